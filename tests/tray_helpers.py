@@ -1,0 +1,88 @@
+"""Shared helpers for the tray tests (imported by each tests/test_tray_*.py; no conftest to collide with)."""
+
+from __future__ import annotations
+
+import os
+
+# before any `import pystray`: the dummy backend imports with no display (pystray.md §5)
+os.environ.setdefault("PYSTRAY_BACKEND", "dummy")
+
+import pytest  # noqa: E402
+
+NOW = 1_780_000_000.0  # a fixed clock
+
+
+def iso(ts: float) -> str:
+    from core import timefmt
+
+    return timefmt.iso(ts)
+
+
+def make_row(n: int = 0, **over):
+    row = {
+        "session_id": f"{n:08d}-aaaa-bbbb-cccc-{n:012d}",
+        "task": f"task {n}",
+        "context_pct": 22,
+        "agents": 0,
+        "status": "active",
+        "updated_at": iso(NOW - 12),
+        "state": "working",
+        "state_since": iso(NOW - 180),
+        "waiting_for": None,
+        "detail": None,
+        "progress": 0,
+        "context_tokens": 44000,
+        "context_window": 200000,
+        "agent_names": [],
+        "project": f"proj{n}",
+        "cwd": f"/work/proj{n}",
+        "model": "claude-opus-4",
+        "permission_mode": "default",
+        "last_tool": "Bash",
+        "first_seen": iso(NOW - 600),
+        "transcript_path": f"/home/u/.claude/projects/p{n}/{n}.jsonl",
+        "age_seconds": 12.0,
+    }
+    row.update(over)
+    return row
+
+
+def make_index(rows):
+    active = [r for r in rows if r["status"] != "stale"]
+    index = {
+        "version": "1.1.0",
+        "updated_at": iso(NOW),
+        "status_dir": "/tmp/status",
+        "sessions": rows,
+        "summary": {
+            "total_sessions": len(rows),
+            "active_sessions": len(active),
+            "stale_sessions": len(rows) - len(active),
+            "total_agents": sum(r["agents"] for r in active),
+            "max_context_pct": max([r["context_pct"] for r in active], default=0),
+            "load": {"profile": "balanced", "status": "OK", "load_avg": 0.5},
+            "waiting_sessions": sum(1 for r in active if r["state"] == "waiting"),
+            "skipped_files": 0,
+        },
+    }
+    from core import title
+
+    index["title"] = title.title(index)
+    return index
+
+
+@pytest.fixture
+def isolated_env(tmp_path, monkeypatch):
+    """Never touch the real home: HOME, the status/config dirs and XDG all point into tmp_path."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        "HOME": str(home),
+        "CLAUDE_CONFIG_DIR": str(home / ".claude"),
+        "CLAUDE_STATUS_DIR": str(home / ".claude" / "status"),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "CLAUDE_STATUS_TRAY_CONFIG": str(home / ".config" / "claude-status-tray"),
+    }
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    return env

@@ -1,0 +1,408 @@
+"""The pystray skin over `tray.view`: wiring only (STYLE practices 12 and 14).
+
+Threads: `Icon.run()` on the main thread; the poll loop runs in pystray's `setup` thread. On macOS
+every AppKit-touching call is marshalled to the main thread with `AppHelper.callAfter`
+(pystray.md §0.2). Updates are made only when what they show changed (pystray.md §3.3-3.4).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import webbrowser
+from typing import Any, Callable, Optional
+
+from . import __version__, autostart, icons, view
+from . import settings as settings_mod
+from .notify import Notifier
+from .source import IndexSource
+
+log = logging.getLogger("claude-status.tray")
+
+MENU_AGE_REFRESH = 30.0  # s: how stale "12 s ago" in an unchanged menu may get before a rebuild
+XORG_HINT = (
+    "only pystray's xorg backend is available: no menu, no notifications and ASCII-only text. "
+    "For menus install AppIndicator support: apt install python3-gi gir1.2-ayatanaappindicator3-0.1 "
+    "(or pip install 'PyGObject<3.51' with libgirepository1.0-dev libcairo2-dev), and on GNOME the "
+    "'AppIndicator and KStatusNotifierItem Support' extension."
+)
+
+
+class TrayError(Exception):
+    """A problem the user can fix; shown as one line."""
+
+
+def display_problem(environ: Optional[dict[str, str]] = None, platform: str = sys.platform) -> Optional[str]:
+    """Why a tray cannot start here, or None. Checked before importing pystray, whose import raises
+    a non-ImportError without a display (pystray.md §1.1)."""
+    env = os.environ if environ is None else environ
+    if platform in ("darwin", "win32") or env.get("PYSTRAY_BACKEND") == "dummy":
+        return None
+    if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        return (
+            "no display: DISPLAY and WAYLAND_DISPLAY are unset, so there is no desktop to put a tray icon in. "
+            "`claude-status menu` prints what the tray would show; `claude-status demo` runs in a terminal."
+        )
+    if not env.get("DBUS_SESSION_BUS_ADDRESS") and not os.path.exists(f"/run/user/{os.getuid()}/bus"):
+        return (
+            "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset): tray menus and notifications "
+            "on Linux need one. Start the tray from your desktop session, or wrap it in dbus-run-session."
+        )
+    return None
+
+
+def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
+    problem = display_problem(environ)
+    if problem:
+        raise TrayError(problem)
+    try:
+        import pystray
+    except Exception as err:  # Xlib.error.DisplayNameError is not an ImportError
+        raise TrayError(f"cannot load a tray backend: {type(err).__name__}: {err}") from err
+    return pystray
+
+
+def latin1(text: str) -> str:
+    """python-xlib sends WM_NAME as Latin-1 and raises on anything else (pystray.md §3.1)."""
+    text = text.replace("☁️", "").replace("⏳", "WAIT").replace("✓", "ok").replace("–", "-").replace("…", "...")
+    return text.encode("latin-1", "replace").decode("latin-1").strip()
+
+
+def menu_text(text: str, platform: str = sys.platform) -> str:
+    # Win32 menus treat "&" as a mnemonic marker (pystray.md §3.6)
+    return text.replace("&", "&&") if platform == "win32" else text
+
+
+def open_path(target: str, platform: str = sys.platform) -> None:
+    if not target or not os.path.exists(target):
+        raise TrayError(f"{target or 'folder'} does not exist")
+    if platform == "win32":
+        os.startfile(target)  # type: ignore[attr-defined]
+    elif platform == "darwin":
+        subprocess.Popen(["open", target])
+    else:
+        subprocess.Popen(["xdg-open", target], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def copy_text(text: str, platform: str = sys.platform) -> bool:
+    """Put `text` on the clipboard with the platform's tool; False if none is available."""
+    if platform == "darwin":
+        candidates = [["pbcopy"]]
+    elif platform == "win32":
+        candidates = [["clip"]]
+    else:
+        candidates = [["wl-copy"], ["xclip", "-selection", "clipboard"], ["xsel", "--clipboard", "--input"]]
+    for cmd in candidates:
+        try:
+            subprocess.run(cmd, input=text.encode(), check=True, timeout=3)
+            return True
+        except (OSError, subprocess.SubprocessError):
+            continue
+    return False
+
+
+class TrayApp:
+    """Holds one index reference and the last thing shown; `tick()` does one poll-and-maybe-redraw."""
+
+    def __init__(
+        self,
+        settings: Optional[settings_mod.Settings] = None,
+        settings_path: Optional[str] = None,
+        source: Optional[IndexSource] = None,
+        environ: Optional[dict[str, str]] = None,
+        platform: str = sys.platform,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.environ = dict(os.environ if environ is None else environ)
+        self.settings_path = settings_path or settings_mod.settings_file(self.environ)
+        if settings is None:
+            settings, warning = settings_mod.load(self.settings_path)
+            if warning:
+                log.warning("%s", warning)
+        self.settings = settings
+        self.platform = platform
+        self.clock = clock
+        self.source = source or IndexSource(settings.status_dir, self.environ, settings.refresh_interval, clock)
+        self.notifier = Notifier(settings.notification_cooldown, settings.notify_waiting, settings.notify_finished)
+        self.icon: Any = None
+        self.pystray: Any = None
+        self.backend = ""
+        self.stop_event = threading.Event()
+        self.index: Optional[dict[str, Any]] = None
+        self.autostart = autostart.is_enabled(platform, self.environ) if platform != "win32" else False
+        # what is currently shown
+        self.shown_title: Optional[str] = None
+        self.shown_label: Optional[str] = None
+        self.shown_state: Optional[view.IconState] = None
+        self.menu_key: Optional[tuple[view.MenuEntry, ...]] = None
+        self.menu_spec: tuple[view.MenuEntry, ...] = ()
+        self.menu_built_at = float("-inf")
+        self.counts = {"icon": 0, "title": 0, "label": 0, "menu": 0, "notify": 0}
+        self._items: tuple[Any, ...] = ()
+
+    # ------------------------------------------------------------ pure-ish helpers
+
+    def options(self) -> view.ViewOptions:
+        return view.ViewOptions(
+            max_sessions=self.settings.max_sessions,
+            notifications=self.settings.notifications,
+            autostart=self.autostart,
+            context_warn=self.settings.context_warn,
+            context_high=self.settings.context_high,
+            legacy=self.source.legacy,
+        )
+
+    def _ui(self, fn: Callable[[], None]) -> None:
+        """Run `fn` where the platform wants UI calls: AppKit's main thread on macOS."""
+        if self.platform == "darwin" and self.backend.endswith("_darwin"):
+            from PyObjCTools import AppHelper  # type: ignore[import-not-found]
+
+            AppHelper.callAfter(fn)
+        else:
+            fn()
+
+    # ------------------------------------------------------------ building the pystray objects
+
+    def _make_items(self, spec: tuple[view.MenuEntry, ...]) -> tuple[Any, ...]:
+        ps = self.pystray
+        items: list[Any] = []
+        for e in spec:
+            if e.separator:
+                items.append(ps.Menu.SEPARATOR)
+                continue
+            text = menu_text(e.text, self.platform)
+            if e.submenu is not None:
+                items.append(ps.MenuItem(text, ps.Menu(*self._make_items(e.submenu))))
+                continue
+            action = functools.partial(self._on_action, e.action, e.arg) if e.action else None
+            checked = None
+            if e.checked is not None:
+                value = e.checked
+                checked = lambda item, value=value: value  # noqa: E731
+            items.append(ps.MenuItem(text, action, enabled=e.enabled, checked=checked))
+        return tuple(items)
+
+    def create_icon(self, icon_class: Any = None) -> Any:
+        if self.pystray is None:
+            self.pystray = import_pystray(self.environ)
+        ps = self.pystray
+        cls = icon_class or ps.Icon
+        self.backend = cls.__module__
+        if self.backend.endswith("_xorg"):
+            log.warning("%s", XORG_HINT)
+        empty = view.IconState()
+        self.icon = cls(
+            "claude-status",
+            icon=icons.render(empty, 64, template=self._template(empty)),
+            title=self._title_for_backend("claude-status"),
+            menu=ps.Menu(lambda: self._items),
+        )
+        return self.icon
+
+    def _template(self, state: view.IconState) -> bool:
+        # a monochrome template icon suits macOS' menu bar while nothing needs attention
+        return self.platform == "darwin" and not state.waiting and not state.error and state.level < 2
+
+    def _title_for_backend(self, text: str) -> str:
+        if self.backend.endswith("_xorg"):
+            return latin1(text)
+        return text
+
+    # ------------------------------------------------------------ refresh
+
+    def tick(self, force: bool = False) -> bool:
+        """Poll once; redraw what changed. Returns True when a new index was applied."""
+        index = self.source.poll(force=force)
+        if index is None:
+            return False
+        self.apply(index)
+        return True
+
+    def apply(self, index: dict[str, Any]) -> None:
+        self.index = index
+        now = self.clock()
+        opts = self.options()
+        title_line = view.title(index)
+        tip = view.tooltip(index)
+        # AppIndicator exports `title` as the SNI Title (a name, one line); elsewhere it is the tooltip
+        title_attr = title_line if self.backend.endswith("_appindicator") else tip
+        title_attr = self._title_for_backend(title_attr)
+        state = view.icon_state(index, opts)
+        key = view.menu_spec(index, opts, None)
+        if self.icon is None:
+            return
+        if state != self.shown_state:
+            image = icons.render(state, 64, template=self._template(state))
+            self.shown_state = state
+            self.counts["icon"] += 1
+            self._ui(lambda: setattr(self.icon, "icon", image))
+        if title_attr != self.shown_title:
+            self.shown_title = title_attr
+            self.counts["title"] += 1
+            self._ui(lambda: setattr(self.icon, "title", title_attr))
+        label = title_line if self.settings.show_label else ""
+        if label != self.shown_label:
+            self.shown_label = label
+            self.counts["label"] += 1
+            self._set_label(label)
+        if key != self.menu_key or (now - self.menu_built_at >= MENU_AGE_REFRESH and view.menu_spec(index, opts, now) != self.menu_spec):
+            self.rebuild_menu(now)
+        if self.settings.notifications:
+            for notice in self.notifier.feed(index, now):
+                self.notify(notice.message, notice.title)
+        else:
+            self.notifier.feed(index, now)
+
+    def rebuild_menu(self, now: Optional[float] = None) -> None:
+        if self.index is None or self.icon is None:
+            return
+        now = self.clock() if now is None else now
+        opts = self.options()
+        self.menu_key = view.menu_spec(self.index, opts, None)
+        self.menu_spec = view.menu_spec(self.index, opts, now)
+        self.menu_built_at = now
+        self._items = self._make_items(self.menu_spec)
+        self.counts["menu"] += 1
+        self._ui(self.icon.update_menu)
+
+    def _set_label(self, text: str) -> None:
+        """Text beside the icon: the AppIndicator label, or the macOS status item title."""
+        icon = self.icon
+        if self.backend.endswith("_appindicator") and getattr(icon, "_appindicator", None) is not None:
+            from gi.repository import GLib
+
+            def set_label() -> bool:
+                icon._appindicator.set_label(text, "☁️ 2s | Ctx:00%/00% | 0a | ✓")
+                return False
+
+            GLib.idle_add(set_label)
+        elif self.backend.endswith("_darwin") and getattr(icon, "_status_item", None) is not None:
+            self._ui(lambda: icon._status_item.button().setTitle_(text))
+
+    def notify(self, message: str, title: str) -> None:
+        self.counts["notify"] += 1
+        icon = self.icon
+        if icon is None or not getattr(icon, "HAS_NOTIFICATION", False) or self.backend.endswith("_xorg"):
+            log.info("notification: %s: %s", title, message)
+            return
+        try:
+            # always pass a title: darwin's notify crashes without one (pystray.md §1.2)
+            self._ui(lambda: icon.notify(message, title))
+        except Exception:
+            log.warning("notification failed", exc_info=True)
+
+    # ------------------------------------------------------------ actions (menu callbacks)
+
+    def _on_action(self, action: str, arg: Optional[str], icon: Any = None, item: Any = None) -> None:
+        try:
+            getattr(self, f"do_{action}")(arg)
+        except Exception as err:
+            log.error("menu action %s failed", action, exc_info=True)
+            msg = str(err) if isinstance(err, TrayError) else f"{type(err).__name__}: {err}"
+            self.notify(msg, f"claude-status: {action} failed")
+
+    def do_refresh(self, arg: Optional[str] = None) -> None:
+        log.info("action: refresh")
+        self.tick(force=True)
+
+    def do_cleanup(self, arg: Optional[str] = None) -> None:
+        removed = self.source.cleanup_stale()
+        log.info("action: cleanup removed %d", removed)
+        self.tick(force=True)
+
+    def do_toggle_notifications(self, arg: Optional[str] = None) -> None:
+        self.settings.notifications = not self.settings.notifications
+        settings_mod.save(self.settings, self.settings_path)
+        log.info("action: notifications %s", "on" if self.settings.notifications else "off")
+        self.rebuild_menu()
+
+    def do_toggle_autostart(self, arg: Optional[str] = None) -> None:
+        if self.autostart:
+            autostart.disable(self.platform, self.environ)
+        else:
+            autostart.enable(self.platform, self.environ)
+        self.autostart = not self.autostart
+        log.info("action: autostart %s", "on" if self.autostart else "off")
+        self.rebuild_menu()
+
+    def do_open_path(self, arg: Optional[str]) -> None:
+        open_path(arg or "", self.platform)
+
+    def do_copy(self, arg: Optional[str]) -> None:
+        if not copy_text(arg or "", self.platform):
+            self.notify(arg or "", "No clipboard tool found; the session id is")
+
+    def do_dashboard(self, arg: Optional[str] = None) -> None:
+        try:
+            from dashboard import server
+        except ImportError as err:
+            raise TrayError("the dashboard is not installed in this build") from err
+        url = server.start_background(host="127.0.0.1", port=0)
+        webbrowser.open(url)
+
+    def do_about(self, arg: Optional[str] = None) -> None:
+        self.notify(
+            f"claude-status-tray {__version__}\nstatus dir: {self.source.sdir}\nbackend: {self.backend}",
+            "About claude-status",
+        )
+
+    def do_quit(self, arg: Optional[str] = None) -> None:
+        log.info("action: quit")
+        self.stop_event.set()
+        if self.icon is not None:
+            self.icon.stop()
+
+    # ------------------------------------------------------------ run
+
+    def _setup(self, icon: Any) -> None:
+        try:
+            self._ui(lambda: setattr(icon, "visible", True))
+            self.tick(force=True)
+            while not self.stop_event.wait(self.settings.poll_interval):
+                try:
+                    self.tick()
+                except Exception:
+                    log.error("refresh failed", exc_info=True)
+        except Exception:
+            log.error("tray setup failed", exc_info=True)
+
+    def run(self) -> None:
+        icon = self.create_icon()
+        if self.platform == "darwin":
+            _hide_dock_icon()
+        install_excepthook(self)
+        try:
+            icon.run(setup=self._setup)
+        finally:
+            self.stop_event.set()
+
+
+def _hide_dock_icon() -> None:
+    try:
+        import AppKit  # type: ignore[import-not-found]
+
+        AppKit.NSApplication.sharedApplication().setActivationPolicy_(
+            AppKit.NSApplicationActivationPolicyAccessory
+        )
+    except Exception:
+        log.debug("could not hide the Dock icon", exc_info=True)
+
+
+def install_excepthook(app: TrayApp) -> None:
+    """Log uncaught errors and tell the user; the icon never dies silently (STYLE practice 16)."""
+
+    def hook(exc_type: Any, exc: BaseException, tb: Any) -> None:
+        log.error("uncaught: %s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        try:
+            app.notify(f"{exc_type.__name__}: {exc}", "claude-status hit an error")
+        except Exception:
+            pass
+
+    sys.excepthook = hook
+    threading.excepthook = lambda args: hook(args.exc_type, args.exc_value, args.exc_traceback)  # type: ignore[arg-type]
