@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from tray_helpers import NOW, iso, make_index, make_row
+from tray_helpers import NOW, isolated_env, iso, make_index, make_row  # noqa: F401
 
 from tray import view
 from tray.view import MenuEntry, ViewOptions
