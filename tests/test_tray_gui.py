@@ -1,0 +1,277 @@
+"""The real tray on Linux: Xvfb + a private D-Bus session + a fake StatusNotifierWatcher.
+
+The test reads the exported menu over D-Bus (dbusmenu `GetLayout`), checks the SNI Title and the
+AppIndicator label, clicks items (dbusmenu `Event`) and watches the tray follow a hook event.
+Needs: Xvfb, dbus-daemon, PyGObject with Gtk 3 and AyatanaAppIndicator3 (all installed by .ci/run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from tray_helpers import isolated_env  # noqa: F401
+
+pytestmark = pytest.mark.gui
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+MISSING = [b for b in ("Xvfb", "dbus-daemon") if shutil.which(b) is None]
+
+
+def _gi_problem() -> str | None:
+    code = (
+        "import gi; gi.require_version('Gtk', '3.0'); gi.require_version('AyatanaAppIndicator3', '0.1');"
+        "from gi.repository import Gtk, AyatanaAppIndicator3"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    return None if r.returncode == 0 else r.stderr.strip().splitlines()[-1]
+
+
+GI_PROBLEM = _gi_problem()
+if MISSING or GI_PROBLEM:
+    REASON = (
+        f"GUI TEST NOT RUN: missing {', '.join(MISSING) or ''} {GI_PROBLEM or ''}; "
+        "install with: apt-get install xvfb dbus gir1.2-ayatanaappindicator3-0.1 gir1.2-gtk-3.0 "
+        "libgirepository1.0-dev libcairo2-dev && pip install 'PyGObject<3.51' (see .ci/run)"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(REASON, pytrace=False)  # CI must run these: fail loudly rather than skip
+    pytestmark = [pytest.mark.gui, pytest.mark.skip(reason=REASON)]
+
+
+def wait_for(predicate, timeout=10.0, interval=0.05):
+    """Poll `predicate` until it returns a truthy value; returns it, or the last value on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+class Desktop:
+    """Xvfb + dbus-daemon + the fake watcher/notification daemon, all private to one test."""
+
+    def __init__(self, tmp):
+        self.tmp = tmp
+        self.procs: list[subprocess.Popen] = []
+        self.out = os.path.join(tmp, "fake")
+        os.makedirs(self.out)
+
+    def start(self):
+        rfd, wfd = os.pipe()
+        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(wfd), "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+                                pass_fds=(wfd,), stderr=subprocess.DEVNULL)
+        os.close(wfd)
+        self.procs.append(xvfb)
+        with os.fdopen(rfd) as fh:
+            self.display = ":" + fh.readline().strip()
+        bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                               stdout=subprocess.PIPE, text=True)
+        self.procs.append(bus)
+        self.address = bus.stdout.readline().strip()
+        env = self.env()
+        fake = subprocess.Popen([sys.executable, os.path.join(HERE, "sni_fake.py"), self.out], env=env)
+        self.procs.append(fake)
+        assert wait_for(lambda: os.path.exists(os.path.join(self.out, "ready")), 10), "fake watcher did not start"
+        from gi.repository import Gio
+
+        self.bus = Gio.DBusConnection.new_for_address_sync(
+            self.address,
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+            None,
+            None,
+        )
+        return self
+
+    def env(self):
+        env = {k: v for k, v in os.environ.items() if k not in ("PYSTRAY_BACKEND", "WAYLAND_DISPLAY")}
+        env.update(DISPLAY=self.display, DBUS_SESSION_BUS_ADDRESS=self.address, NO_AT_BRIDGE="1")
+        return env
+
+    def stop(self):
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+    # ---- reading the fake's records
+
+    def records(self, name):
+        path = os.path.join(self.out, name)
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
+
+    # ---- talking SNI / dbusmenu
+
+    def call(self, dest, path, iface, method, args, reply):
+        from gi.repository import Gio, GLib
+
+        return self.bus.call_sync(dest, path, iface, method, args, GLib.VariantType(reply) if reply else None,
+                                  Gio.DBusCallFlags.NONE, 5000, None)
+
+    def prop(self, item, name):
+        from gi.repository import GLib
+
+        v = self.call(item["bus_name"], item["path"], "org.freedesktop.DBus.Properties", "Get",
+                      GLib.Variant("(ss)", ("org.kde.StatusNotifierItem", name)), "(v)")
+        return v.unpack()[0]
+
+    def layout(self, item):
+        from gi.repository import GLib
+
+        menu_path = self.prop(item, "Menu")
+        rev, tree = self.call(item["bus_name"], menu_path, "com.canonical.dbusmenu", "GetLayout",
+                              GLib.Variant("(iias)", (0, -1, [])), "(u(ia{sv}av))").unpack()
+        return rev, _node(tree)
+
+    def click(self, item, node_id):
+        from gi.repository import GLib
+
+        menu_path = self.prop(item, "Menu")
+        self.call(item["bus_name"], menu_path, "com.canonical.dbusmenu", "Event",
+                  GLib.Variant("(isvu)", (node_id, "clicked", GLib.Variant("s", ""), 0)), None)
+
+
+def _node(tree):
+    node_id, props, children = tree
+    return {
+        "id": node_id,
+        "label": props.get("label", ""),
+        "enabled": props.get("enabled", True),
+        "type": props.get("type", "standard"),
+        "toggle": props.get("toggle-state"),
+        "submenu": props.get("children-display") == "submenu",
+        "children": [_node(c) for c in children],
+    }
+
+
+def flat(node, depth=0):
+    out = []
+    for c in node["children"]:
+        out.append((depth, c))
+        out.extend(flat(c, depth + 1))
+    return out
+
+
+def labels(node):
+    return [c["label"] for _, c in flat(node) if c["type"] != "separator"]
+
+
+def find(node, prefix):
+    return next((c for _, c in flat(node) if c["label"].startswith(prefix)), None)
+
+
+@pytest.fixture
+def desktop(tmp_path):
+    d = Desktop(str(tmp_path)).start()
+    yield d
+    d.stop()
+
+
+def fire(environ, event):
+    from hook import main as hook_main
+
+    hook_main.run(json.dumps(event).encode(), environ, time.time())
+
+
+def event(sid, name, **extra):
+    e = {"session_id": sid, "transcript_path": f"/nonexistent/{sid}.jsonl", "cwd": f"/tmp/{sid[:4]}",
+         "permission_mode": "default", "hook_event_name": name}
+    e.update(extra)
+    return e
+
+
+def test_real_tray_menu_over_dbus(desktop, isolated_env, tmp_path):
+    from core import aggregate
+
+    from tray import view
+
+    env = dict(isolated_env)
+    a, b = "aaaa1111-0000-4000-8000-000000000001", "bbbb2222-0000-4000-8000-000000000002"
+    fire(env, event(a, "UserPromptSubmit", prompt="Refactor parser"))
+    fire(env, event(b, "UserPromptSubmit", prompt="Write notes ünï ✨"))
+    fire(env, event(b, "SubagentStart", agent_id="x1", agent_type="researcher"))
+
+    # full aggregation every second, so the no-rebuild check below spans several of them
+    os.makedirs(env["CLAUDE_STATUS_TRAY_CONFIG"])
+    with open(os.path.join(env["CLAUDE_STATUS_TRAY_CONFIG"], "settings.json"), "w") as fh:
+        json.dump({"refresh_interval": 1}, fh)
+
+    child_env = desktop.env()
+    child_env.update(env)
+    log = open(tmp_path / "tray.log", "w")
+    tray = subprocess.Popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=child_env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        items = wait_for(lambda: desktop.records("items.jsonl"), 20)
+        assert items, "the tray never registered an SNI item: " + (tmp_path / "tray.log").read_text()
+        item = items[0]
+        expected = view.title(aggregate.aggregate(env["CLAUDE_STATUS_DIR"], dry_run=True, environ=env))
+        assert expected.startswith("☁️ 2s | ")
+        assert wait_for(lambda: desktop.prop(item, "XAyatanaLabel") == expected, 10), desktop.prop(item, "XAyatanaLabel")
+        assert desktop.prop(item, "Title") == expected
+
+        _, tree = desktop.layout(item)
+        top = [c["label"] for c in tree["children"] if c["type"] != "separator"]
+        assert top[0] == expected
+        sessions = [c for c in tree["children"] if c["submenu"]]
+        assert [s["label"].split(" — ")[0] for s in sessions] == ["● Refactor parser", "● Write notes ünï ✨"]
+        assert sessions[1]["label"].endswith("· 1a")
+        inner = labels(sessions[1])
+        assert "Agents: 1 — researcher" in inner and "Copy session id" in inner
+        assert top[-2:] == [f"About claude-status-tray {view.__version__}", "Quit"]
+        notifications = find(tree, "Notifications")
+        assert notifications["toggle"] == 1
+
+        # a hook event changes a session: the menu, label and notifications follow within 2 s
+        fire(env, event(a, "PermissionRequest", tool_name="Bash", tool_input={"command": "rm -rf build"}))
+
+        def waiting_shown():
+            _, t = desktop.layout(item)
+            s = find(t, "⏳ Refactor parser")
+            return s is not None and "waiting for you (permission for Bash)" in s["label"]
+
+        assert wait_for(waiting_shown, 2.0), labels(desktop.layout(item)[1])
+        assert wait_for(lambda: desktop.prop(item, "XAyatanaLabel").endswith("⏳"), 2.0)
+        notes = wait_for(lambda: desktop.records("notifications.jsonl"), 2.0)
+        assert [n["summary"] for n in notes] == ["Claude is waiting for you"]
+        assert "Refactor parser" in notes[0]["body"]
+
+        # clicking an item runs its callback: notifications off, saved, and the check mark follows
+        rev_before, tree = desktop.layout(item)
+        desktop.click(item, find(tree, "Notifications")["id"])
+        settings_file = os.path.join(env["CLAUDE_STATUS_TRAY_CONFIG"], "settings.json")
+        assert wait_for(lambda: os.path.exists(settings_file), 5)
+        with open(settings_file) as fh:
+            assert json.load(fh)["notifications"] is False
+        assert wait_for(lambda: find(desktop.layout(item)[1], "Notifications")["toggle"] == 0, 5)
+
+        # nothing changes across several full aggregations: no menu rebuild (the dbusmenu revision stays)
+        rev, _ = desktop.layout(item)
+        time.sleep(2.5)
+        assert desktop.layout(item)[0] == rev
+
+        # quit from the menu ends the process cleanly
+        desktop.click(item, find(desktop.layout(item)[1], "Quit")["id"])
+        assert tray.wait(10) == 0
+    finally:
+        if tray.poll() is None:
+            tray.send_signal(signal.SIGTERM)
+            try:
+                tray.wait(5)
+            except subprocess.TimeoutExpired:
+                tray.kill()
+        log.close()
