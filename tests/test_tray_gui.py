@@ -254,9 +254,12 @@ def test_real_tray_menu_over_dbus(desktop, isolated_env, tmp_path):
         rev_before, tree = desktop.layout(item)
         desktop.click(item, find(tree, "Notifications")["id"])
         settings_file = os.path.join(env["CLAUDE_STATUS_TRAY_CONFIG"], "settings.json")
-        assert wait_for(lambda: os.path.exists(settings_file), 5)
-        with open(settings_file) as fh:
-            assert json.load(fh)["notifications"] is False
+
+        def saved_notifications():
+            with open(settings_file) as fh:
+                return json.load(fh).get("notifications")
+
+        assert wait_for(lambda: saved_notifications() is False, 5)
         assert wait_for(lambda: find(desktop.layout(item)[1], "Notifications")["toggle"] == 0, 5)
 
         # nothing changes across several full aggregations: no menu rebuild (the dbusmenu revision stays)
