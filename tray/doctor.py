@@ -1,0 +1,268 @@
+"""`claude-status doctor`: each check prints one pass/fail line and, on failure, a fix. Exit 1 on failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+PASS, WARN, FAIL = "pass", "warn", "FAIL"
+HOOK_BUDGET_MS = 100.0  # PRD NFR-1
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str
+    detail: str
+    fix: str = ""
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _settings(environ: dict[str, str]) -> tuple[str, Optional[dict[str, Any]], Optional[str]]:
+    from core import paths
+
+    path = paths.settings_path(None, environ)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        return path, None, "missing"
+    except (OSError, ValueError) as err:
+        return path, None, f"unreadable: {err}"
+    return path, data if isinstance(data, dict) else None, None if isinstance(data, dict) else "not a JSON object"
+
+
+def _is_ours(handler: dict[str, Any]) -> bool:
+    try:
+        from hook import install
+
+        return bool(install.is_ours(handler))
+    except (ImportError, AttributeError):
+        text = " ".join(str(x) for x in [handler.get("command", ""), *(handler.get("args") or [])])
+        return "-m hook" in text or "claude-status" in text
+
+
+def our_handlers(settings: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Event name -> our handler, from a Claude Code settings.json dict."""
+    found: dict[str, dict[str, Any]] = {}
+    hooks = settings.get("hooks") if isinstance(settings.get("hooks"), dict) else {}
+    for event, groups in hooks.items():
+        for group in groups if isinstance(groups, list) else []:
+            for handler in group.get("hooks", []) if isinstance(group, dict) else []:
+                if isinstance(handler, dict) and _is_ours(handler):
+                    found[event] = handler
+    return found
+
+
+def run_handler(handler: dict[str, Any], payload: dict[str, Any], environ: dict[str, str], timeout: float = 10.0
+                ) -> tuple[int, float, str]:
+    """Run a hook handler the way Claude Code does (exec form `args`, else shell `command`)."""
+    data = json.dumps(payload).encode()
+    started = time.perf_counter()
+    if isinstance(handler.get("args"), list) and handler["args"]:
+        cmd: Any = [str(a) for a in handler["args"]]
+        if handler.get("command") and not os.path.isabs(cmd[0]) and handler["command"] not in cmd:
+            cmd = [str(handler["command"]), *cmd]
+        shell = False
+    else:
+        cmd, shell = str(handler.get("command", "")), True
+    r = subprocess.run(cmd, input=data, capture_output=True, timeout=timeout, env=environ, shell=shell, check=False)
+    ms = (time.perf_counter() - started) * 1000
+    return r.returncode, ms, (r.stderr or b"").decode(errors="replace").strip()[-300:]
+
+
+# ------------------------------------------------------------------ checks
+
+
+def check_registered(environ: dict[str, str]) -> tuple[Check, dict[str, dict[str, Any]]]:
+    path, settings, problem = _settings(environ)
+    fix = "run: claude-status install-hook"
+    if settings is None:
+        return Check("hook registered", FAIL, f"{path}: {problem}", fix), {}
+    ours = our_handlers(settings)
+    if not ours:
+        return Check("hook registered", FAIL, f"no claude-status hook in {path}", fix), {}
+    return Check("hook registered", PASS, f"{len(ours)} events in {path}: {', '.join(sorted(ours))}"), ours
+
+
+def check_runs(ours: dict[str, dict[str, Any]], environ: dict[str, str]) -> Check:
+    handler = next(iter(ours.values()), None)
+    origin = "the registered command"
+    if handler is None:
+        try:
+            from hook import install
+
+            handler = install.handler()
+            origin = "the command install-hook would register"
+        except (ImportError, AttributeError):
+            handler = {"type": "command", "command": sys.executable, "args": [sys.executable, "-I", "-m", "hook"]}
+            origin = f"{sys.executable} -m hook"
+    tmp = tempfile.mkdtemp(prefix="claude-status-doctor-")
+    try:
+        env = dict(environ)
+        env["CLAUDE_STATUS_DIR"] = os.path.join(tmp, "status")
+        sid = str(uuid.uuid4())
+        payload = {"session_id": sid, "transcript_path": os.path.join(tmp, "t.jsonl"), "cwd": tmp,
+                   "hook_event_name": "UserPromptSubmit", "prompt": "claude-status doctor", "permission_mode": "default"}
+        try:
+            rc, ms, err = run_handler(handler, payload, env)
+        except (OSError, subprocess.SubprocessError) as exc:
+            return Check("hook command runs", FAIL, f"{origin} could not start: {exc}",
+                         "reinstall: claude-status uninstall-hook && claude-status install-hook")
+        wrote = os.path.exists(os.path.join(env["CLAUDE_STATUS_DIR"], sid + ".json"))
+        if rc != 0 or not wrote:
+            why = f"exit {rc}" if rc else "it wrote no status file"
+            return Check("hook command runs", FAIL, f"{origin}: {why} {err}".strip(),
+                         "reinstall: claude-status uninstall-hook && claude-status install-hook")
+        status = PASS if ms <= HOOK_BUDGET_MS * 3 else WARN  # includes interpreter start-up
+        return Check("hook command runs", status, f"{origin} handled a synthetic event in {ms:.0f} ms",
+                     "" if status == PASS else "a slow start-up: check the interpreter path in settings.json")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def check_status_dir(environ: dict[str, str]) -> Check:
+    from core import paths
+
+    sdir = paths.status_dir(environ)
+    probe_dir = sdir
+    while not os.path.isdir(probe_dir):
+        parent = os.path.dirname(probe_dir)
+        if parent == probe_dir:
+            break
+        probe_dir = parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".doctor.", dir=probe_dir)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as err:
+        return Check("status dir writable", FAIL, f"{probe_dir}: {err.strerror}", f"fix permissions: chmod u+rwx {probe_dir}")
+    note = "" if probe_dir == sdir else " (will be created on the first hook event)"
+    return Check("status dir writable", PASS, f"{sdir}{note}")
+
+
+def check_sessions(environ: dict[str, str]) -> list[Check]:
+    from core import aggregate, paths, timefmt
+
+    sdir = paths.status_dir(environ)
+    try:
+        index = aggregate.aggregate(sdir, dry_run=True, environ=environ)
+    except OSError as err:
+        return [Check("sessions", FAIL, f"cannot read {sdir}: {err}", f"check permissions on {sdir}")]
+    rows = index.get("sessions") or []
+    if not rows:
+        return [Check("sessions", WARN, "no session has reported yet",
+                      "start Claude Code (after install-hook) and send a prompt")]
+    out = []
+    for r in rows:
+        name = f"session {r['session_id'][:8]}"
+        when = timefmt.ago(r.get("age_seconds") or 0)
+        status = PASS if r.get("status") == "active" else WARN
+        out.append(Check(name, status, f"last reported {when} ({r.get('state')}, {r.get('task') or '-'})",
+                         "" if status == PASS else "stale: the session may have ended without a hook firing"))
+    return out
+
+
+def check_claude_version() -> Check:
+    version = None
+    try:
+        from hook import install
+
+        version = install.detect_claude_version()
+    except (ImportError, AttributeError):
+        exe = shutil.which("claude")
+        if exe:
+            try:
+                out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=10, check=False)
+                version = out.stdout.strip().split()[0] if out.stdout.strip() else None
+            except (OSError, subprocess.SubprocessError):
+                version = None
+    if not version:
+        return Check("Claude Code version", WARN, "`claude` not found on PATH",
+                     "install Claude Code, or ignore this if it runs elsewhere (IDE, desktop app)")
+    return Check("Claude Code version", PASS, str(version))
+
+
+def _probe(code: str, environ: dict[str, str]) -> tuple[bool, str]:
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20, env=environ, check=False)
+    lines = (r.stdout + r.stderr).strip().splitlines()
+    return r.returncode == 0, lines[-1] if lines else ""
+
+
+def check_linux_tray(environ: dict[str, str]) -> list[Check]:
+    from .app import display_problem
+
+    out = []
+    problem = display_problem(environ, "linux")
+    if problem:
+        out.append(Check("display", FAIL, problem.split(":", 1)[0] + ": " + problem.split(":", 1)[1].split(".")[0].strip(),
+                         "run the tray inside your desktop session"))
+    ok, msg = _probe("import gi; print(gi.__version__)", environ)
+    out.append(Check("PyGObject", PASS if ok else FAIL, msg if ok else f"not importable: {msg}",
+                     "" if ok else "apt install python3-gi (system Python), or pip install 'PyGObject<3.51' "
+                     "after apt install libgirepository1.0-dev libcairo2-dev pkg-config"))
+    if ok:
+        code = (
+            "import gi\n"
+            "for name in ('AyatanaAppIndicator3', 'AppIndicator3'):\n"
+            "    try:\n"
+            "        gi.require_version(name, '0.1'); print(name); break\n"
+            "    except ValueError: pass\n"
+            "else: raise SystemExit('no AppIndicator typelib')\n"
+        )
+        ok2, msg2 = _probe(code, environ)
+        out.append(Check("AppIndicator", PASS if ok2 else FAIL, msg2,
+                         "" if ok2 else "apt install gir1.2-ayatanaappindicator3-0.1 (Debian/Ubuntu); "
+                         "without it only the xorg backend works: no menus"))
+    if ok and not problem:
+        code = (
+            "from gi.repository import Gio, GLib\n"
+            "bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)\n"
+            "r = bus.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'NameHasOwner',"
+            " GLib.Variant('(s)', ('org.kde.StatusNotifierWatcher',)), None, 0, 3000, None)\n"
+            "print('yes' if r.unpack()[0] else 'no')\n"
+        )
+        ok3, msg3 = _probe(code, environ)
+        has = ok3 and msg3 == "yes"
+        out.append(Check("StatusNotifierWatcher", PASS if has else WARN,
+                         "a tray host is listening on D-Bus" if has else f"none on the session bus ({msg3})",
+                         "" if has else "GNOME: enable the 'AppIndicator and KStatusNotifierItem Support' extension; "
+                         "otherwise the icon falls back to an XEmbed tray (if your panel has one)"))
+    return out
+
+
+def run_checks(environ: Optional[dict[str, str]] = None, platform: str = sys.platform) -> list[Check]:
+    env = dict(os.environ if environ is None else environ)
+    registered, ours = check_registered(env)
+    checks = [registered, check_runs(ours, env), check_status_dir(env)]
+    checks += check_sessions(env)
+    checks.append(check_claude_version())
+    if platform.startswith("linux"):
+        checks += check_linux_tray(env)
+    return checks
+
+
+def format_check(c: Check) -> str:
+    line = f"[{c.status:>4}] {c.name}: {c.detail}"
+    if c.fix and c.status != PASS:
+        line += f"\n       fix: {c.fix}"
+    return line
+
+
+def main(environ: Optional[dict[str, str]] = None, out: Callable[[str], None] = print) -> int:
+    checks = run_checks(environ)
+    for c in checks:
+        out(format_check(c))
+    failed = sum(c.status == FAIL for c in checks)
+    out(f"{len(checks)} checks: {failed} failed, {sum(c.status == WARN for c in checks)} warnings")
+    return 1 if failed else 0
