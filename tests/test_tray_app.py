@@ -1,0 +1,262 @@
+"""The controller with a recording FakeIcon (dummy backend): what is redrawn, and when."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from tray_helpers import NOW, isolated_env, make_index, make_row  # noqa: F401
+
+import pystray
+from pystray import _base
+
+from tray import app as app_mod
+from tray import settings as settings_mod
+from tray.app import TrayApp
+
+
+class FakeIcon(_base.Icon):
+    HAS_NOTIFICATION = True
+
+    def __init__(self, *args, **kwargs):
+        self.calls = []
+        super().__init__(*args, **kwargs)
+        self._visible = True
+
+    def _show(self):
+        self.calls.append("show")
+
+    def _hide(self):
+        self.calls.append("hide")
+
+    def _update_icon(self):
+        self.calls.append("icon")
+
+    def _update_title(self):
+        self.calls.append(("title", self.title))
+
+    def _update_menu(self):
+        self.calls.append(("menu", str(self.menu)))
+
+    def _notify(self, message, title=None):
+        self.calls.append(("notify", title, message))
+
+    def _run(self):
+        self._mark_ready()
+
+    def _stop(self):
+        self.calls.append("stop")
+
+
+class FakeSource:
+    legacy = False
+    sdir = "/nonexistent"
+
+    def __init__(self):
+        self.index = None
+        self.cleaned = 0
+
+    def poll(self, force=False):
+        index, self.index = self.index, None
+        return index
+
+    def cleanup_stale(self):
+        self.cleaned += 1
+        return 1
+
+
+@pytest.fixture
+def tray(isolated_env):
+    clock = [NOW]
+    source = FakeSource()
+    settings = settings_mod.Settings()
+    a = TrayApp(settings=settings, source=source, environ=isolated_env, platform="linux", clock=lambda: clock[0])
+    a.pystray = pystray
+    a.create_icon(FakeIcon)
+    a.clock_ref = clock
+    return a
+
+
+def push(tray, index):
+    tray.source.index = index
+    return tray.tick()
+
+
+def kinds(calls):
+    return [c if isinstance(c, str) else c[0] for c in calls]
+
+
+def test_first_index_draws_everything_once(tray):
+    idx = make_index([make_row(0), make_row(1, context_pct=65)])
+    assert push(tray, idx)
+    assert tray.counts == {"icon": 1, "title": 1, "label": 1, "menu": 1, "notify": 0}
+    assert ("title", tray.icon.title) in tray.icon.calls
+    assert "task 1" in str(tray.icon.menu)
+
+
+def test_unchanged_index_redraws_nothing(tray):
+    idx = make_index([make_row(0)])
+    push(tray, idx)
+    before = dict(tray.counts)
+    calls = len(tray.icon.calls)
+    for _ in range(5):
+        push(tray, json.loads(json.dumps(idx)))
+    assert tray.counts == before
+    assert len(tray.icon.calls) == calls
+    assert not tray.tick()  # nothing new from the source
+
+
+def test_only_what_changed_is_redrawn(tray):
+    push(tray, make_index([make_row(0, context_pct=10)]))
+    before = dict(tray.counts)
+    push(tray, make_index([make_row(0, context_pct=12)]))  # same icon bucket, new title and menu
+    assert tray.counts["icon"] == before["icon"]
+    assert tray.counts["title"] == before["title"] + 1
+    assert tray.counts["menu"] == before["menu"] + 1
+
+
+def test_relative_times_refresh_the_menu_only_after_a_while(tray):
+    idx = make_index([make_row(0)])
+    push(tray, idx)
+    menus = tray.counts["menu"]
+    tray.clock_ref[0] += 5
+    push(tray, idx)
+    assert tray.counts["menu"] == menus
+    tray.clock_ref[0] += app_mod.MENU_AGE_REFRESH
+    push(tray, idx)
+    assert tray.counts["menu"] == menus + 1
+
+
+def test_waiting_transition_notifies_once(tray):
+    push(tray, make_index([make_row(0, state="working")]))
+    push(tray, make_index([make_row(0, state="waiting", waiting_for="permission for Bash")]))
+    push(tray, make_index([make_row(0, state="waiting", waiting_for="permission for Bash", context_pct=30)]))
+    notes = [c for c in tray.icon.calls if not isinstance(c, str) and c[0] == "notify"]
+    assert notes == [("notify", "Claude is waiting for you", "task 0 (permission for Bash)")]
+
+
+def test_notifications_off_setting_silences(tray):
+    tray.settings.notifications = False
+    push(tray, make_index([make_row(0, state="working")]))
+    push(tray, make_index([make_row(0, state="idle")]))
+    assert tray.counts["notify"] == 0
+
+
+def test_menu_actions_toggle_and_persist(tray, isolated_env):
+    push(tray, make_index([make_row(0)]))
+    item = next(i for i in tray.icon.menu if i.text == "Notifications")
+    assert item.checked is True
+    item(tray.icon)
+    assert tray.settings.notifications is False
+    saved, warning = settings_mod.load(tray.settings_path)
+    assert warning is None and saved.notifications is False
+    item = next(i for i in tray.icon.menu if i.text == "Notifications")
+    assert item.checked is False
+
+
+def test_autostart_toggle_writes_xdg_entry(tray, isolated_env):
+    push(tray, make_index([make_row(0)]))
+    next(i for i in tray.icon.menu if i.text == "Start at login")(tray.icon)
+    path = f"{isolated_env['XDG_CONFIG_HOME']}/autostart/claude-status-tray.desktop"
+    with open(path) as fh:
+        assert "Exec=" in fh.read()
+    assert next(i for i in tray.icon.menu if i.text == "Start at login").checked is True
+    next(i for i in tray.icon.menu if i.text == "Start at login")(tray.icon)
+    import os
+
+    assert not os.path.exists(path)
+
+
+def test_cleanup_and_quit_actions(tray):
+    push(tray, make_index([make_row(0, status="stale"), make_row(1)]))
+    next(i for i in tray.icon.menu if i.text == "Clean up stale sessions")(tray.icon)
+    assert tray.source.cleaned == 1
+    next(i for i in tray.icon.menu if i.text == "Quit")(tray.icon)
+    assert tray.stop_event.is_set()
+
+
+def test_failing_action_is_reported_not_raised(tray):
+    push(tray, make_index([make_row(0, cwd="/definitely/not/here")]))
+    session = next(i for i in tray.icon.menu if i.submenu)
+    open_item = next(i for i in session.submenu if i.text == "Open project folder")
+    open_item(tray.icon)
+    notes = [c for c in tray.icon.calls if not isinstance(c, str) and c[0] == "notify"]
+    assert notes[-1][1] == "claude-status: open_path failed"
+    assert "does not exist" in notes[-1][2]
+
+
+def test_dashboard_action_without_dashboard_is_a_clear_notice(tray, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "dashboard", None)
+    push(tray, make_index([make_row(0)]))
+    next(i for i in tray.icon.menu if i.text == "Open dashboard")(tray.icon)
+    notes = [c for c in tray.icon.calls if not isinstance(c, str) and c[0] == "notify"]
+    assert notes[-1][2] == "the dashboard is not installed in this build"
+
+
+def test_dashboard_action_opens_the_url(tray, monkeypatch):
+    import sys
+    import types
+
+    calls = []
+    server = types.SimpleNamespace(start_background=lambda host, port: calls.append((host, port)) or "http://127.0.0.1:9/")
+    pkg = types.ModuleType("dashboard")
+    pkg.server = server
+    monkeypatch.setitem(sys.modules, "dashboard", pkg)
+    monkeypatch.setitem(sys.modules, "dashboard.server", server)
+    opened = []
+    monkeypatch.setattr(app_mod.webbrowser, "open", opened.append)
+    push(tray, make_index([make_row(0)]))
+    next(i for i in tray.icon.menu if i.text == "Open dashboard")(tray.icon)
+    assert calls == [("127.0.0.1", 0)] and opened == ["http://127.0.0.1:9/"]
+
+
+def test_run_loop_in_setup_thread_applies_and_stops(isolated_env):
+    source = FakeSource()
+    source.index = make_index([make_row(0)])
+    settings = settings_mod.Settings(poll_interval=0.2)
+    a = TrayApp(settings=settings, source=source, environ=isolated_env, platform="linux")
+    a.pystray = pystray
+    icon = a.create_icon(FakeIcon)
+    import threading
+
+    t = threading.Thread(target=icon.run, kwargs={"setup": a._setup}, daemon=True)
+    t.start()
+    deadline = time.monotonic() + 10
+    while a.counts["menu"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    a.do_quit()
+    t.join(10)
+    assert a.counts["menu"] == 1 and not t.is_alive()
+
+
+@pytest.mark.parametrize(
+    "environ,expected",
+    [
+        pytest.param({}, "no display", id="no-display"),
+        pytest.param({"DISPLAY": ":9"}, None, id="display-and-bus-socket"),
+        pytest.param({"PYSTRAY_BACKEND": "dummy"}, None, id="dummy"),
+    ],
+)
+def test_display_problem(environ, expected, monkeypatch):
+    monkeypatch.setattr(app_mod.os.path, "exists", lambda p: True)
+    problem = app_mod.display_problem(environ, "linux")
+    assert (problem is None) if expected is None else problem.startswith(expected)
+
+
+def test_no_session_bus_is_named(monkeypatch):
+    monkeypatch.setattr(app_mod.os.path, "exists", lambda p: False)
+    assert "D-Bus" in app_mod.display_problem({"DISPLAY": ":9"}, "linux")
+
+
+def test_latin1_title_for_xorg():
+    out = app_mod.latin1("☁️ 2s | Ctx:22%/65% | 3a | ⏳ ✓ …")
+    out.encode("latin-1")
+    assert out.startswith("2s | Ctx:22%/65% | 3a | WAIT ok")
+
+
+def test_windows_menu_text_escapes_ampersand():
+    assert app_mod.menu_text("R&D", "win32") == "R&&D"
+    assert app_mod.menu_text("R&D", "linux") == "R&D"
