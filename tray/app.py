@@ -61,6 +61,10 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
     problem = display_problem(environ)
     if problem:
         raise TrayError(problem)
+    if sys.platform.startswith("linux"):
+        # The tray never draws with OpenGL, but Gtk 3 opens a GL context at start-up, which maps the
+        # Mesa driver and libLLVM: measured 111 MB -> 56 MB RSS with this (docs/benchmarks.md).
+        os.environ.setdefault("GDK_GL", "disable")
     try:
         import pystray
     except Exception as err:  # Xlib.error.DisplayNameError is not an ImportError
