@@ -251,7 +251,7 @@ def test_pystray_menu_built_from_spec_matches(isolated_env):
     spec = view.menu_spec(index, app.options(), NOW)
     menu = pystray.Menu(*app._make_items(spec))
     visible = [i.text for i in menu]
-    assert visible == [e.text for e in spec if not e.separator]
+    assert visible == [pystray.Menu.SEPARATOR.text if e.separator else e.text for e in spec]
     alpha = next(i for i in menu if "alpha" in i.text)
     assert [i.text for i in alpha.submenu][-3:] == ["Open project folder", "Open transcript folder", "Copy session id"]
     notifications = next(i for i in menu if i.text == "Notifications")
