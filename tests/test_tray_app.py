@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from tray_helpers import NOW, isolated_env, make_index, make_row  # noqa: F401
+from tests.tray_helpers import NOW, isolated_env, make_index, make_row  # noqa: F401
 
 import pystray
 from pystray import _base

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import plistlib
 
-from tray_helpers import isolated_env  # noqa: F401
+from tests.tray_helpers import isolated_env  # noqa: F401
 
 from tray import autostart
 

@@ -16,7 +16,7 @@ import sys
 import time
 
 import pytest
-from tray_helpers import isolated_env  # noqa: F401
+from tests.tray_helpers import isolated_env  # noqa: F401
 
 pytestmark = pytest.mark.gui
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tray_helpers import NOW, make_index, make_row
+from tests.tray_helpers import NOW, make_index, make_row
 
 from tray.notify import FINISHED, WAITING, Notifier
 

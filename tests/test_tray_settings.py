@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tray_helpers import isolated_env  # noqa: F401
+from tests.tray_helpers import isolated_env  # noqa: F401
 
 from tray import settings as s
 

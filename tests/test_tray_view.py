@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from tray_helpers import NOW, isolated_env, iso, make_index, make_row  # noqa: F401
+from tests.tray_helpers import NOW, isolated_env, iso, make_index, make_row  # noqa: F401
 
 from tray import view
 from tray.view import MenuEntry, ViewOptions
@@ -252,7 +252,7 @@ def test_pystray_menu_built_from_spec_matches(isolated_env):
     menu = pystray.Menu(*app._make_items(spec))
     visible = [i.text for i in menu]
     assert visible == [pystray.Menu.SEPARATOR.text if e.separator else e.text for e in spec]
-    alpha = next(i for i in menu if "alpha" in i.text)
+    alpha = next(i for i in menu if i.text.startswith("● alpha"))
     assert [i.text for i in alpha.submenu][-3:] == ["Open project folder", "Open transcript folder", "Copy session id"]
     notifications = next(i for i in menu if i.text == "Notifications")
     assert notifications.checked is True

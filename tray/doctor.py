@@ -70,9 +70,8 @@ def run_handler(handler: dict[str, Any], payload: dict[str, Any], environ: dict[
     data = json.dumps(payload).encode()
     started = time.perf_counter()
     if isinstance(handler.get("args"), list) and handler["args"]:
-        cmd: Any = [str(a) for a in handler["args"]]
-        if handler.get("command") and not os.path.isabs(cmd[0]) and handler["command"] not in cmd:
-            cmd = [str(handler["command"]), *cmd]
+        # exec form: `command` is the program, `args` its arguments (no shell)
+        cmd: Any = [str(handler.get("command", "")), *(str(a) for a in handler["args"])]
         shell = False
     else:
         cmd, shell = str(handler.get("command", "")), True
@@ -102,7 +101,7 @@ def check_runs(ours: dict[str, dict[str, Any]], environ: dict[str, str]) -> Chec
         try:
             from hook import install
 
-            handler = install.handler()
+            handler = install.handler(install.parse_version(install.detect_claude_version()))
             origin = "the command install-hook would register"
         except (ImportError, AttributeError):
             handler = {"type": "command", "command": sys.executable, "args": [sys.executable, "-I", "-m", "hook"]}
