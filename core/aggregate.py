@@ -181,7 +181,7 @@ def publish(sdir: str, index: dict, sessions: list, environ: dict | None = None)
 
 def aggregate(sdir: str | None = None, now: float | None = None, *, dry_run: bool = False,
               environ: dict | None = None, deep: bool = True, sessions: list | None = None,
-              skipped: int = 0, drop: str | None = None) -> dict:
+              skipped: int = 0, drop: str | None = None, load_info: dict | None = None) -> dict:
     """Read (unless ``sessions`` is given), clean up, write and return the index. See module docstring.
 
     ``deep`` also looks for Esc-interrupted sessions in transcripts (the hook passes False). ``drop``
@@ -201,7 +201,7 @@ def aggregate(sdir: str | None = None, now: float | None = None, *, dry_run: boo
             keep.append(s)
     if deep:
         _check_interrupted(keep, now)
-    index = build_index(keep, now, skipped, environ, sdir)
+    index = build_index(keep, now, skipped, environ, sdir, load_info)
     if dry_run or not os.path.isdir(sdir):
         return index
     publish(sdir, index, keep, environ)
@@ -246,7 +246,7 @@ def signature(sdir: str | None = None, environ: dict | None = None) -> tuple:
     return (top, files)
 
 
-def legacy_index(environ: dict | None = None, now: float | None = None) -> dict | None:
+def legacy_index(environ: dict | None = None, now: float | None = None, load_info: dict | None = None) -> dict | None:
     """NFR-2: an index from the single-session ``<claude dir>/status.json`` when there is no status dir."""
     now = time.time() if now is None else now
     path = paths.legacy_status_path(environ)
@@ -261,7 +261,7 @@ def legacy_index(environ: dict | None = None, now: float | None = None) -> dict 
     if session is None:
         return None
     session["_mtime"] = mtime
-    index = build_index([session], now, 0, environ, None)
+    index = build_index([session], now, 0, environ, None, load_info)
     index["legacy"] = True
     return index
 
