@@ -48,8 +48,13 @@ def rss_mb(pid: int) -> float:
 def fire(env: dict, sid: str, name: str, **extra) -> None:
     from hook import main as hook_main
 
-    event = {"session_id": sid, "transcript_path": f"/nonexistent/{sid}.jsonl", "cwd": f"/tmp/bench/{sid[:8]}",
-             "permission_mode": "default", "hook_event_name": name}
+    event = {
+        "session_id": sid,
+        "transcript_path": f"/nonexistent/{sid}.jsonl",
+        "cwd": f"/tmp/bench/{sid[:8]}",
+        "permission_mode": "default",
+        "hook_event_name": name,
+    }
     event.update(extra)
     hook_main.run(json.dumps(event).encode(), env, time.time())
 
@@ -63,8 +68,13 @@ def phase(pid: int, seconds: float, env: dict, sids: list, event_every: float | 
         now = time.monotonic()
         if event_every and now >= next_event:
             sid = sids[n % len(sids)]
-            fire(env, sid, ["PreToolUse", "PostToolUse", "PermissionRequest", "Stop"][(n // len(sids)) % 4],
-                 tool_name="Bash", tool_input={"command": "make"})
+            fire(
+                env,
+                sid,
+                ["PreToolUse", "PostToolUse", "PermissionRequest", "Stop"][(n // len(sids)) % 4],
+                tool_name="Bash",
+                tool_input={"command": "make"},
+            )
             n += 1
             next_event += event_every
         if now - last_t >= 5:
@@ -92,10 +102,14 @@ def main() -> int:
     args = p.parse_args()
     tmp = tempfile.mkdtemp(prefix="tray-bench-")
     env = {
-        "HOME": tmp, "CLAUDE_CONFIG_DIR": f"{tmp}/.claude", "CLAUDE_STATUS_DIR": f"{tmp}/.claude/status",
-        "XDG_CONFIG_HOME": f"{tmp}/.config", "CLAUDE_STATUS_TRAY_CONFIG": f"{tmp}/.config/cst",
+        "HOME": tmp,
+        "CLAUDE_CONFIG_DIR": f"{tmp}/.claude",
+        "CLAUDE_STATUS_DIR": f"{tmp}/.claude/status",
+        "XDG_CONFIG_HOME": f"{tmp}/.config",
+        "CLAUDE_STATUS_TRAY_CONFIG": f"{tmp}/.config/cst",
         # the idle phase must not age the sessions into "stale"
-        "CLAUDE_STATUS_STALE_SECONDS": "86400", "CLAUDE_STATUS_REMOVE_SECONDS": "86400",
+        "CLAUDE_STATUS_STALE_SECONDS": "86400",
+        "CLAUDE_STATUS_REMOVE_SECONDS": "86400",
     }
     sids = [f"{i:08x}-0000-4000-8000-{i:012x}" for i in range(args.sessions)]
     for i, sid in enumerate(sids):
@@ -103,8 +117,13 @@ def main() -> int:
     desktop = Desktop(tmp).start()
     child_env = desktop.env()
     child_env.update(env)
-    tray = subprocess.Popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=child_env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tray = subprocess.Popen(
+        [sys.executable, "-m", "tray", "tray"],
+        cwd=ROOT,
+        env=child_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         assert wait_for(lambda: desktop.records("items.jsonl"), 30), "tray did not register"
         time.sleep(3)
@@ -116,14 +135,20 @@ def main() -> int:
         tray.wait(10)
         desktop.stop()
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; sessions: {args.sessions}; "
-          f"duration: {args.minutes} min (two halves)")
-    print("| phase | seconds | hook events | CPU % of one core (total) | CPU % (median of 5 s samples) "
-          "| RSS median MB | RSS max MB |")
+    print(
+        f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; sessions: {args.sessions}; "
+        f"duration: {args.minutes} min (two halves)"
+    )
+    print(
+        "| phase | seconds | hook events | CPU % of one core (total) | CPU % (median of 5 s samples) "
+        "| RSS median MB | RSS max MB |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name, r in (("idle", idle), ("active", active)):
-        print(f"| {name} | {r['seconds']:.0f} | {r['events']} | {r['cpu_pct_total']:.2f} | {r['cpu_pct_median']:.2f} "
-              f"| {r['rss_median']:.1f} | {r['rss_max']:.1f} |")
+        print(
+            f"| {name} | {r['seconds']:.0f} | {r['events']} | {r['cpu_pct_total']:.2f} | {r['cpu_pct_median']:.2f} "
+            f"| {r['rss_median']:.1f} | {r['rss_max']:.1f} |"
+        )
     return 0
 
 

@@ -62,8 +62,13 @@ def main(outdir: str) -> None:
             bus_name, obj = (sender, service) if service.startswith("/") else (service, "/StatusNotifierItem")
             items.append(f"{bus_name}{obj}")
             append("items.jsonl", {"bus_name": bus_name, "path": obj})
-            conn.emit_signal(None, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher",
-                             "StatusNotifierItemRegistered", GLib.Variant("(s)", (f"{bus_name}{obj}",)))
+            conn.emit_signal(
+                None,
+                "/StatusNotifierWatcher",
+                "org.kde.StatusNotifierWatcher",
+                "StatusNotifierItemRegistered",
+                GLib.Variant("(s)", (f"{bus_name}{obj}",)),
+            )
         invocation.return_value(None)
 
     def on_watcher_prop(conn, sender, path, iface, prop):
@@ -75,7 +80,7 @@ def main(outdir: str) -> None:
 
     def on_notify_call(conn, sender, path, iface, method, params, invocation):
         if method == "Notify":
-            app, replaces, icon, summary, body, *_ = params.unpack()
+            app, _replaces, _icon, summary, body, *_ = params.unpack()
             counter[0] += 1
             append("notifications.jsonl", {"app": app, "summary": summary, "body": body})
             invocation.return_value(GLib.Variant("(u)", (counter[0],)))
@@ -92,9 +97,17 @@ def main(outdir: str) -> None:
     bus.register_object("/StatusNotifierWatcher", watcher_info, on_watcher_call, on_watcher_prop, None)
     bus.register_object("/org/freedesktop/Notifications", notify_info, on_notify_call, None, None)
     for name in ("org.kde.StatusNotifierWatcher", "org.freedesktop.Notifications"):
-        reply = bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                              "RequestName", GLib.Variant("(su)", (name, 4)), GLib.VariantType("(u)"),
-                              Gio.DBusCallFlags.NONE, -1, None)
+        reply = bus.call_sync(
+            "org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus",
+            "RequestName",
+            GLib.Variant("(su)", (name, 4)),
+            GLib.VariantType("(u)"),
+            Gio.DBusCallFlags.NONE,
+            -1,
+            None,
+        )
         if reply.unpack()[0] != 1:
             sys.exit(f"could not own {name}")
     with open(os.path.join(outdir, "ready"), "w") as fh:

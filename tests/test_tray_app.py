@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
-import pytest
-from tests.tray_helpers import NOW, isolated_env, make_index, make_row  # noqa: F401
+# before the first `import pystray`: the dummy backend needs no display (pystray.md §5)
+os.environ.setdefault("PYSTRAY_BACKEND", "dummy")
 
 import pystray
+import pytest
 from pystray import _base
 
+from tests.tray_helpers import NOW, make_index, make_row, tray_env  # noqa: F401
 from tray import app as app_mod
 from tray import settings as settings_mod
 from tray.app import TrayApp
@@ -67,11 +70,11 @@ class FakeSource:
 
 
 @pytest.fixture
-def tray(isolated_env):
+def tray(tray_env):
     clock = [NOW]
     source = FakeSource()
     settings = settings_mod.Settings()
-    a = TrayApp(settings=settings, source=source, environ=isolated_env, platform="linux", clock=lambda: clock[0])
+    a = TrayApp(settings=settings, source=source, environ=tray_env, platform="linux", clock=lambda: clock[0])
     a.pystray = pystray
     a.create_icon(FakeIcon)
     a.clock_ref = clock
@@ -143,7 +146,7 @@ def test_notifications_off_setting_silences(tray):
     assert tray.counts["notify"] == 0
 
 
-def test_menu_actions_toggle_and_persist(tray, isolated_env):
+def test_menu_actions_toggle_and_persist(tray, tray_env):
     push(tray, make_index([make_row(0)]))
     item = next(i for i in tray.icon.menu if i.text == "Notifications")
     assert item.checked is True
@@ -155,10 +158,10 @@ def test_menu_actions_toggle_and_persist(tray, isolated_env):
     assert item.checked is False
 
 
-def test_autostart_toggle_writes_xdg_entry(tray, isolated_env):
+def test_autostart_toggle_writes_xdg_entry(tray, tray_env):
     push(tray, make_index([make_row(0)]))
     next(i for i in tray.icon.menu if i.text == "Start at login")(tray.icon)
-    path = f"{isolated_env['XDG_CONFIG_HOME']}/autostart/claude-status-tray.desktop"
+    path = f"{tray_env['XDG_CONFIG_HOME']}/autostart/claude-status-tray.desktop"
     with open(path) as fh:
         assert "Exec=" in fh.read()
     assert next(i for i in tray.icon.menu if i.text == "Start at login").checked is True
@@ -201,7 +204,9 @@ def test_dashboard_action_opens_the_url(tray, monkeypatch):
     import types
 
     calls = []
-    server = types.SimpleNamespace(start_background=lambda host, port: calls.append((host, port)) or "http://127.0.0.1:9/")
+    server = types.SimpleNamespace(
+        start_background=lambda host, port: calls.append((host, port)) or "http://127.0.0.1:9/"
+    )
     pkg = types.ModuleType("dashboard")
     pkg.server = server
     monkeypatch.setitem(sys.modules, "dashboard", pkg)
@@ -213,11 +218,11 @@ def test_dashboard_action_opens_the_url(tray, monkeypatch):
     assert calls == [("127.0.0.1", 0)] and opened == ["http://127.0.0.1:9/"]
 
 
-def test_run_loop_in_setup_thread_applies_and_stops(isolated_env):
+def test_run_loop_in_setup_thread_applies_and_stops(tray_env):
     source = FakeSource()
     source.index = make_index([make_row(0)])
     settings = settings_mod.Settings(poll_interval=0.2)
-    a = TrayApp(settings=settings, source=source, environ=isolated_env, platform="linux")
+    a = TrayApp(settings=settings, source=source, environ=tray_env, platform="linux")
     a.pystray = pystray
     icon = a.create_icon(FakeIcon)
     import threading

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import plistlib
 
-from tests.tray_helpers import isolated_env  # noqa: F401
-
+from tests.tray_helpers import tray_env  # noqa: F401
 from tray import autostart
 
 
-def test_linux_xdg_entry(isolated_env):
-    env = isolated_env
+def test_linux_xdg_entry(tray_env):
+    env = tray_env
     assert not autostart.is_enabled("linux", env)
     path = autostart.enable("linux", env, cmd=["/opt/my app/claude-status", "tray"])
     assert path == f"{env['XDG_CONFIG_HOME']}/autostart/claude-status-tray.desktop"
@@ -20,8 +19,8 @@ def test_linux_xdg_entry(isolated_env):
     autostart.disable("linux", env)  # idempotent
 
 
-def test_macos_launch_agent(isolated_env):
-    env = isolated_env
+def test_macos_launch_agent(tray_env):
+    env = tray_env
     path = autostart.enable("darwin", env, cmd=["/usr/bin/python3", "-m", "tray", "tray"])
     assert path == f"{env['HOME']}/Library/LaunchAgents/dev.claude-status-tray.plist"
     with open(path, "rb") as fh:
@@ -50,21 +49,21 @@ class FakeWinreg:
         def __exit__(self, *exc):
             return False
 
-    def CreateKey(self, root, path):  # noqa: N802
+    def CreateKey(self, root, path):
         return self._Key(self, path)
 
-    def OpenKey(self, root, path, reserved=0, access=0):  # noqa: N802
+    def OpenKey(self, root, path, reserved=0, access=0):
         return self._Key(self, path)
 
-    def SetValueEx(self, key, name, reserved, kind, value):  # noqa: N802
+    def SetValueEx(self, key, name, reserved, kind, value):
         self.values[(key.path, name)] = value
 
-    def QueryValueEx(self, key, name):  # noqa: N802
+    def QueryValueEx(self, key, name):
         if (key.path, name) not in self.values:
             raise FileNotFoundError(name)
         return self.values[(key.path, name)], self.REG_SZ
 
-    def DeleteValue(self, key, name):  # noqa: N802
+    def DeleteValue(self, key, name):
         if (key.path, name) not in self.values:
             raise FileNotFoundError(name)
         del self.values[(key.path, name)]

@@ -9,8 +9,8 @@ import sys
 import time
 
 import pytest
-from tests.tray_helpers import isolated_env  # noqa: F401
 
+from tests.tray_helpers import tray_env  # noqa: F401
 from tray import __version__, view
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -21,15 +21,27 @@ def cli(*args, env=None, timeout=60):
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     env.pop("PYSTRAY_BACKEND", None)
-    return subprocess.run([sys.executable, "-m", "tray", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "tray", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def fire(env, sid, name, **extra):
     from hook import main as hook_main
 
-    event = {"session_id": sid, "transcript_path": f"/nonexistent/{sid}.jsonl", "cwd": f"/tmp/{sid[:4]}",
-             "permission_mode": "default", "hook_event_name": name}
+    event = {
+        "session_id": sid,
+        "transcript_path": f"/nonexistent/{sid}.jsonl",
+        "cwd": f"/tmp/{sid[:4]}",
+        "permission_mode": "default",
+        "hook_event_name": name,
+    }
     event.update(extra)
     hook_main.run(json.dumps(event).encode(), env, time.time())
 
@@ -39,7 +51,7 @@ B = "bbbb2222-0000-4000-8000-000000000002"
 
 
 @pytest.fixture
-def two_sessions(isolated_env):
+def two_sessions(tray_env):
     env = dict(os.environ)
     fire(env, A, "UserPromptSubmit", prompt="Refactor parser")
     fire(env, B, "UserPromptSubmit", prompt="Write notes")
@@ -83,8 +95,11 @@ def test_menu_prints_title_tooltip_and_tree_without_display(two_sessions):
     tree = r.stdout.split("Menu:\n", 1)[1].splitlines()
     expected = view.entry_lines(view.menu_spec(index, view.ViewOptions(), None))
     # relative times ("12 s ago", "just now") are the only difference from the time-free key
-    strip = [x.split(", since ")[0] + ("  (disabled)" if ", since " in x else "") for x in tree
-             if not x.strip().startswith("Updated:")]
+    strip = [
+        x.split(", since ")[0] + ("  (disabled)" if ", since " in x else "")
+        for x in tree
+        if not x.strip().startswith("Updated:")
+    ]
     assert strip == ["  " + x for x in expected]
 
 
@@ -96,7 +111,7 @@ def test_menu_is_read_only(two_sessions):
     assert before == after
 
 
-def test_menu_dir_option(isolated_env, tmp_path):
+def test_menu_dir_option(tray_env, tmp_path):
     env = dict(os.environ)
     other = str(tmp_path / "elsewhere")
     env2 = dict(env, CLAUDE_STATUS_DIR=other)
@@ -105,20 +120,27 @@ def test_menu_dir_option(isolated_env, tmp_path):
     assert "Elsewhere task" in r.stdout.splitlines()[0]
 
 
-def test_menu_empty(isolated_env):
+def test_menu_empty(tray_env):
     r = cli("menu")
     assert r.returncode == 0
     assert "Title:   ☁️ –" in r.stdout and "  No Claude Code sessions yet  (disabled)" in r.stdout
 
 
-def test_menu_falls_back_to_legacy_status_json(isolated_env):
+def test_menu_falls_back_to_legacy_status_json(tray_env):
     legacy = os.path.join(os.environ["CLAUDE_CONFIG_DIR"], "status.json")
     os.makedirs(os.path.dirname(legacy), exist_ok=True)
     with open(legacy, "w") as fh:
-        json.dump({"version": "1.0.0", "updated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                   "session_id": A, "task": {"name": "Old single", "progress": 0, "status": "active"},
-                   "context": {"current_tokens": 44000, "total_tokens": 200000, "percentage": 22},
-                   "agents": {"active": 0, "names": []}}, fh)
+        json.dump(
+            {
+                "version": "1.0.0",
+                "updated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "session_id": A,
+                "task": {"name": "Old single", "progress": 0, "status": "active"},
+                "context": {"current_tokens": 44000, "total_tokens": 200000, "percentage": 22},
+                "agents": {"active": 0, "names": []},
+            },
+            fh,
+        )
     r = cli("menu")
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[0].startswith("Title:   ☁️ Old single | Ctx:22% | 0a | ")
@@ -136,7 +158,7 @@ def test_bad_settings_warn_and_use_defaults(two_sessions):
     assert len(r.stderr.strip().splitlines()) == 1
 
 
-def test_tray_without_display_is_one_clear_line(isolated_env):
+def test_tray_without_display_is_one_clear_line(tray_env):
     r = cli("tray")
     assert r.returncode == 1
     assert r.stderr.strip().splitlines() == [r.stderr.strip()]
@@ -146,7 +168,7 @@ def test_tray_without_display_is_one_clear_line(isolated_env):
     assert r.returncode == 1 and "Traceback" in r.stderr
 
 
-def test_dashboard_delegation_missing_is_one_line(isolated_env, tmp_path):
+def test_dashboard_delegation_missing_is_one_line(tray_env, tmp_path):
     try:
         import dashboard.server  # noqa: F401
 
@@ -166,7 +188,7 @@ def test_aggregate_passthrough(two_sessions):
     assert r.stdout.strip() == view.title(aggregate.aggregate(os.environ["CLAUDE_STATUS_DIR"], dry_run=True))
 
 
-def test_install_doctor_uninstall(isolated_env):
+def test_install_doctor_uninstall(tray_env):
     r = cli("install-hook")
     assert r.returncode == 0, r.stderr
     assert "events in" in r.stdout and "doctor" in r.stdout
@@ -199,7 +221,7 @@ def test_doctor_reports_sessions(two_sessions):
     assert r.stdout.strip().splitlines()[-1].endswith("warnings")
 
 
-def test_demo_in_terminal_end_to_end(isolated_env):
+def test_demo_in_terminal_end_to_end(tray_env):
     r = cli("demo", "--sessions", "3", "--speed", "20", "--once", timeout=120)
     assert r.returncode == 0, r.stderr
     out = r.stdout
@@ -215,6 +237,6 @@ def test_demo_in_terminal_end_to_end(isolated_env):
     assert not os.path.exists(tmp), "the demo removes its temporary dir"
 
 
-def test_demo_rejects_bad_arguments(isolated_env):
+def test_demo_rejects_bad_arguments(tray_env):
     r = cli("demo", "--sessions", "0")
     assert r.returncode == 1 and r.stderr.strip() == "claude-status: error: --sessions must be between 1 and 30"

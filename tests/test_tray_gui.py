@@ -16,7 +16,8 @@ import sys
 import time
 
 import pytest
-from tests.tray_helpers import isolated_env  # noqa: F401
+
+from tests.tray_helpers import tray_env  # noqa: F401
 
 pytestmark = pytest.mark.gui
 
@@ -67,14 +68,18 @@ class Desktop:
 
     def start(self):
         rfd, wfd = os.pipe()
-        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(wfd), "-screen", "0", "800x600x24", "-nolisten", "tcp"],
-                                pass_fds=(wfd,), stderr=subprocess.DEVNULL)
+        xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(wfd), "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+            pass_fds=(wfd,),
+            stderr=subprocess.DEVNULL,
+        )
         os.close(wfd)
         self.procs.append(xvfb)
         with os.fdopen(rfd) as fh:
             self.display = ":" + fh.readline().strip()
-        bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                               stdout=subprocess.PIPE, text=True)
+        bus = subprocess.Popen(
+            ["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE, text=True
+        )
         self.procs.append(bus)
         self.address = bus.stdout.readline().strip()
         env = self.env()
@@ -119,30 +124,57 @@ class Desktop:
     def call(self, dest, path, iface, method, args, reply):
         from gi.repository import Gio, GLib
 
-        return self.bus.call_sync(dest, path, iface, method, args, GLib.VariantType(reply) if reply else None,
-                                  Gio.DBusCallFlags.NONE, 5000, None)
+        return self.bus.call_sync(
+            dest,
+            path,
+            iface,
+            method,
+            args,
+            GLib.VariantType(reply) if reply else None,
+            Gio.DBusCallFlags.NONE,
+            5000,
+            None,
+        )
 
     def prop(self, item, name):
         from gi.repository import GLib
 
-        v = self.call(item["bus_name"], item["path"], "org.freedesktop.DBus.Properties", "Get",
-                      GLib.Variant("(ss)", ("org.kde.StatusNotifierItem", name)), "(v)")
+        v = self.call(
+            item["bus_name"],
+            item["path"],
+            "org.freedesktop.DBus.Properties",
+            "Get",
+            GLib.Variant("(ss)", ("org.kde.StatusNotifierItem", name)),
+            "(v)",
+        )
         return v.unpack()[0]
 
     def layout(self, item):
         from gi.repository import GLib
 
         menu_path = self.prop(item, "Menu")
-        rev, tree = self.call(item["bus_name"], menu_path, "com.canonical.dbusmenu", "GetLayout",
-                              GLib.Variant("(iias)", (0, -1, [])), "(u(ia{sv}av))").unpack()
+        rev, tree = self.call(
+            item["bus_name"],
+            menu_path,
+            "com.canonical.dbusmenu",
+            "GetLayout",
+            GLib.Variant("(iias)", (0, -1, [])),
+            "(u(ia{sv}av))",
+        ).unpack()
         return rev, _node(tree)
 
     def click(self, item, node_id):
         from gi.repository import GLib
 
         menu_path = self.prop(item, "Menu")
-        self.call(item["bus_name"], menu_path, "com.canonical.dbusmenu", "Event",
-                  GLib.Variant("(isvu)", (node_id, "clicked", GLib.Variant("s", ""), 0)), None)
+        self.call(
+            item["bus_name"],
+            menu_path,
+            "com.canonical.dbusmenu",
+            "Event",
+            GLib.Variant("(isvu)", (node_id, "clicked", GLib.Variant("s", ""), 0)),
+            None,
+        )
 
 
 def _node(tree):
@@ -188,18 +220,22 @@ def fire(environ, event):
 
 
 def event(sid, name, **extra):
-    e = {"session_id": sid, "transcript_path": f"/nonexistent/{sid}.jsonl", "cwd": f"/tmp/{sid[:4]}",
-         "permission_mode": "default", "hook_event_name": name}
+    e = {
+        "session_id": sid,
+        "transcript_path": f"/nonexistent/{sid}.jsonl",
+        "cwd": f"/tmp/{sid[:4]}",
+        "permission_mode": "default",
+        "hook_event_name": name,
+    }
     e.update(extra)
     return e
 
 
-def test_real_tray_menu_over_dbus(desktop, isolated_env, tmp_path):
+def test_real_tray_menu_over_dbus(desktop, tray_env, tmp_path):
     from core import aggregate
-
     from tray import view
 
-    env = dict(isolated_env)
+    env = dict(tray_env)
     a, b = "aaaa1111-0000-4000-8000-000000000001", "bbbb2222-0000-4000-8000-000000000002"
     fire(env, event(a, "UserPromptSubmit", prompt="Refactor parser"))
     fire(env, event(b, "UserPromptSubmit", prompt="Write notes ünï ✨"))
@@ -213,15 +249,18 @@ def test_real_tray_menu_over_dbus(desktop, isolated_env, tmp_path):
     child_env = desktop.env()
     child_env.update(env)
     log = open(tmp_path / "tray.log", "w")
-    tray = subprocess.Popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=child_env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    tray = subprocess.Popen(
+        [sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         items = wait_for(lambda: desktop.records("items.jsonl"), 20)
         assert items, "the tray never registered an SNI item: " + (tmp_path / "tray.log").read_text()
         item = items[0]
         expected = view.title(aggregate.aggregate(env["CLAUDE_STATUS_DIR"], dry_run=True, environ=env))
         assert expected.startswith("☁️ 2s | ")
-        assert wait_for(lambda: desktop.prop(item, "XAyatanaLabel") == expected, 10), desktop.prop(item, "XAyatanaLabel")
+        assert wait_for(lambda: desktop.prop(item, "XAyatanaLabel") == expected, 10), desktop.prop(
+            item, "XAyatanaLabel"
+        )
         assert desktop.prop(item, "Title") == expected
 
         _, tree = desktop.layout(item)
@@ -251,7 +290,7 @@ def test_real_tray_menu_over_dbus(desktop, isolated_env, tmp_path):
         assert "Refactor parser" in notes[0]["body"]
 
         # clicking an item runs its callback: notifications off, saved, and the check mark follows
-        rev_before, tree = desktop.layout(item)
+        _, tree = desktop.layout(item)
         desktop.click(item, find(tree, "Notifications")["id"])
         settings_file = os.path.join(env["CLAUDE_STATUS_TRAY_CONFIG"], "settings.json")
 

@@ -5,6 +5,7 @@ import pytest
 from tray import icons
 from tray.view import IconState
 
+
 def pixels(img):
     w, h = img.size
     return [img.getpixel((x, y)) for y in range(h) for x in range(w)]

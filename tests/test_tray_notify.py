@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from tests.tray_helpers import NOW, make_index, make_row
-
 from tray.notify import FINISHED, WAITING, Notifier
 
 
@@ -17,7 +16,9 @@ def test_first_index_is_only_a_baseline():
 def test_waiting_and_finished_are_different_kinds():
     n = Notifier()
     n.feed(idx(make_row(0), make_row(1)), NOW)
-    out = n.feed(idx(make_row(0, state="waiting", waiting_for="permission for Bash"), make_row(1, state="idle")), NOW + 1)
+    out = n.feed(
+        idx(make_row(0, state="waiting", waiting_for="permission for Bash"), make_row(1, state="idle")), NOW + 1
+    )
     assert [(x.kind, x.title, x.message) for x in out] == [
         (WAITING, "Claude is waiting for you", "task 0 (permission for Bash)"),
         (FINISHED, "Claude finished", "task 1"),
@@ -34,8 +35,13 @@ def test_once_per_transition():
 def test_silent_permission_modes():
     n = Notifier()
     n.feed(idx(make_row(0, permission_mode="bypassPermissions"), make_row(1, permission_mode="dontAsk")), NOW)
-    out = n.feed(idx(make_row(0, permission_mode="bypassPermissions", state="waiting"),
-                     make_row(1, permission_mode="dontAsk", state="idle")), NOW + 1)
+    out = n.feed(
+        idx(
+            make_row(0, permission_mode="bypassPermissions", state="waiting"),
+            make_row(1, permission_mode="dontAsk", state="idle"),
+        ),
+        NOW + 1,
+    )
     assert out == []
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.tray_helpers import isolated_env  # noqa: F401
 
+from tests.tray_helpers import tray_env  # noqa: F401
 from tray import settings as s
 
 
@@ -55,11 +55,11 @@ def test_save_round_trips_atomically(tmp_path):
     assert [p.name for p in (tmp_path / "sub").iterdir()] == ["settings.json"]
 
 
-def test_config_dir_uses_platformdirs_under_xdg(isolated_env, monkeypatch):
+def test_config_dir_uses_platformdirs_under_xdg(tray_env, monkeypatch):
     monkeypatch.delenv("CLAUDE_STATUS_TRAY_CONFIG")
     import sys
 
     path = s.settings_file()
     if sys.platform.startswith("linux"):
-        assert path == f"{isolated_env['XDG_CONFIG_HOME']}/claude-status-tray/settings.json"
+        assert path == f"{tray_env['XDG_CONFIG_HOME']}/claude-status-tray/settings.json"
     assert path.endswith("settings.json")

@@ -4,16 +4,20 @@ import json
 import os
 import time
 
-from tests.tray_helpers import isolated_env  # noqa: F401
-
+from tests.tray_helpers import tray_env  # noqa: F401
 from tray.source import IndexSource
 
 
 def fire(env, sid, name, **extra):
     from hook import main as hook_main
 
-    event = {"session_id": sid, "transcript_path": f"/nonexistent/{sid}.jsonl", "cwd": "/tmp",
-             "permission_mode": "default", "hook_event_name": name}
+    event = {
+        "session_id": sid,
+        "transcript_path": f"/nonexistent/{sid}.jsonl",
+        "cwd": "/tmp",
+        "permission_mode": "default",
+        "hook_event_name": name,
+    }
     event.update(extra)
     hook_main.run(json.dumps(event).encode(), env, time.time())
 
@@ -21,7 +25,7 @@ def fire(env, sid, name, **extra):
 SID = "aaaa1111-0000-4000-8000-000000000001"
 
 
-def test_aggregates_on_change_and_on_the_refresh_interval(isolated_env):
+def test_aggregates_on_change_and_on_the_refresh_interval(tray_env):
     env = dict(os.environ)
     fire(env, SID, "UserPromptSubmit", prompt="one")
     clock = [time.time()]
@@ -39,21 +43,28 @@ def test_aggregates_on_change_and_on_the_refresh_interval(isolated_env):
     assert src.poll(force=True) is not None
 
 
-def test_missing_dir_without_legacy_gives_empty_index(isolated_env):
+def test_missing_dir_without_legacy_gives_empty_index(tray_env):
     src = IndexSource(environ=dict(os.environ))
     index = src.poll()
     assert index["sessions"] == [] and src.legacy is False
 
 
-def test_legacy_status_json_when_there_is_no_status_dir(isolated_env):
+def test_legacy_status_json_when_there_is_no_status_dir(tray_env):
     env = dict(os.environ)
     legacy = os.path.join(env["CLAUDE_CONFIG_DIR"], "status.json")
     os.makedirs(os.path.dirname(legacy), exist_ok=True)
     with open(legacy, "w") as fh:
-        json.dump({"version": "1.0.0", "updated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                   "session_id": SID, "task": {"name": "legacy task"},
-                   "context": {"current_tokens": 1, "total_tokens": 200000, "percentage": 40},
-                   "agents": {"active": 1, "names": ["x"]}}, fh)
+        json.dump(
+            {
+                "version": "1.0.0",
+                "updated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "session_id": SID,
+                "task": {"name": "legacy task"},
+                "context": {"current_tokens": 1, "total_tokens": 200000, "percentage": 40},
+                "agents": {"active": 1, "names": ["x"]},
+            },
+            fh,
+        )
     src = IndexSource(environ=env)
     index = src.poll()
     assert src.legacy is True and index["sessions"][0]["task"] == "legacy task"
@@ -64,7 +75,7 @@ def test_legacy_status_json_when_there_is_no_status_dir(isolated_env):
     assert src.legacy is False and index["sessions"][0]["task"] == "new"
 
 
-def test_cleanup_stale_removes_stale_files(isolated_env, monkeypatch):
+def test_cleanup_stale_removes_stale_files(tray_env, monkeypatch):
     env = dict(os.environ)
     fire(env, SID, "UserPromptSubmit", prompt="old")
     clock = [time.time() + 600]  # ten minutes later: stale

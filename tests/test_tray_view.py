@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from tests.tray_helpers import NOW, isolated_env, iso, make_index, make_row  # noqa: F401
 
+from tests.tray_helpers import NOW, iso, make_index, make_row, tray_env  # noqa: F401
 from tray import view
 from tray.view import MenuEntry, ViewOptions
 
@@ -239,13 +239,13 @@ def test_render_text_is_the_menu_spec():
     assert "  [x] Notifications" in menu_lines
 
 
-def test_pystray_menu_built_from_spec_matches(isolated_env):
+def test_pystray_menu_built_from_spec_matches(tray_env):
     """The real pystray.Menu (dummy backend) holds the same items as the spec."""
-    from tray.app import TrayApp
-
     import pystray
 
-    app = TrayApp(environ=isolated_env)
+    from tray.app import TrayApp
+
+    app = TrayApp(environ=tray_env)
     app.pystray = pystray
     index = make_index([make_row(0, task="alpha"), make_row(1, task="beta", status="stale")])
     spec = view.menu_spec(index, app.options(), NOW)

@@ -7,7 +7,7 @@ import os
 # before any `import pystray`: the dummy backend imports with no display (pystray.md §5)
 os.environ.setdefault("PYSTRAY_BACKEND", "dummy")
 
-import pytest  # noqa: E402
+import pytest
 
 NOW = 1_780_000_000.0  # a fixed clock
 
@@ -72,10 +72,10 @@ def make_index(rows):
 
 
 @pytest.fixture
-def isolated_env(tmp_path, monkeypatch):
+def tray_env(tmp_path, monkeypatch):
     """Never touch the real home: HOME, the status/config dirs and XDG all point into tmp_path."""
     home = tmp_path / "home"
-    home.mkdir()
+    home.mkdir(exist_ok=True)  # the autouse isolated_env in conftest.py may have made it
     env = {
         "HOME": str(home),
         "CLAUDE_CONFIG_DIR": str(home / ".claude"),

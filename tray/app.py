@@ -7,6 +7,7 @@ every AppKit-touching call is marshalled to the main thread with `AppHelper.call
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -255,7 +256,9 @@ class TrayApp:
             self.shown_label = label
             self.counts["label"] += 1
             self._set_label(label)
-        if key != self.menu_key or (now - self.menu_built_at >= MENU_AGE_REFRESH and view.menu_spec(index, opts, now) != self.menu_spec):
+        if key != self.menu_key or (
+            now - self.menu_built_at >= MENU_AGE_REFRESH and view.menu_spec(index, opts, now) != self.menu_spec
+        ):
             self.rebuild_menu(now)
         if self.settings.notifications:
             for notice in self.notifier.feed(index, now):
@@ -391,9 +394,7 @@ def _hide_dock_icon() -> None:
     try:
         import AppKit  # type: ignore[import-not-found]
 
-        AppKit.NSApplication.sharedApplication().setActivationPolicy_(
-            AppKit.NSApplicationActivationPolicyAccessory
-        )
+        AppKit.NSApplication.sharedApplication().setActivationPolicy_(AppKit.NSApplicationActivationPolicyAccessory)
     except Exception:
         log.debug("could not hide the Dock icon", exc_info=True)
 
@@ -403,10 +404,8 @@ def install_excepthook(app: TrayApp) -> None:
 
     def hook(exc_type: Any, exc: BaseException, tb: Any) -> None:
         log.error("uncaught: %s", "".join(traceback.format_exception(exc_type, exc, tb)))
-        try:
+        with contextlib.suppress(Exception):
             app.notify(f"{exc_type.__name__}: {exc}", "claude-status hit an error")
-        except Exception:
-            pass
 
     sys.excepthook = hook
     threading.excepthook = lambda args: hook(args.exc_type, args.exc_value, args.exc_traceback)  # type: ignore[arg-type]

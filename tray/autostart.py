@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import plistlib
 import shlex
@@ -104,8 +105,6 @@ def disable(platform: str = sys.platform, environ: Optional[dict[str, str]] = No
             pass
         return path(platform, environ)
     target = path(platform, environ)
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(target)
-    except FileNotFoundError:
-        pass
     return target

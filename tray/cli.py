@@ -70,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("aggregate", help="same as `python -m core.aggregate`", add_help=False)
     p.add_argument("args", nargs=argparse.REMAINDER)
 
-    p = sub.add_parser("dashboard", help="the local web dashboard (see `claude-status dashboard --help`)", add_help=False)
+    p = sub.add_parser(
+        "dashboard", help="the local web dashboard (see `claude-status dashboard --help`)", add_help=False
+    )
     p.add_argument("args", nargs=argparse.REMAINDER)
     return parser
 
@@ -160,7 +162,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     try:
         from dashboard import server
     except ImportError as err:
-        raise CliError(f"the dashboard is not installed ({err}); install claude-status-tray with its dashboard") from err
+        raise CliError(
+            f"the dashboard is not installed ({err}); install claude-status-tray with its dashboard"
+        ) from err
     return int(server.main(list(args.args)) or 0)
 
 
@@ -200,6 +204,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         if debug:
             raise
         msg = str(err) if isinstance(err, CliError) else f"{type(err).__name__}: {err}"
-        print(f"claude-status: error: {msg} (run with --debug for details)"
-              if not isinstance(err, CliError) else f"claude-status: error: {msg}", file=sys.stderr)
+        print(
+            f"claude-status: error: {msg} (run with --debug for details)"
+            if not isinstance(err, CliError)
+            else f"claude-status: error: {msg}",
+            file=sys.stderr,
+        )
         return Exit.FAILURE

@@ -54,8 +54,13 @@ def script(n: int) -> list[Step]:
             Step(t0, i, "SessionStart", (("source", "startup"),), tokens=base),
             Step(t0 + 0.3, i, "UserPromptSubmit", (("prompt", TASKS[i % len(TASKS)]),)),
             Step(t0 + 1.0, i, "PreToolUse", (("tool_name", "Read"), ("tool_input", {"file_path": "README.md"}))),
-            Step(t0 + 2.0, i, "PostToolUse", (("tool_name", "Read"), ("tool_input", {"file_path": "README.md"})),
-                 tokens=base + 18_000),
+            Step(
+                t0 + 2.0,
+                i,
+                "PostToolUse",
+                (("tool_name", "Read"), ("tool_input", {"file_path": "README.md"})),
+                tokens=base + 18_000,
+            ),
         ]
         if i % 2 == 0:
             agent = AGENTS[i % len(AGENTS)]
@@ -67,9 +72,16 @@ def script(n: int) -> list[Step]:
             ]
         if i % 3 == 1:
             steps += [
-                Step(t0 + 4.0, i, "PermissionRequest", (("tool_name", "Bash"), ("tool_input", {"command": "make test"}))),
-                Step(t0 + 9.0, i, "PostToolUse", (("tool_name", "Bash"), ("tool_input", {"command": "make test"})),
-                     tokens=base + 60_000),
+                Step(
+                    t0 + 4.0, i, "PermissionRequest", (("tool_name", "Bash"), ("tool_input", {"command": "make test"}))
+                ),
+                Step(
+                    t0 + 9.0,
+                    i,
+                    "PostToolUse",
+                    (("tool_name", "Bash"), ("tool_input", {"command": "make test"})),
+                    tokens=base + 60_000,
+                ),
             ]
         steps.append(Step(t0 + 11.0, i, "Stop", (), tokens=base + 75_000))
     if n > 1:
@@ -118,8 +130,12 @@ class Demo:
                 "role": "assistant",
                 "model": "claude-sonnet-4-5",
                 "content": [{"type": "text", "text": "working on it"}],
-                "usage": {"input_tokens": 6, "cache_creation_input_tokens": 1000, "cache_read_input_tokens": tokens - 1006,
-                          "output_tokens": 50},
+                "usage": {
+                    "input_tokens": 6,
+                    "cache_creation_input_tokens": 1000,
+                    "cache_read_input_tokens": tokens - 1006,
+                    "output_tokens": 50,
+                },
             },
         }
         with open(self.transcript(i), "a", encoding="utf-8") as fh:
@@ -132,8 +148,12 @@ class Demo:
             self.add_usage(step.session, step.tokens)
         hook_main.run(json.dumps(self.payload(step)).encode(), self.environ, time.time())
 
-    def play(self, speed: float = 1.0, stop: Optional[threading.Event] = None,
-             after_step: Optional[Callable[[Step], None]] = None) -> None:
+    def play(
+        self,
+        speed: float = 1.0,
+        stop: Optional[threading.Event] = None,
+        after_step: Optional[Callable[[Step], None]] = None,
+    ) -> None:
         start = time.monotonic()
         stop = stop or threading.Event()
         for step in script(self.n):
@@ -199,8 +219,10 @@ def main(sessions: int = 3, speed: float = 1.0, terminal: bool = False, once: bo
         problem = None if terminal else display_problem()
         if terminal or problem:
             if problem and not terminal:
-                print(f"claude-status: no tray here ({problem.split(':')[0]}); showing the demo in the terminal",
-                      file=sys.stderr)
+                print(
+                    f"claude-status: no tray here ({problem.split(':')[0]}); showing the demo in the terminal",
+                    file=sys.stderr,
+                )
             return run_terminal(demo, speed, once)
         return run_tray(demo, speed)
     finally:

@@ -64,8 +64,9 @@ def our_handlers(settings: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def run_handler(handler: dict[str, Any], payload: dict[str, Any], environ: dict[str, str], timeout: float = 10.0
-                ) -> tuple[int, float, str]:
+def run_handler(
+    handler: dict[str, Any], payload: dict[str, Any], environ: dict[str, str], timeout: float = 10.0
+) -> tuple[int, float, str]:
     """Run a hook handler the way Claude Code does (exec form `args`, else shell `command`)."""
     data = json.dumps(payload).encode()
     started = time.perf_counter()
@@ -111,21 +112,39 @@ def check_runs(ours: dict[str, dict[str, Any]], environ: dict[str, str]) -> Chec
         env = dict(environ)
         env["CLAUDE_STATUS_DIR"] = os.path.join(tmp, "status")
         sid = str(uuid.uuid4())
-        payload = {"session_id": sid, "transcript_path": os.path.join(tmp, "t.jsonl"), "cwd": tmp,
-                   "hook_event_name": "UserPromptSubmit", "prompt": "claude-status doctor", "permission_mode": "default"}
+        payload = {
+            "session_id": sid,
+            "transcript_path": os.path.join(tmp, "t.jsonl"),
+            "cwd": tmp,
+            "hook_event_name": "UserPromptSubmit",
+            "prompt": "claude-status doctor",
+            "permission_mode": "default",
+        }
         try:
             rc, ms, err = run_handler(handler, payload, env)
         except (OSError, subprocess.SubprocessError) as exc:
-            return Check("hook command runs", FAIL, f"{origin} could not start: {exc}",
-                         "reinstall: claude-status uninstall-hook && claude-status install-hook")
+            return Check(
+                "hook command runs",
+                FAIL,
+                f"{origin} could not start: {exc}",
+                "reinstall: claude-status uninstall-hook && claude-status install-hook",
+            )
         wrote = os.path.exists(os.path.join(env["CLAUDE_STATUS_DIR"], sid + ".json"))
         if rc != 0 or not wrote:
             why = f"exit {rc}" if rc else "it wrote no status file"
-            return Check("hook command runs", FAIL, f"{origin}: {why} {err}".strip(),
-                         "reinstall: claude-status uninstall-hook && claude-status install-hook")
+            return Check(
+                "hook command runs",
+                FAIL,
+                f"{origin}: {why} {err}".strip(),
+                "reinstall: claude-status uninstall-hook && claude-status install-hook",
+            )
         status = PASS if ms <= HOOK_BUDGET_MS * 3 else WARN  # includes interpreter start-up
-        return Check("hook command runs", status, f"{origin} handled a synthetic event in {ms:.0f} ms",
-                     "" if status == PASS else "a slow start-up: check the interpreter path in settings.json")
+        return Check(
+            "hook command runs",
+            status,
+            f"{origin} handled a synthetic event in {ms:.0f} ms",
+            "" if status == PASS else "a slow start-up: check the interpreter path in settings.json",
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -145,7 +164,9 @@ def check_status_dir(environ: dict[str, str]) -> Check:
         os.close(fd)
         os.unlink(tmp)
     except OSError as err:
-        return Check("status dir writable", FAIL, f"{probe_dir}: {err.strerror}", f"fix permissions: chmod u+rwx {probe_dir}")
+        return Check(
+            "status dir writable", FAIL, f"{probe_dir}: {err.strerror}", f"fix permissions: chmod u+rwx {probe_dir}"
+        )
     note = "" if probe_dir == sdir else " (will be created on the first hook event)"
     return Check("status dir writable", PASS, f"{sdir}{note}")
 
@@ -160,15 +181,27 @@ def check_sessions(environ: dict[str, str]) -> list[Check]:
         return [Check("sessions", FAIL, f"cannot read {sdir}: {err}", f"check permissions on {sdir}")]
     rows = index.get("sessions") or []
     if not rows:
-        return [Check("sessions", WARN, "no session has reported yet",
-                      "start Claude Code (after install-hook) and send a prompt")]
+        return [
+            Check(
+                "sessions",
+                WARN,
+                "no session has reported yet",
+                "start Claude Code (after install-hook) and send a prompt",
+            )
+        ]
     out = []
     for r in rows:
         name = f"session {r['session_id'][:8]}"
         when = timefmt.ago(r.get("age_seconds") or 0)
         status = PASS if r.get("status") == "active" else WARN
-        out.append(Check(name, status, f"last reported {when} ({r.get('state')}, {r.get('task') or '-'})",
-                         "" if status == PASS else "stale: the session may have ended without a hook firing"))
+        out.append(
+            Check(
+                name,
+                status,
+                f"last reported {when} ({r.get('state')}, {r.get('task') or '-'})",
+                "" if status == PASS else "stale: the session may have ended without a hook firing",
+            )
+        )
     return out
 
 
@@ -187,13 +220,19 @@ def check_claude_version() -> Check:
             except (OSError, subprocess.SubprocessError):
                 version = None
     if not version:
-        return Check("Claude Code version", WARN, "`claude` not found on PATH",
-                     "install Claude Code, or ignore this if it runs elsewhere (IDE, desktop app)")
+        return Check(
+            "Claude Code version",
+            WARN,
+            "`claude` not found on PATH",
+            "install Claude Code, or ignore this if it runs elsewhere (IDE, desktop app)",
+        )
     return Check("Claude Code version", PASS, str(version))
 
 
 def _probe(code: str, environ: dict[str, str]) -> tuple[bool, str]:
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20, env=environ, check=False)
+    r = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=20, env=environ, check=False
+    )
     lines = (r.stdout + r.stderr).strip().splitlines()
     return r.returncode == 0, lines[-1] if lines else ""
 
@@ -204,12 +243,26 @@ def check_linux_tray(environ: dict[str, str]) -> list[Check]:
     out = []
     problem = display_problem(environ, "linux")
     if problem:
-        out.append(Check("display", FAIL, problem.split(":", 1)[0] + ": " + problem.split(":", 1)[1].split(".")[0].strip(),
-                         "run the tray inside your desktop session"))
+        out.append(
+            Check(
+                "display",
+                FAIL,
+                problem.split(":", 1)[0] + ": " + problem.split(":", 1)[1].split(".")[0].strip(),
+                "run the tray inside your desktop session",
+            )
+        )
     ok, msg = _probe("import gi; print(gi.__version__)", environ)
-    out.append(Check("PyGObject", PASS if ok else FAIL, msg if ok else f"not importable: {msg}",
-                     "" if ok else "apt install python3-gi (system Python), or pip install 'PyGObject<3.51' "
-                     "after apt install libgirepository1.0-dev libcairo2-dev pkg-config"))
+    out.append(
+        Check(
+            "PyGObject",
+            PASS if ok else FAIL,
+            msg if ok else f"not importable: {msg}",
+            ""
+            if ok
+            else "apt install python3-gi (system Python), or pip install 'PyGObject<3.51' "
+            "after apt install libgirepository1.0-dev libcairo2-dev pkg-config",
+        )
+    )
     if ok:
         code = (
             "import gi\n"
@@ -220,9 +273,17 @@ def check_linux_tray(environ: dict[str, str]) -> list[Check]:
             "else: raise SystemExit('no AppIndicator typelib')\n"
         )
         ok2, msg2 = _probe(code, environ)
-        out.append(Check("AppIndicator", PASS if ok2 else FAIL, msg2,
-                         "" if ok2 else "apt install gir1.2-ayatanaappindicator3-0.1 (Debian/Ubuntu); "
-                         "without it only the xorg backend works: no menus"))
+        out.append(
+            Check(
+                "AppIndicator",
+                PASS if ok2 else FAIL,
+                msg2,
+                ""
+                if ok2
+                else "apt install gir1.2-ayatanaappindicator3-0.1 (Debian/Ubuntu); "
+                "without it only the xorg backend works: no menus",
+            )
+        )
     if ok and not problem:
         code = (
             "from gi.repository import Gio, GLib\n"
@@ -233,10 +294,17 @@ def check_linux_tray(environ: dict[str, str]) -> list[Check]:
         )
         ok3, msg3 = _probe(code, environ)
         has = ok3 and msg3 == "yes"
-        out.append(Check("StatusNotifierWatcher", PASS if has else WARN,
-                         "a tray host is listening on D-Bus" if has else f"none on the session bus ({msg3})",
-                         "" if has else "GNOME: enable the 'AppIndicator and KStatusNotifierItem Support' extension; "
-                         "otherwise the icon falls back to an XEmbed tray (if your panel has one)"))
+        out.append(
+            Check(
+                "StatusNotifierWatcher",
+                PASS if has else WARN,
+                "a tray host is listening on D-Bus" if has else f"none on the session bus ({msg3})",
+                ""
+                if has
+                else "GNOME: enable the 'AppIndicator and KStatusNotifierItem Support' extension; "
+                "otherwise the icon falls back to an XEmbed tray (if your panel has one)",
+            )
+        )
     return out
 
 

@@ -5,6 +5,7 @@ A bad file never crashes the tray: `load()` returns the defaults plus one clear 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -99,9 +100,7 @@ def save(settings: Settings, path: Optional[str] = None) -> str:
             fh.write("\n")
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
     return path

@@ -273,11 +273,15 @@ def session_details(row: dict[str, Any], now: Optional[float]) -> tuple[MenuEntr
             enabled=bool(transcript),
         )
     )
-    entries.append(MenuEntry("Copy session id", "copy", str(row.get("session_id") or ""), enabled=bool(row.get("session_id"))))
+    entries.append(
+        MenuEntry("Copy session id", "copy", str(row.get("session_id") or ""), enabled=bool(row.get("session_id")))
+    )
     return tuple(entries)
 
 
-def menu_spec(index: dict[str, Any], options: ViewOptions = ViewOptions(), now: Optional[float] = None) -> tuple[MenuEntry, ...]:
+def menu_spec(
+    index: dict[str, Any], options: ViewOptions = ViewOptions(), now: Optional[float] = None
+) -> tuple[MenuEntry, ...]:
     """The whole menu, top to bottom. `now=None` leaves out relative times, which gives the key
     that decides whether the menu must be rebuilt (pystray.md §3.3: rebuilding closes open menus)."""
     entries: list[MenuEntry] = [MenuEntry(title(index), enabled=False)]
