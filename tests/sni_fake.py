@@ -47,7 +47,7 @@ NOTIFY_XML = """
 """
 
 
-def main(outdir: str) -> None:
+def main(outdir: str, watcher: bool = True) -> None:
     items: list[str] = []
     counter = [0]
 
@@ -94,9 +94,12 @@ def main(outdir: str) -> None:
     watcher_info = Gio.DBusNodeInfo.new_for_xml(WATCHER_XML).interfaces[0]
     notify_info = Gio.DBusNodeInfo.new_for_xml(NOTIFY_XML).interfaces[0]
     bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-    bus.register_object("/StatusNotifierWatcher", watcher_info, on_watcher_call, on_watcher_prop, None)
+    names = ["org.freedesktop.Notifications"]
+    if watcher:
+        bus.register_object("/StatusNotifierWatcher", watcher_info, on_watcher_call, on_watcher_prop, None)
+        names.append("org.kde.StatusNotifierWatcher")
     bus.register_object("/org/freedesktop/Notifications", notify_info, on_notify_call, None, None)
-    for name in ("org.kde.StatusNotifierWatcher", "org.freedesktop.Notifications"):
+    for name in names:
         reply = bus.call_sync(
             "org.freedesktop.DBus",
             "/org/freedesktop/DBus",
@@ -116,4 +119,5 @@ def main(outdir: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    # --no-watcher: notifications only, so libayatana falls back to an XEmbed tray icon
+    main(sys.argv[1], watcher="--no-watcher" not in sys.argv[2:])

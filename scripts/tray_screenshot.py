@@ -1,0 +1,123 @@
+"""Screenshot of the real tray with its menu open, for the README (Linux, headless).
+
+Xvfb + trayer (an XEmbed tray host) + a private D-Bus session with no StatusNotifierWatcher, so
+libayatana falls back to a GtkStatusIcon docked in trayer (pystray.md §4.3). Sessions are written by
+the real hook; xdotool opens the menu and a session submenu; ImageMagick's `import` grabs the screen.
+
+    apt-get install xvfb trayer xdotool imagemagick dbus
+    .venv/bin/python scripts/tray_screenshot.py docs/tray-menu.png
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+W, H = 900, 560
+
+
+def fire(env: dict, sid: str, name: str, **extra: object) -> None:
+    from hook import main as hook_main
+
+    event = {
+        "session_id": sid,
+        "transcript_path": f"/home/me/.claude/projects/{sid[:4]}/{sid}.jsonl",
+        "cwd": f"/home/me/src/{extra.pop('project', 'app')}",
+        "permission_mode": "default",
+        "hook_event_name": name,
+        "model": "claude-sonnet-4-5",
+    }
+    event.update(extra)
+    hook_main.run(json.dumps(event).encode(), env, time.time())
+
+
+def sessions(env: dict) -> None:
+    a, b, c = (f"{x * 8}-0000-4000-8000-{x * 12}" for x in ("a", "b", "c"))
+    fire(env, a, "SessionStart", source="startup", context_tokens=44_000, project="parser")
+    fire(env, a, "UserPromptSubmit", prompt="Refactor the config parser", project="parser")
+    fire(env, a, "SubagentStart", agent_id="r1", agent_type="researcher", project="parser")
+    fire(env, a, "SubagentStart", agent_id="c1", agent_type="coder", project="parser")
+    fire(env, b, "SessionStart", source="startup", context_tokens=130_000, project="website")
+    fire(env, b, "UserPromptSubmit", prompt="Write the release notes", project="website")
+    fire(env, b, "PermissionRequest", tool_name="Bash", tool_input={"command": "make publish"}, project="website")
+    fire(env, c, "SessionStart", source="startup", context_tokens=20_000, project="api")
+    fire(env, c, "UserPromptSubmit", prompt="Fix the flaky CI test", project="api")
+    fire(env, c, "Stop", project="api")
+
+
+def main(out: str) -> int:
+    tmp = tempfile.mkdtemp(prefix="tray-shot-")
+    env = dict(os.environ)
+    env.update(
+        HOME=tmp,
+        CLAUDE_CONFIG_DIR=f"{tmp}/.claude",
+        CLAUDE_STATUS_DIR=f"{tmp}/.claude/status",
+        XDG_CONFIG_HOME=f"{tmp}/.config",
+        CLAUDE_STATUS_TRAY_CONFIG=f"{tmp}/.config/cst",
+        NO_AT_BRIDGE="1",
+    )
+    env.pop("PYSTRAY_BACKEND", None)
+    sessions(env)
+    procs = []
+    rfd, wfd = os.pipe()
+    procs.append(
+        subprocess.Popen(
+            ["Xvfb", "-displayfd", str(wfd), "-screen", "0", f"{W}x{H}x24", "-nolisten", "tcp"], pass_fds=(wfd,)
+        )
+    )
+    os.close(wfd)
+    with os.fdopen(rfd) as fh:
+        env["DISPLAY"] = ":" + fh.readline().strip()
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE, text=True
+    )
+    procs.append(bus)
+    env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().strip()
+    fake_out = os.path.join(tmp, "fake")
+    os.makedirs(fake_out)
+    procs.append(subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "sni_fake.py"), fake_out, "--no-watcher"],
+                                  env=env))
+    try:
+        time.sleep(1)
+        subprocess.run(["xsetroot", "-solid", "#3b4252"], env=env, check=False)
+        procs.append(
+            subprocess.Popen(
+                ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "28",
+                 "--SetDockType", "true", "--transparent", "false", "--tint", "0x2e3440"],
+                env=env, stderr=subprocess.DEVNULL,
+            )
+        )
+        time.sleep(1)
+        procs.append(subprocess.Popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=env))
+        time.sleep(4)
+        geo = subprocess.run(["xdotool", "search", "--name", "claude-status", "getwindowgeometry"], env=env,
+                             capture_output=True, text=True, check=False).stdout
+        # click the icon at the right end of the panel to open the menu
+        subprocess.run(["xdotool", "mousemove", str(W - 14), "14", "click", "1"], env=env, check=True)
+        time.sleep(1.5)
+        # hover the second session (the one waiting for you) to open its submenu
+        subprocess.run(["xdotool", "mousemove", str(W - 200), "88"], env=env, check=True)
+        time.sleep(0.3)
+        subprocess.run(["xdotool", "mousemove", str(W - 190), "89"], env=env, check=True)
+        time.sleep(1.5)
+        subprocess.run(["import", "-window", "root", out], env=env, check=True)
+        print(f"saved {out}{' (' + geo.strip() + ')' if geo.strip() else ''}")
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "docs", "tray-menu.png")))
