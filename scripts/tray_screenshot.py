@@ -82,23 +82,47 @@ def main(out: str) -> int:
     env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().strip()
     fake_out = os.path.join(tmp, "fake")
     os.makedirs(fake_out)
-    procs.append(subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "sni_fake.py"), fake_out, "--no-watcher"],
-                                  env=env))
+    procs.append(
+        subprocess.Popen(
+            [sys.executable, os.path.join(ROOT, "tests", "sni_fake.py"), fake_out, "--no-watcher"], env=env
+        )
+    )
     try:
         time.sleep(1)
         subprocess.run(["xsetroot", "-solid", "#3b4252"], env=env, check=False)
         procs.append(
             subprocess.Popen(
-                ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "28",
-                 "--SetDockType", "true", "--transparent", "false", "--tint", "0x2e3440"],
-                env=env, stderr=subprocess.DEVNULL,
+                [
+                    "trayer",
+                    "--edge",
+                    "top",
+                    "--align",
+                    "right",
+                    "--widthtype",
+                    "request",
+                    "--height",
+                    "28",
+                    "--SetDockType",
+                    "true",
+                    "--transparent",
+                    "false",
+                    "--tint",
+                    "0x2e3440",
+                ],
+                env=env,
+                stderr=subprocess.DEVNULL,
             )
         )
         time.sleep(1)
         procs.append(subprocess.Popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=env))
         time.sleep(4)
-        geo = subprocess.run(["xdotool", "search", "--name", "claude-status", "getwindowgeometry"], env=env,
-                             capture_output=True, text=True, check=False).stdout
+        geo = subprocess.run(
+            ["xdotool", "search", "--name", "claude-status", "getwindowgeometry"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
         # click the icon at the right end of the panel to open the menu
         subprocess.run(["xdotool", "mousemove", str(W - 14), "14", "click", "1"], env=env, check=True)
         time.sleep(1.5)

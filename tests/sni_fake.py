@@ -47,7 +47,7 @@ NOTIFY_XML = """
 """
 
 
-def main(outdir: str, watcher: bool = True) -> None:
+def main(outdir: str, watcher: bool = True, notifications: bool = True) -> None:
     items: list[str] = []
     counter = [0]
 
@@ -94,11 +94,13 @@ def main(outdir: str, watcher: bool = True) -> None:
     watcher_info = Gio.DBusNodeInfo.new_for_xml(WATCHER_XML).interfaces[0]
     notify_info = Gio.DBusNodeInfo.new_for_xml(NOTIFY_XML).interfaces[0]
     bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-    names = ["org.freedesktop.Notifications"]
+    names = []
+    if notifications:
+        bus.register_object("/org/freedesktop/Notifications", notify_info, on_notify_call, None, None)
+        names.append("org.freedesktop.Notifications")
     if watcher:
         bus.register_object("/StatusNotifierWatcher", watcher_info, on_watcher_call, on_watcher_prop, None)
         names.append("org.kde.StatusNotifierWatcher")
-    bus.register_object("/org/freedesktop/Notifications", notify_info, on_notify_call, None, None)
     for name in names:
         reply = bus.call_sync(
             "org.freedesktop.DBus",
@@ -120,4 +122,7 @@ def main(outdir: str, watcher: bool = True) -> None:
 
 if __name__ == "__main__":
     # --no-watcher: notifications only, so libayatana falls back to an XEmbed tray icon
-    main(sys.argv[1], watcher="--no-watcher" not in sys.argv[2:])
+    # --no-notifications: no notification daemon, as on a bare window manager
+    main(
+        sys.argv[1], watcher="--no-watcher" not in sys.argv[2:], notifications="--no-notifications" not in sys.argv[2:]
+    )

@@ -60,8 +60,9 @@ def wait_for(predicate, timeout=10.0, interval=0.05):
 class Desktop:
     """Xvfb + dbus-daemon + the fake watcher/notification daemon, all private to one test."""
 
-    def __init__(self, tmp):
+    def __init__(self, tmp, *fake_flags):
         self.tmp = tmp
+        self.fake_flags = list(fake_flags)
         self.procs: list[subprocess.Popen] = []
         self.out = os.path.join(tmp, "fake")
         os.makedirs(self.out)
@@ -77,13 +78,19 @@ class Desktop:
         self.procs.append(xvfb)
         with os.fdopen(rfd) as fh:
             self.display = ":" + fh.readline().strip()
+        # XDG_DATA_DIRS: no D-Bus activation of the host's notification daemon (dunst): only the fake
         bus = subprocess.Popen(
-            ["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE, text=True
+            ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ, XDG_DATA_DIRS=os.path.join(self.tmp, "no-services")),
         )
         self.procs.append(bus)
         self.address = bus.stdout.readline().strip()
         env = self.env()
-        fake = subprocess.Popen([sys.executable, os.path.join(HERE, "sni_fake.py"), self.out], env=env)
+        fake = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "sni_fake.py"), self.out, *self.fake_flags], env=env
+        )
         self.procs.append(fake)
         assert wait_for(lambda: os.path.exists(os.path.join(self.out, "ready")), 10), "fake watcher did not start"
         from gi.repository import Gio
@@ -317,3 +324,31 @@ def test_real_tray_menu_over_dbus(desktop, tray_env, tmp_path):
             except subprocess.TimeoutExpired:
                 tray.kill()
         log.close()
+
+
+def test_tray_survives_without_a_notification_daemon(tmp_path, tray_env):
+    d = Desktop(str(tmp_path), "--no-notifications").start()
+    env = dict(tray_env)
+    fire(env, event("cccc3333-0000-4000-8000-000000000003", "UserPromptSubmit", prompt="Lonely task"))
+    child_env = d.env()
+    child_env.update(env)
+    log = open(tmp_path / "tray.log", "w")
+    tray = subprocess.Popen(
+        [sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        items = wait_for(lambda: d.records("items.jsonl"), 20)
+        assert items, (tmp_path / "tray.log").read_text()
+        item = items[0]
+        assert wait_for(lambda: find(d.layout(item)[1], "● Lonely task") is not None, 10)
+        d.click(item, find(d.layout(item)[1], "Quit")["id"])
+        assert tray.wait(10) == 0, (tmp_path / "tray.log").read_text()
+        assert (
+            "notifications disabled: no working org.freedesktop.Notifications service"
+            in (tmp_path / "tray.log").read_text()
+        )
+    finally:
+        if tray.poll() is None:
+            tray.kill()
+        log.close()
+        d.stop()

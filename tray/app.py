@@ -70,7 +70,50 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
         import pystray
     except Exception as err:  # Xlib.error.DisplayNameError is not an ImportError
         raise TrayError(f"cannot load a tray backend: {type(err).__name__}: {err}") from err
+    if pystray.Icon.__module__.endswith(("_appindicator", "_gtk")):
+        _harden_gtk_notifier()
     return pystray
+
+
+class _SafeNotifier:
+    """Wraps pystray's D-Bus notifier so a missing or crashing notification daemon costs the
+    notifications, not the tray (pystray 0.19.5 raises from `run()` and from `stop()` otherwise,
+    pystray.md §1.7)."""
+
+    original: Any = None
+
+    def __init__(self) -> None:
+        try:
+            self._inner = self.original()
+        except Exception as err:
+            log.warning("notifications disabled: no working org.freedesktop.Notifications service (%s)", err)
+            self._inner = None
+
+    def notify(self, *args: Any) -> None:
+        if self._inner is not None:
+            try:
+                self._inner.notify(*args)
+            except Exception:
+                log.warning("notification failed", exc_info=True)
+
+    def hide(self) -> None:
+        if self._inner is not None:
+            try:
+                self._inner.hide()
+            except Exception:
+                log.debug("hiding the notification failed", exc_info=True)
+
+
+def _harden_gtk_notifier() -> None:
+    try:
+        import types
+
+        from pystray._util import gtk as gtk_util
+    except Exception:  # not a gi backend (darwin, win32, xorg, dummy)
+        return
+    if _SafeNotifier.original is None and hasattr(gtk_util, "notify_dbus"):
+        _SafeNotifier.original = gtk_util.notify_dbus.Notifier
+        gtk_util.notify_dbus = types.SimpleNamespace(Notifier=_SafeNotifier)
 
 
 def latin1(text: str) -> str:
