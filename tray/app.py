@@ -155,6 +155,13 @@ def copy_text(text: str, platform: str = sys.platform) -> bool:
     return False
 
 
+def autostart_enabled(platform: str, environ: dict[str, str]) -> bool:
+    try:
+        return autostart.is_enabled(platform, environ)
+    except (OSError, ImportError):
+        return False
+
+
 class TrayApp:
     """Holds one index reference and the last thing shown; `tick()` does one poll-and-maybe-redraw."""
 
@@ -183,7 +190,7 @@ class TrayApp:
         self.backend = ""
         self.stop_event = threading.Event()
         self.index: Optional[dict[str, Any]] = None
-        self.autostart = autostart.is_enabled(platform, self.environ) if platform != "win32" else False
+        self.autostart = autostart_enabled(platform, self.environ)
         # what is currently shown
         self.shown_title: Optional[str] = None
         self.shown_label: Optional[str] = None

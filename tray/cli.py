@@ -88,8 +88,9 @@ def _environ(args: argparse.Namespace) -> dict[str, str]:
 
 
 def cmd_menu(args: argparse.Namespace) -> int:
-    from . import autostart, view
     from . import settings as settings_mod
+    from . import view
+    from .app import autostart_enabled
     from .source import IndexSource
 
     env = _environ(args)
@@ -104,7 +105,7 @@ def cmd_menu(args: argparse.Namespace) -> int:
     opts = view.ViewOptions(
         max_sessions=settings.max_sessions,
         notifications=settings.notifications,
-        autostart=autostart.is_enabled(environ=env) if sys.platform != "win32" else False,
+        autostart=autostart_enabled(sys.platform, env),
         context_warn=settings.context_warn,
         context_high=settings.context_high,
         legacy=source.legacy,
