@@ -7,7 +7,6 @@ import threading
 import time
 from typing import Any, Callable, Iterator
 
-from core import aggregate as _aggregate
 from core import paths as _paths
 from dashboard.history import History
 
@@ -17,8 +16,16 @@ PING_SECONDS = 15.0
 
 
 def _default_aggregate(sdir: str) -> dict[str, Any]:
+    from core import aggregate
+
     # dry_run: the dashboard never writes; the tray and the hook own index.json and cleanup.
-    return _aggregate.aggregate(sdir, dry_run=True)
+    return aggregate.aggregate(sdir, dry_run=True)
+
+
+def _default_signature(sdir: str) -> Any:
+    from core import aggregate
+
+    return aggregate.signature(sdir)
 
 
 class App:
@@ -30,7 +37,7 @@ class App:
         claude_dir: str | None = None,
         *,
         aggregate: Callable[[str], dict[str, Any]] = _default_aggregate,
-        signature: Callable[[str], Any] = _aggregate.signature,
+        signature: Callable[[str], Any] = _default_signature,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.status_dir = status_dir or _paths.status_dir()
