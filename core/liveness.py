@@ -1,0 +1,77 @@
+"""Is a session's Claude Code process still there? Uses Claude Code's ``sessions/<pid>.json`` registry.
+
+Only a pid that the registry ties to the session is ever recorded, so a wrong pid (a shell wrapper
+that already exited) can never make a live session look gone.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from core import jsonio
+
+MAX_REGISTRY_FILES = 64
+
+
+def _registry_session(path: str) -> object:
+    try:
+        with open(path, "rb") as f:
+            rec = jsonio.loads(f.read(65536))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return rec.get("sessionId") if isinstance(rec, dict) else None
+
+
+def _parent_of(pid: int) -> int | None:
+    """Linux only: the parent of ``pid`` from ``/proc`` (skips a ``sh -c`` wrapper in shell form)."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            data = f.read(1024)
+        return int(data[data.rindex(b")") + 2 :].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def find_pid(registry_dir: str, session_id: str, scan: bool) -> tuple[int, str] | None:
+    """``(pid, registry file)`` of the Claude process running ``session_id``, or None.
+
+    Tries the hook's parent and grandparent first (one ``open`` each); with ``scan``, reads up to
+    64 registry files.
+    """
+    candidates = [os.getppid()]
+    grand = _parent_of(candidates[0]) if sys.platform.startswith("linux") else None
+    if grand:
+        candidates.append(grand)
+    for pid in candidates:
+        path = os.path.join(registry_dir, "%d.json" % pid)
+        if _registry_session(path) == session_id:
+            return pid, path
+    if not scan:
+        return None
+    try:
+        names = [n for n in os.listdir(registry_dir) if n.endswith(".json")][:MAX_REGISTRY_FILES]
+    except OSError:
+        return None
+    for name in names:
+        stem = name[:-5]
+        if stem.isdigit() and _registry_session(os.path.join(registry_dir, name)) == session_id:
+            return int(stem), os.path.join(registry_dir, name)
+    return None
+
+
+def is_gone(pid: object, registry_file: object) -> bool:
+    """True when the recorded Claude process has certainly exited (registry file removed, or pid dead)."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or not isinstance(registry_file, str):
+        return False
+    if not os.path.exists(registry_file):
+        return True
+    if sys.platform == "win32":  # pragma: no cover - os.kill(pid, 0) would terminate the process there
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False

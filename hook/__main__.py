@@ -1,0 +1,3 @@
+from hook.main import main
+
+raise SystemExit(main())
