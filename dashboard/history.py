@@ -231,6 +231,7 @@ class History:
 
     def __init__(self, claude_dir: str) -> None:
         self.projects_dir = os.path.realpath(os.path.join(claude_dir, "projects"))
+        self._projects_dir_names = {self.projects_dir, os.path.abspath(os.path.join(claude_dir, "projects"))}
         self._entries: dict[str, _Entry] = {}
         self._by_id: dict[str, _Entry] = {}
         self._lock = threading.Lock()
@@ -290,6 +291,11 @@ class History:
 
     def _adopt(self, session_id: str, path: str) -> _Entry | None:
         """Register a transcript path given by a status file, if it really is ``projects/<dir>/<id>.jsonl``."""
+        if os.path.basename(path) != session_id + ".jsonl":
+            return None
+        # Cheap rejection first: realpath costs more than the rest of a live request per session.
+        if os.path.dirname(os.path.dirname(os.path.abspath(path))) not in self._projects_dir_names:
+            return None
         real = os.path.realpath(path)
         project = os.path.dirname(real)
         if os.path.basename(real) != session_id + ".jsonl" or os.path.dirname(project) != self.projects_dir:
