@@ -23,7 +23,8 @@ def thresholds(environ: dict | None = None) -> tuple[float, float]:
     ``CLAUDE_STATUS_REMOVE_SECONDS`` override the PRD's 5 and 30 minutes."""
     env = os.environ if environ is None else environ
     out = []
-    for key, default in (("CLAUDE_STATUS_STALE_SECONDS", STALE_SECONDS), ("CLAUDE_STATUS_REMOVE_SECONDS", REMOVE_SECONDS)):
+    keys = (("CLAUDE_STATUS_STALE_SECONDS", STALE_SECONDS), ("CLAUDE_STATUS_REMOVE_SECONDS", REMOVE_SECONDS))
+    for key, default in keys:
         try:
             value = float(env.get(key, default))
         except (TypeError, ValueError):

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 _WS = " \t\n\r"
 
+_cjson: object
 try:
-    from _json import encode_basestring as _encode_str  # type: ignore[import-not-found,attr-defined]
-    from _json import make_encoder as _make_encoder  # type: ignore[attr-defined]
-    from _json import make_scanner as _make_scanner  # type: ignore[attr-defined]
+    import _json as _cjson
 except ImportError:  # pragma: no cover - CPython always has _json
-    _make_scanner = None
+    _cjson = None
 
 
 def _constant(name: str) -> float:
@@ -36,9 +35,10 @@ def _default(obj: object) -> object:
     raise TypeError("not JSON serializable: %r" % type(obj).__name__)
 
 
-if _make_scanner is not None:
-    _scan = _make_scanner(_Context())
-    _encode = _make_encoder(None, _default, _encode_str, None, ":", ",", False, False, False)
+if _cjson is not None:
+    _scan = _cjson.make_scanner(_Context())  # type: ignore[attr-defined]
+    _encode = _cjson.make_encoder(  # type: ignore[attr-defined]
+        None, _default, _cjson.encode_basestring, None, ":", ",", False, False, False)  # type: ignore[attr-defined]
 
     def loads(text: str | bytes) -> object:
         """Parse one JSON document; raise ValueError on anything else (NaN and Infinity included)."""

@@ -19,8 +19,8 @@ LOCK_NAME = ".lock"
 RESERVED_IDS = ("index", "status")
 
 
-def _env(environ: dict | None) -> os._Environ | dict:
-    return os.environ if environ is None else environ
+def _env(environ: dict | None) -> dict:
+    return os.environ if environ is None else environ  # type: ignore[return-value]
 
 
 def _expand(path: str) -> str:

@@ -8,7 +8,6 @@ import time
 
 from core import jsonio
 
-_WINDOWS = sys.platform == "win32"
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 TMP_SUFFIX = ".tmp"
@@ -44,10 +43,7 @@ def atomic_write(path: str, data: bytes) -> None:
             os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        remove(tmp)
         raise
 
 
@@ -139,7 +135,7 @@ class DirLock:
                 self.fd = -1
 
 
-if _WINDOWS:  # pragma: no cover - exercised by the Windows CI job
+if sys.platform == "win32":  # pragma: no cover - exercised by the Windows CI job
     import msvcrt
 
     def _try_lock(fd: int) -> None:

@@ -9,7 +9,7 @@ def iso(ts: float, micro: bool = False) -> str:
     """``2026-02-14T20:30:00Z`` (or ``...:00.123456Z`` with ``micro``) for a Unix timestamp."""
     base = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts))
     if micro:
-        return "%s.%06dZ" % (base, int(round((ts % 1) * 1e6)) % 1000000)
+        return "%s.%06dZ" % (base, round((ts % 1) * 1e6) % 1000000)
     return base + "Z"
 
 

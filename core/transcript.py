@@ -127,10 +127,10 @@ def _scan(f: object, size: int, max_bytes: int, info: dict) -> None:
             continue
         if not turn_seen and INTERRUPT_MARK in line:
             rec = _parse(line)
-            if rec and rec.get("type") == "user" and not rec.get("isSidechain"):
-                if _user_text(rec).startswith("[Request interrupted by user"):
-                    info["interrupted"] = True
-                    turn_seen = True
+            is_user = rec is not None and rec.get("type") == "user" and not rec.get("isSidechain")
+            if is_user and _user_text(rec).startswith("[Request interrupted by user"):  # type: ignore[arg-type]
+                info["interrupted"] = True
+                turn_seen = True
             continue
         if b'"compact_boundary"' in line:
             rec = _parse(line)

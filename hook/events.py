@@ -147,7 +147,8 @@ def _prompt_line(prompt: str) -> str | None:
 
 def _on_tool(s: dict, name: str, event: dict, now: float) -> None:
     tool = _s(event.get("tool_name"))
-    tool_input = event.get("tool_input") if isinstance(event.get("tool_input"), dict) else {}
+    raw_input = event.get("tool_input")
+    tool_input: dict = raw_input if isinstance(raw_input, dict) else {}
     if tool:
         s["last_tool"] = tool
     if name == "PreToolUse" and tool in ASKING_TOOLS:
@@ -233,7 +234,8 @@ def apply(session: dict | None, event: dict, now: float) -> dict:
         s["titles"] = {}
     if not isinstance(s.get("context"), dict):
         s["context"] = {"current_tokens": 0, "total_tokens": schema.DEFAULT_WINDOW, "percentage": 0}
-    name = event.get("hook_event_name") if isinstance(event.get("hook_event_name"), str) else ""
+    raw_name = event.get("hook_event_name")
+    name: str = raw_name if isinstance(raw_name, str) else ""
     agent_id = _s(event.get("agent_id"))
     last = s.get("event_ts")
     late = isinstance(last, (int, float)) and now < last

@@ -65,7 +65,7 @@ def log_line(sdir: str, message: str, now: float) -> None:
             os.write(fd, line.encode("utf-8", "replace"))
         finally:
             os.close(fd)
-    except Exception:  # noqa: BLE001, S110 - the log is the last resort; nothing is left to tell
+    except Exception:
         pass
 
 
@@ -141,10 +141,10 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
     from core import aggregate, jsonio, load, paths, schema, store
     from hook import events
 
-    environ = os.environ if environ is None else environ  # type: ignore[assignment]
+    env: dict = os.environ if environ is None else environ  # type: ignore[assignment]
     now = time.time() if now is None else now
     started = time.perf_counter()
-    sdir = paths.status_dir(environ)
+    sdir = paths.status_dir(env)
     try:
         event = parse_event(data)
     except BadInput as exc:
@@ -157,7 +157,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         if name == "SessionEnd" and not event.get("agent_id"):
             _remember_end(sdir, sid, now)
             sessions, skipped = aggregate.load_sessions(sdir)
-            aggregate.aggregate(sdir, now, environ=environ, deep=False, sessions=sessions, skipped=skipped, drop=sid)
+            aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=sessions, skipped=skipped, drop=sid)
             return
         path = paths.session_path(sdir, sid)
         try:
@@ -170,15 +170,15 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
             old = None  # corrupt: start over rather than stay broken
         s = events.apply(old, event, now)
         if not event.get("agent_id"):
-            _refresh_transcript(s, environ)
-        _refresh_pid(s, name if isinstance(name, str) else "", now, environ)
-        s["load"] = load.current(environ)
+            _refresh_transcript(s, env)
+        _refresh_pid(s, name if isinstance(name, str) else "", now, env)
+        s["load"] = load.current(env)
         events.finish(s)
         s["hook_ms"] = round((time.perf_counter() - started) * 1000, 2)
         store.write_json(path, s)
         others, skipped = aggregate.load_sessions(sdir, skip=sid + ".json")
         s["_mtime"] = now
-        aggregate.aggregate(sdir, now, environ=environ, deep=False, sessions=[*others, s], skipped=skipped)
+        aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=[*others, s], skipped=skipped)
 
 
 def main() -> int:
@@ -189,11 +189,11 @@ def main() -> int:
         stream = sys.stdin.buffer if sys.stdin is not None else None
         data = stream.read(MAX_STDIN + 1) if stream is not None else b""
         run(data, environ, now)  # type: ignore[arg-type]
-    except BaseException as exc:  # noqa: BLE001 - exit 0 whatever happens, Claude Code must not notice
+    except BaseException as exc:
         try:
             from core import paths
 
             log_line(paths.status_dir(environ), "hook error: %s: %s" % (type(exc).__name__, exc), now)  # type: ignore[arg-type]
-        except BaseException:  # noqa: BLE001, S110
+        except BaseException:
             pass
     return 0

@@ -1,0 +1,321 @@
+"""Register (or remove) our hook in Claude Code's user ``settings.json``.
+
+Merging rules: every other setting and hook is kept as it is; the file is backed up before it changes;
+a file that is not valid JSON is never touched; our own entries are recognised exactly (the whole
+command, parsed), never by substring.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+
+from core import jsonio, paths, store
+
+# First Claude Code version that knows each event (reference, table 1.2). An event whose first version
+# is unknown there counts as needing 2.1.240, the newest documented version.
+EVENTS: dict = {
+    "SessionStart": (1, 0, 62),
+    "UserPromptSubmit": (1, 0, 54),
+    "PreToolUse": (1, 0, 38),
+    "PostToolUse": (1, 0, 38),
+    "PostToolUseFailure": (2, 1, 240),
+    "PermissionRequest": (2, 0, 45),
+    "Notification": (1, 0, 38),
+    "Stop": (1, 0, 38),
+    "StopFailure": (2, 1, 78),
+    "SubagentStart": (2, 0, 43),
+    "SubagentStop": (1, 0, 38),
+    "PreCompact": (1, 0, 48),
+    "PostCompact": (2, 1, 76),
+    "SessionEnd": (1, 0, 85),
+}
+EXEC_FORM_SINCE = (2, 1, 139)
+ASYNC_SINCE = (2, 1, 23)
+UNKNOWN_VERSION_EVENTS_UPTO = (2, 0, 45)
+TIMEOUT_SECONDS = 10
+FROZEN_HOOK_NAMES = ("claude-status-hook", "claude-status-hook.exe")
+_CODE_PREFIX = "import sys;sys.path.insert(0,"
+_CODE_SUFFIX = ");from hook.main import main;main()"
+_CODE_RE = re.compile(re.escape(_CODE_PREFIX) + r'("(?:[^"\\]|\\.)*")' + re.escape(_CODE_SUFFIX))
+
+
+class InstallError(Exception):
+    """A clear, one-line reason why settings.json was not changed."""
+
+
+def parse_version(text: object) -> tuple | None:
+    """``(2, 1, 259)`` from ``2.1.259 (Claude Code)`` or ``2.1.259``; None if there is no version."""
+    m = re.search(r"(\d+)\.(\d+)\.(\d+)", text) if isinstance(text, str) else None
+    return tuple(int(g) for g in m.groups()) if m else None
+
+
+def detect_claude_version(timeout: float = 5.0) -> str | None:
+    """``claude --version`` of the installed Claude Code, or None when it cannot be run."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("claude")
+    if not exe:
+        return None
+    try:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    v = parse_version(out.stdout)
+    return ".".join(map(str, v)) if v else None
+
+
+def package_root() -> str:
+    """The directory that holds the ``hook`` and ``core`` packages."""
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def hook_argv(python: str | None = None, root: str | None = None) -> list:
+    """The command we register: an absolute interpreter run with ``-I -S`` (no site, no env, no cwd on
+    sys.path) over the compiled ``hook`` package, so no shell profile, shim or ``uv run`` is involved."""
+    python = python or sys.executable
+    root = root or package_root()
+    if sys.platform == "win32":  # pragma: no cover - Git Bash eats unquoted backslashes
+        root = root.replace("\\", "/")
+    return [python, "-I", "-S", "-c", _CODE_PREFIX + jsonio.dumps(root) + _CODE_SUFFIX]
+
+
+def _quote(arg: str) -> str:
+    import shlex
+
+    return shlex.quote(arg)
+
+
+def handler(version: tuple | None, argv: list | None = None) -> dict:
+    """The settings.json handler for ``version`` (None: unknown, the oldest safe shape)."""
+    argv = argv or hook_argv()
+    if version is not None and version >= EXEC_FORM_SINCE:
+        h: dict = {"type": "command", "command": argv[0], "args": list(argv[1:])}
+    else:
+        h = {"type": "command", "command": " ".join(_quote(a) for a in argv)}
+    h["timeout"] = TIMEOUT_SECONDS
+    if version is not None and version >= ASYNC_SINCE:
+        h["async"] = True
+    return h
+
+
+def events_for(version: tuple | None) -> list:
+    limit = UNKNOWN_VERSION_EVENTS_UPTO if version is None else version
+    return [name for name, since in EVENTS.items() if since <= limit]
+
+
+def _argv_of(h: dict) -> list | None:
+    command = h.get("command")
+    if not isinstance(command, str):
+        return None
+    args = h.get("args")
+    if args is not None:
+        return [command, *args] if isinstance(args, list) and all(isinstance(a, str) for a in args) else None
+    import shlex
+
+    try:
+        return shlex.split(command)
+    except ValueError:
+        return None
+
+
+def is_ours(h: object) -> bool:
+    """True only for a handler whose whole command is one we generate (any interpreter, any path)."""
+    if not isinstance(h, dict) or h.get("type", "command") != "command":
+        return False
+    argv = _argv_of(h)
+    if not argv:
+        return False
+    if len(argv) == 1:
+        return os.path.basename(argv[0].replace("\\", "/")) in FROZEN_HOOK_NAMES
+    if len(argv) != 5 or argv[1:4] != ["-I", "-S", "-c"]:
+        return False
+    m = _CODE_RE.fullmatch(argv[4])
+    if not m:
+        return False
+    try:
+        return isinstance(jsonio.loads(m.group(1)), str)
+    except ValueError:
+        return False
+
+
+def _strip_ours(hooks: dict) -> int:
+    """Remove our handlers (and the groups/events left empty by that) in place; returns how many."""
+    removed = 0
+    for event in list(hooks):
+        groups = hooks[event]
+        if not isinstance(groups, list):
+            continue
+        kept_groups = []
+        for group in groups:
+            inner = group.get("hooks") if isinstance(group, dict) else None
+            if not isinstance(inner, list):
+                kept_groups.append(group)
+                continue
+            kept = [h for h in inner if not is_ours(h)]
+            removed += len(inner) - len(kept)
+            if kept or len(kept) == len(inner):
+                group["hooks"] = kept
+                kept_groups.append(group)
+        if kept_groups or not groups:
+            hooks[event] = kept_groups
+        else:
+            del hooks[event]
+    return removed
+
+
+def _load(path: str) -> tuple[dict, bytes | None]:
+    try:
+        raw = store.read_bytes(path, 64 * 1024 * 1024)
+    except FileNotFoundError:
+        return {}, None
+    except OSError as exc:
+        raise InstallError("cannot read %s: %s" % (path, exc.strerror or exc)) from None
+    import json
+
+    try:
+        settings = json.loads(raw.decode("utf-8-sig")) if raw.strip() else {}
+    except ValueError as exc:
+        raise InstallError("%s is not valid JSON (%s); fix it first, nothing was written" % (path, exc)) from None
+    if not isinstance(settings, dict):
+        raise InstallError("%s does not hold a JSON object; nothing was written" % path)
+    if not isinstance(settings.get("hooks", {}), dict):
+        raise InstallError('"hooks" in %s is not an object; nothing was written' % path)
+    return settings, raw
+
+
+def _dump(settings: dict) -> bytes:
+    import json
+
+    return (json.dumps(settings, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _write(path: str, original: bytes | None, data: bytes) -> str | None:
+    """Back up the original (if any), then replace atomically. Returns the backup path."""
+    backup = None
+    store.ensure_dir(os.path.dirname(path))
+    if original is not None:
+        backup = "%s.bak-%s" % (path, time.strftime("%Y%m%d-%H%M%S"))
+        n = 1
+        while os.path.exists(backup):
+            n += 1
+            backup = "%s.bak-%s-%d" % (path, time.strftime("%Y%m%d-%H%M%S"), n)
+        store.atomic_write(backup, original)
+    store.atomic_write(path, data)
+    return backup
+
+
+class Result:
+    """What an install or uninstall did (or would do, with ``dry_run``)."""
+
+    def __init__(self, path: str, changed: bool, events: list, removed: int, backup: str | None,
+                 version: str | None, handler: dict | None, text: bytes) -> None:
+        self.path, self.changed, self.events, self.removed = path, changed, events, removed
+        self.backup, self.version, self.handler, self.text = backup, version, handler, text
+
+
+def install(config_dir: str | None = None, claude_version: str | None = None, dry_run: bool = False,
+            argv: list | None = None, detect: bool = True) -> Result:
+    """Register our hook for every event the installed Claude Code knows. Idempotent. Raises InstallError."""
+    version_text = claude_version or (detect_claude_version() if detect else None)
+    version = parse_version(version_text)
+    path = paths.settings_path(config_dir)
+    settings, original = _load(path)
+    hooks = settings.setdefault("hooks", {})
+    removed = _strip_ours(hooks)
+    h = handler(version, argv)
+    events = events_for(version)
+    for event in events:
+        groups = hooks.setdefault(event, [])
+        if not isinstance(groups, list):
+            raise InstallError('"hooks.%s" in %s is not a list; nothing was written' % (event, path))
+        groups.append({"hooks": [dict(h)]})
+    data = _dump(settings)
+    changed = data != original
+    backup = _write(path, original, data) if changed and not dry_run else None
+    return Result(path, changed, events, removed, backup, version_text, h, data)
+
+
+def uninstall(config_dir: str | None = None, dry_run: bool = False) -> Result:
+    """Remove exactly our handlers. Raises InstallError."""
+    path = paths.settings_path(config_dir)
+    settings, original = _load(path)
+    if original is None:
+        return Result(path, False, [], 0, None, None, None, b"")
+    hooks = settings.get("hooks")
+    removed = _strip_ours(hooks) if isinstance(hooks, dict) else 0
+    if isinstance(hooks, dict) and not hooks and removed:
+        del settings["hooks"]
+    data = _dump(settings)
+    changed = removed > 0
+    backup = _write(path, original, data) if changed and not dry_run else None
+    return Result(path, changed, [], removed, backup, None, None, data)
+
+
+def status(config_dir: str | None = None) -> dict:
+    """``{event: [our handler, ...]}`` as registered now. Raises InstallError."""
+    settings, _ = _load(paths.settings_path(config_dir))
+    found: dict = {}
+    hooks = settings.get("hooks") or {}
+    for event, groups in hooks.items():
+        for group in groups if isinstance(groups, list) else []:
+            for h in group.get("hooks", []) if isinstance(group, dict) else []:
+                if is_ours(h):
+                    found.setdefault(event, []).append(h)
+    return found
+
+
+def main(argv: list | None = None) -> int:
+    """``python -m hook.install [--config-dir DIR] [--dry-run] [--uninstall] [--claude-version X]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m hook.install",
+        description="Register the claude-status hook in Claude Code's user settings.json.")
+    parser.add_argument("--config-dir", metavar="DIR",
+                        help="Claude Code config dir (default: $CLAUDE_CONFIG_DIR or ~/.claude)")
+    parser.add_argument("--dry-run", action="store_true", help="show the result, write nothing")
+    parser.add_argument("--uninstall", action="store_true", help="remove our hook entries")
+    parser.add_argument("--claude-version", metavar="X",
+                        help="assume this Claude Code version (skips `claude --version`)")
+    args = parser.parse_args(argv)
+    try:
+        result = uninstall(args.config_dir, args.dry_run) if args.uninstall else install(
+            args.config_dir, args.claude_version, args.dry_run)
+    except InstallError as exc:
+        print("error: %s" % exc, file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print("error: cannot write settings: %s" % exc, file=sys.stderr)
+        return 1
+    print(describe(result, args.uninstall, args.dry_run))
+    if args.dry_run:
+        print(result.text.decode("utf-8"), end="")
+    return 0
+
+
+def describe(result: Result, uninstalling: bool, dry_run: bool) -> str:
+    """One friendly paragraph about what happened."""
+    if uninstalling:
+        if not result.removed:
+            return "No claude-status hook entries in %s; nothing to remove." % result.path
+        entries = "entry" if result.removed == 1 else "entries"
+        return "%s %d claude-status hook %s from %s%s." % (
+            "Would remove" if dry_run else "Removed", result.removed, entries, result.path,
+            " (backup: %s)" % result.backup if result.backup else "")
+    form = "exec form" if result.handler and "args" in result.handler else "shell form"
+    extra = ", async" if result.handler and result.handler.get("async") else ""
+    version = result.version or "unknown (registered only events known since 2.0.45)"
+    head = "%s %d events in %s (%s%s); Claude Code version: %s." % (
+        ("Would register" if dry_run else "Registered") if result.changed else "Already registered",
+        len(result.events), result.path, form, extra, version)
+    if result.backup:
+        head += "\nBackup of the previous file: %s" % result.backup
+    return head
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

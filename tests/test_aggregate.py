@@ -1,0 +1,213 @@
+"""Aggregation, staleness, cleanup, liveness and the CLI, with a fixed clock."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core import aggregate, timefmt
+from tests.conftest import ROOT
+
+NOW = 1_800_000_000.0
+
+
+def write(sdir, sid, age, **extra):
+    """A session file as the hook writes it, last updated ``age`` seconds before NOW."""
+    sdir.mkdir(mode=0o700, exist_ok=True)
+    body = {"version": "1.1.0", "updated_at": timefmt.iso(NOW - age), "updated_ts": NOW - age, "session_id": sid,
+            "task": {"name": "task " + sid, "id": None, "progress": 0, "status": "active"},
+            "context": {"current_tokens": 1000, "total_tokens": 200000, "percentage": 10},
+            "agents": {"active": 1, "names": ["Explore"]},
+            "load": {"profile": "balanced", "status": "OK", "load_avg": 0.5},
+            "state": "working", "first_seen_ts": NOW - 10000 + len(sid)}
+    body.update(extra)
+    (sdir / (sid + ".json")).write_text(json.dumps(body))
+    return body
+
+
+V100 = {"version": "1.0.0", "updated_at": "", "session_id": "legacy",
+        "task": {"name": "Log analysis", "id": "abc123", "progress": 45, "status": "active"},
+        "context": {"current_tokens": 44000, "total_tokens": 200000, "percentage": 22},
+        "agents": {"active": 2, "names": ["researcher", "coder"]},
+        "load": {"profile": "balanced", "status": "OK", "load_avg": 3.2}}
+
+
+def test_index_schema_order_and_summary(sdir):
+    write(sdir, "b", 10, first_seen_ts=NOW - 50, context={"current_tokens": 0, "total_tokens": 200000, "percentage": 65})
+    write(sdir, "a", 20, first_seen_ts=NOW - 40)
+    write(sdir, "c", 400, first_seen_ts=NOW - 500, context={"percentage": 99})  # stale
+    index = aggregate.aggregate(str(sdir), NOW)
+    assert [r["session_id"] for r in index["sessions"]] == ["c", "b", "a"]
+    assert set(index) >= {"updated_at", "sessions", "summary"}
+    for r in index["sessions"]:
+        assert set(r) >= {"session_id", "task", "context_pct", "agents", "status", "updated_at"}
+    assert [r["status"] for r in index["sessions"]] == ["stale", "active", "active"]
+    s = index["summary"]
+    assert (s["total_sessions"], s["active_sessions"], s["stale_sessions"]) == (3, 2, 1)
+    assert (s["total_agents"], s["max_context_pct"]) == (2, 65)
+    assert set(s["load"]) == {"profile", "status", "load_avg"}
+    assert index["title"] == "☁️ 2s | Ctx:65%/10% | 2a | ✓"
+    assert json.loads((sdir / "index.json").read_text()) == index
+
+
+def test_v100_files_aggregate(sdir):
+    sdir.mkdir()
+    body = dict(V100, updated_at=timefmt.iso(NOW - 30))
+    (sdir / "legacy.json").write_text(json.dumps(body))
+    index = aggregate.aggregate(str(sdir), NOW)
+    (row,) = index["sessions"]
+    assert (row["task"], row["context_pct"], row["agents"], row["status"]) == ("Log analysis", 22, 2, "active")
+    assert row["state"] == "working"
+    assert index["title"] == "☁️ Log analysis | Ctx:22% | 2a | ✓"
+
+
+def test_corrupt_and_foreign_files_are_skipped_and_counted(sdir):
+    write(sdir, "good", 5)
+    (sdir / "broken.json").write_text("{not json")
+    (sdir / "foreign.json").write_text(json.dumps({"hello": "world"}))
+    (sdir / "mismatch.json").write_text(json.dumps(dict(V100, session_id="other", updated_at=timefmt.iso(NOW))))
+    (sdir / "future.json").write_text(json.dumps(dict(V100, session_id="future", version="2.0.0")))
+    (sdir / "binary.json").write_bytes(os.urandom(64))
+    (sdir / "notes.txt").write_text("ignored, not .json")
+    index = aggregate.aggregate(str(sdir), NOW)
+    assert [r["session_id"] for r in index["sessions"]] == ["good"]
+    assert index["summary"]["skipped_files"] == 5
+    assert (sdir / "broken.json").exists()  # never delete what we cannot read
+
+
+def test_cleanup_after_thirty_minutes_with_fixed_clock(sdir):
+    write(sdir, "fresh", 60)
+    write(sdir, "stale", 600)
+    write(sdir, "old", 1801)
+    index = aggregate.aggregate(str(sdir), NOW)
+    assert [r["session_id"] for r in index["sessions"]] == ["fresh", "stale"] or \
+        {r["session_id"] for r in index["sessions"]} == {"fresh", "stale"}
+    assert not (sdir / "old.json").exists()
+    again = aggregate.aggregate(str(sdir), NOW)  # idempotent
+    assert again["sessions"] == index["sessions"]
+
+
+def test_thresholds_from_environment(sdir, monkeypatch):
+    monkeypatch.setenv("CLAUDE_STATUS_STALE_SECONDS", "10")
+    monkeypatch.setenv("CLAUDE_STATUS_REMOVE_SECONDS", "100")
+    write(sdir, "a", 5)
+    write(sdir, "b", 50)
+    write(sdir, "c", 150)
+    index = aggregate.aggregate(str(sdir), NOW)
+    assert {r["session_id"]: r["status"] for r in index["sessions"]} == {"a": "active", "b": "stale"}
+
+
+def test_dry_run_writes_and_deletes_nothing(sdir):
+    write(sdir, "old", 5000)
+    before = sorted(os.listdir(sdir))
+    index = aggregate.aggregate(str(sdir), NOW, dry_run=True)
+    assert index["sessions"] == []
+    assert sorted(os.listdir(sdir)) == before
+
+
+def test_missing_dir_is_an_empty_index(tmp_path):
+    index = aggregate.aggregate(str(tmp_path / "nope"), NOW)
+    assert index["sessions"] == [] and index["title"] == "☁️ –"
+    assert not (tmp_path / "nope").exists()
+
+
+def test_liveness_removes_dead_sessions_but_never_live_ones(sdir, tmp_path):
+    reg = tmp_path / "claude" / "sessions"
+    reg.mkdir(parents=True)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (reg / ("%d.json" % dead.pid)).write_text(json.dumps({"sessionId": "dead"}))
+    (reg / ("%d.json" % os.getpid())).write_text(json.dumps({"sessionId": "live"}))
+    write(sdir, "dead", 5, pid=dead.pid, pid_file=str(reg / ("%d.json" % dead.pid)))
+    write(sdir, "live", 7200, pid=os.getpid(), pid_file=str(reg / ("%d.json" % os.getpid())))
+    write(sdir, "exited", 5, pid=os.getpid(), pid_file=str(reg / "999999.json"))  # registry file removed on exit
+    write(sdir, "unknown", 5)
+    index = aggregate.aggregate(str(sdir), NOW)
+    assert {r["session_id"]: r["status"] for r in index["sessions"]} == {"live": "stale", "unknown": "active"}
+
+
+def test_interrupted_session_shows_idle(sdir, tmp_path):
+    t = tmp_path / "t.jsonl"
+    t.write_text(
+        json.dumps({"type": "assistant", "message": {"model": "m", "usage": {"input_tokens": 5}}}) + "\n"
+        + json.dumps({"type": "user", "message": {"role": "user", "content": [
+            {"type": "text", "text": "[Request interrupted by user]"}]}}) + "\n")
+    write(sdir, "esc", 60, transcript_path=str(t))
+    write(sdir, "busy", 2, transcript_path=str(t))  # too recent to second-guess
+    rows = {r["session_id"]: r for r in aggregate.aggregate(str(sdir), NOW)["sessions"]}
+    assert (rows["esc"]["state"], rows["esc"]["detail"]) == ("idle", "interrupted")
+    assert rows["busy"]["state"] == "working"
+    assert json.loads((sdir / "esc.json").read_text())["state"] == "working"  # the file stays the hook's
+
+
+def test_cleanup_command_removes_stale_on_request(sdir):
+    write(sdir, "fresh", 10)
+    write(sdir, "stale", 400)
+    assert aggregate.cleanup(str(sdir), NOW, include_stale=True) == 1
+    assert sorted(p.name for p in sdir.glob("*.json") if p.name != "index.json" and not p.is_symlink()) == ["fresh.json"]
+
+
+def test_signature_changes_on_write(sdir):
+    write(sdir, "a", 10)
+    first = aggregate.signature(str(sdir))
+    write(sdir, "a", 5)
+    assert aggregate.signature(str(sdir)) != first
+    assert aggregate.signature(str(sdir / "missing")) == ()
+
+
+def test_legacy_index_from_single_status_json(tmp_path):
+    claude = tmp_path / "claude"
+    claude.mkdir()
+    (claude / "status.json").write_text(json.dumps(dict(V100, updated_at=timefmt.iso(NOW))))
+    index = aggregate.legacy_index(now=NOW)
+    assert index["legacy"] is True
+    assert index["title"] == "☁️ Log analysis | Ctx:22% | 2a | ✓"
+
+
+def _cli(*args, **kw):
+    return subprocess.run([sys.executable, "-S", "-m", "core.aggregate", *args], capture_output=True,
+                          text=True, cwd=str(ROOT), timeout=60, check=False, **kw)
+
+
+def test_cli_json_title_text_and_errors(sdir, tmp_path):
+    write(sdir, "a", 1, updated_ts=None, updated_at=timefmt.iso(__import__("time").time()))
+    out = _cli("--dir", str(sdir))
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["summary"]["total_sessions"] == 1
+    title = _cli("--dir", str(sdir), "--title")
+    assert title.stdout.strip().startswith("☁️ task a | Ctx:10% | 1a |")
+    text = _cli("--dir", str(sdir), "--text")
+    assert "task a" in text.stdout and "1 sessions" in text.stdout
+    assert _cli("--bogus").returncode == 2
+    assert _cli("--title", "--text").returncode == 2
+    f = tmp_path / "plainfile"
+    f.write_text("x")
+    bad = _cli("--dir", str(f))
+    assert bad.returncode == 1
+    assert bad.stderr.count("\n") == 1 and "cannot read status dir" in bad.stderr
+    empty = _cli("--dir", str(tmp_path / "missing"), "--title")
+    assert (empty.returncode, empty.stdout.strip()) == (0, "☁️ –")
+
+
+def test_cli_dry_run_leaves_dir_untouched(sdir):
+    write(sdir, "old", 99999)
+    before = {p.name: p.stat().st_mtime_ns for p in sdir.iterdir()}
+    assert _cli("--dir", str(sdir), "--dry-run").returncode == 0
+    assert {p.name: p.stat().st_mtime_ns for p in sdir.iterdir()} == before
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.permutations(range(6)), st.lists(st.integers(0, 100), min_size=6, max_size=6))
+def test_build_index_ignores_input_order(order, pcts):
+    sessions = [{"session_id": "s%d" % i, "version": "1.1.0", "updated_ts": NOW - i, "first_seen_ts": NOW - 100 + i,
+                 "context": {"percentage": pcts[i]}, "agents": {"active": i}, "task": {"name": "t%d" % i}}
+                for i in range(6)]
+    load = {"profile": "balanced", "status": "OK", "load_avg": 0.1}
+    a = aggregate.build_index(sessions, NOW, load_info=load)
+    b = aggregate.build_index([sessions[i] for i in order], NOW, load_info=load)
+    assert a == b

@@ -1,0 +1,51 @@
+"""Parallel hooks: no lost update, the index reflects every session's latest file, no temp files left."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.conftest import hook_cmd, read_index, read_session
+
+
+def _spawn_all(payloads):
+    """Start every hook process before waiting for any, so they really overlap."""
+    procs = [subprocess.Popen(hook_cmd(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for _ in payloads]
+
+    def feed(pair):
+        proc, payload = pair
+        out, err = proc.communicate(json.dumps(payload).encode(), timeout=60)
+        return proc.returncode, out, err
+
+    with ThreadPoolExecutor(max_workers=len(payloads)) as pool:
+        return list(pool.map(feed, zip(procs, payloads)))
+
+
+def test_eight_simultaneous_subagent_starts_leave_eight_agents(sdir):
+    results = _spawn_all([{"session_id": "main", "hook_event_name": "SubagentStart",
+                           "agent_id": "agent%d" % i, "agent_type": "Explore"} for i in range(8)])
+    assert all(r == (0, b"", b"") for r in results)
+    assert read_session(sdir, "main")["agents"] == {"active": 8, "names": ["Explore"] * 8}
+    assert read_index(sdir)["summary"]["total_agents"] == 8
+
+
+def test_many_processes_many_sessions_index_matches_files(sdir):
+    payloads = []
+    for i in range(48):
+        sid = "sess%d" % (i % 12)
+        payloads.append({"session_id": sid, "hook_event_name": "PostToolUse", "tool_name": "Tool%d" % i,
+                         "cwd": "/p/" + sid})
+    results = _spawn_all(payloads)
+    assert all(r[0] == 0 and r[1] == b"" for r in results)
+    index = read_index(sdir)
+    files = {n[:-5] for n in os.listdir(sdir) if n.startswith("sess")}
+    assert {r["session_id"] for r in index["sessions"]} == files and len(files) == 12
+    for r in index["sessions"]:
+        s = read_session(sdir, r["session_id"])
+        assert r["updated_at"] == s["updated_at"]
+        assert r["last_tool"] == s["last_tool"]
+        assert s["events"] == 4  # every update of every session survived
+    assert not [n for n in os.listdir(sdir) if n.endswith(".tmp")]
