@@ -35,7 +35,7 @@ TRANSCRIPTS = os.path.join(ROOT, "tests", "dashboard", "fixtures", "transcripts"
 
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 def ms(seconds: float) -> str:
@@ -155,11 +155,13 @@ def main() -> int:
            "CLAUDE_STATUS_DIR": os.path.join(tmp, "status")}
     os.environ.update(env)
     try:
-        print("machine: %s, %d cores, Python %s" % (platform.platform(), os.cpu_count() or 0, platform.python_version()))
+        machine = (platform.platform(), os.cpu_count() or 0, platform.python_version())
+        print("machine: %s, %d cores, Python %s" % machine)
         print("date: %s" % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
         seed_sessions(env, args.sessions)
         app = App(env["CLAUDE_STATUS_DIR"], env["CLAUDE_CONFIG_DIR"])
-        assert len(json.loads(route(Request("GET", "/api/status/live", "127.0.0.1"), app).body)["sessions"]) == args.sessions
+        first = json.loads(route(Request("GET", "/api/status/live", "127.0.0.1"), app).body)
+        assert len(first["sessions"]) == args.sessions
         bench_live_inprocess(app, 50)  # warm-up
         t = bench_live_inprocess(app, args.requests)
         print("live in-process (%d sessions, %d calls): p50 %s  p90 %s  p99 %s" % (

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Iterator
+from typing import Any, Callable
 
 from core import paths as _paths
 from dashboard.history import History
@@ -15,11 +17,20 @@ RESEND_SECONDS = 5.0  # re-send even without a change: ages and the stale flag m
 PING_SECONDS = 15.0
 
 
-def _default_aggregate(sdir: str) -> dict[str, Any]:
+def _default_aggregate(sdir: str, claude_dir: str | None = None) -> dict[str, Any]:
     from core import aggregate
 
     # dry_run: the dashboard never writes; the tray and the hook own index.json and cleanup.
-    return aggregate.aggregate(sdir, dry_run=True)
+    index = aggregate.aggregate(sdir, dry_run=True)
+    if not index["sessions"] and not os.path.isdir(sdir):
+        # NFR-2: no status dir yet, but an old single-session hook may still write <claude dir>/status.json.
+        environ = dict(os.environ)
+        if claude_dir:
+            environ["CLAUDE_CONFIG_DIR"] = claude_dir
+        legacy = aggregate.legacy_index(environ)
+        if legacy is not None:
+            return legacy
+    return index
 
 
 def _default_signature(sdir: str) -> Any:
@@ -36,7 +47,7 @@ class App:
         status_dir: str | None = None,
         claude_dir: str | None = None,
         *,
-        aggregate: Callable[[str], dict[str, Any]] = _default_aggregate,
+        aggregate: Callable[[str], dict[str, Any]] | None = None,
         signature: Callable[[str], Any] = _default_signature,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -46,7 +57,7 @@ class App:
         self.stopping = threading.Event()
         self.port: int | None = None  # the listening port, for the Host check; None allows any port
         self.bind_host = "127.0.0.1"
-        self._aggregate = aggregate
+        self._aggregate = aggregate or (lambda sdir: _default_aggregate(sdir, self.claude_dir))
         self._signature = signature
         self._clock = clock
 

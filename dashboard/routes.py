@@ -9,7 +9,8 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
-from typing import Any, Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from dashboard import history as _history

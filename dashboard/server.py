@@ -54,7 +54,7 @@ class Handler(BaseHTTPRequestHandler):
 
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _answer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
             super().log_message(format, *args)
 
@@ -96,31 +96,31 @@ def make_server(host: str = DEFAULT_HOST, port: int = 0, app: App | None = None,
     return cls((host, port), app or App(), **kw)
 
 
-_background: DashboardServer | None = None
+_background: dict[str, DashboardServer] = {}  # at most one server, under "server"
 _background_lock = threading.Lock()
 
 
 def start_background(host: str = DEFAULT_HOST, port: int = 0) -> str:
     """Start the dashboard in a daemon thread on the first call; return its URL (the same one later)."""
-    global _background
     with _background_lock:
-        if _background is None:
+        if "server" not in _background:
             server = make_server(host, port)
             threading.Thread(target=server.serve_forever, name="dashboard", daemon=True).start()
-            _background = server
-        return _background.url
+            _background["server"] = server
+        return _background["server"].url
 
 
 def stop_background() -> None:
-    global _background
     with _background_lock:
-        if _background is not None:
-            _background.stop()
-            _background = None
+        server = _background.pop("server", None)
+    if server is not None:
+        server.stop()
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="claude-status dashboard", description="Local web dashboard for Claude Code sessions.")
+    p = argparse.ArgumentParser(
+        prog="claude-status dashboard", description="Local web dashboard for Claude Code sessions."
+    )
     p.add_argument("--host", default=DEFAULT_HOST, help=HOST_HELP)
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default %(default)s; 0 picks a free one)")
     p.add_argument("--open", action="store_true", help="open the dashboard in the default browser")

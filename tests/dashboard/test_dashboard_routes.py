@@ -266,3 +266,20 @@ def test_bad_host_is_403_before_anything_else(app):
     assert r.status == 403
     assert "Host header" in body(r)["error"]["message"]
     assert get(app, "/api/status/live", host="attacker.example", method="POST").status == 403
+
+
+def test_live_falls_back_to_the_legacy_single_session_file(tmp_path):
+    """NFR-2: with no status dir, an old hook's <claude dir>/status.json still shows up."""
+    import time
+
+    claude = tmp_path / "other-claude"
+    claude.mkdir()
+    legacy = {"version": "1.0.0", "updated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+              "session_id": "legacy", "task": {"name": "Log analysis", "progress": 45, "status": "active"},
+              "context": {"current_tokens": 44000, "total_tokens": 200000, "percentage": 22},
+              "agents": {"active": 2, "names": ["researcher", "coder"]}}
+    (claude / "status.json").write_text(json.dumps(legacy))
+    a = App(str(tmp_path / "missing-status"), str(claude))
+    data = body(get(a, "/api/status/live", host="localhost"))
+    assert [s["task"] for s in data["sessions"]] == ["Log analysis"]
+    assert data["details"] == {"legacy": {"transcript": False}}
