@@ -30,10 +30,11 @@ def signature(path: object) -> list | None:
 
 
 def _lines_backwards(f: object, size: int, max_bytes: int):  # type: ignore[no-untyped-def]
-    """Yield complete lines (bytes) from the end of an open binary file, newest first."""
+    """Yield ``(block number, line)`` for complete lines from the end of an open binary file, newest first."""
     pos = size
     carry = b""
     budget = max_bytes
+    block = 0
     while pos > 0 and budget > 0:
         step = min(BLOCK, pos, budget)
         pos -= step
@@ -44,9 +45,10 @@ def _lines_backwards(f: object, size: int, max_bytes: int):  # type: ignore[no-u
         carry = parts[0]
         for line in reversed(parts[1:]):
             if line.strip():
-                yield line
+                yield block, line
+        block += 1
     if pos == 0 and carry.strip():
-        yield carry
+        yield block, carry
 
 
 def _parse(line: bytes) -> dict | None:
@@ -106,11 +108,14 @@ def tail_info(path: str, max_bytes: int = MAX_BYTES) -> dict:
 
 
 def _scan(f: object, size: int, max_bytes: int, info: dict) -> None:
-    context_done = False
+    context_block = -1  # titles are looked for only in the blocks already read for the context
     turn_seen = False  # an assistant or user-prompt line newer than anything below
-    for line in _lines_backwards(f, size, max_bytes):
+    for block, line in _lines_backwards(f, size, max_bytes):
         if b"[1m]\"" in line and "one_m" not in info:
             info["one_m"] = True
+        context_done = context_block >= 0
+        if context_done and (block > context_block or "custom_title" in info):
+            return
         if b'"custom-title"' in line and "custom_title" not in info:
             rec = _parse(line)
             if rec and rec.get("type") == "custom-title" and isinstance(rec.get("customTitle"), str):
@@ -122,8 +127,6 @@ def _scan(f: object, size: int, max_bytes: int, info: dict) -> None:
                 info["ai_title"] = rec["aiTitle"]
             continue
         if context_done:
-            if "custom_title" in info:
-                return
             continue
         if not turn_seen and INTERRUPT_MARK in line:
             rec = _parse(line)
@@ -139,7 +142,7 @@ def _scan(f: object, size: int, max_bytes: int, info: dict) -> None:
                 post = meta.get("postTokens") if isinstance(meta, dict) else None
                 info["tokens"] = post if isinstance(post, int) and not isinstance(post, bool) else 0
                 info["compacted"] = True
-                context_done = True
+                context_block = block
             continue
         if b'"assistant"' in line:
             rec = _parse(line)
@@ -155,7 +158,7 @@ def _scan(f: object, size: int, max_bytes: int, info: dict) -> None:
             info["tokens"] = tokens
             if isinstance(msg.get("model"), str):
                 info["model"] = msg["model"]
-            context_done = True
+            context_block = block
             continue
         if not turn_seen and b'"user"' in line:
             rec = _parse(line)

@@ -14,6 +14,7 @@ from core import aggregate, timefmt
 from tests.conftest import ROOT
 
 NOW = 1_800_000_000.0
+CALM = {"profile": "balanced", "status": "OK", "load_avg": 0.5}  # the machine's real load must not matter
 
 
 def write(sdir, sid, age, **extra):
@@ -41,7 +42,7 @@ def test_index_schema_order_and_summary(sdir):
     write(sdir, "b", 10, first_seen_ts=NOW - 50, context={"current_tokens": 0, "total_tokens": 200000, "percentage": 65})
     write(sdir, "a", 20, first_seen_ts=NOW - 40)
     write(sdir, "c", 400, first_seen_ts=NOW - 500, context={"percentage": 99})  # stale
-    index = aggregate.aggregate(str(sdir), NOW)
+    index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
     assert [r["session_id"] for r in index["sessions"]] == ["c", "b", "a"]
     assert set(index) >= {"updated_at", "sessions", "summary"}
     for r in index["sessions"]:
@@ -59,7 +60,7 @@ def test_v100_files_aggregate(sdir):
     sdir.mkdir()
     body = dict(V100, updated_at=timefmt.iso(NOW - 30))
     (sdir / "legacy.json").write_text(json.dumps(body))
-    index = aggregate.aggregate(str(sdir), NOW)
+    index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
     (row,) = index["sessions"]
     assert (row["task"], row["context_pct"], row["agents"], row["status"]) == ("Log analysis", 22, 2, "active")
     assert row["state"] == "working"
@@ -74,7 +75,7 @@ def test_corrupt_and_foreign_files_are_skipped_and_counted(sdir):
     (sdir / "future.json").write_text(json.dumps(dict(V100, session_id="future", version="2.0.0")))
     (sdir / "binary.json").write_bytes(os.urandom(64))
     (sdir / "notes.txt").write_text("ignored, not .json")
-    index = aggregate.aggregate(str(sdir), NOW)
+    index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
     assert [r["session_id"] for r in index["sessions"]] == ["good"]
     assert index["summary"]["skipped_files"] == 5
     assert (sdir / "broken.json").exists()  # never delete what we cannot read
@@ -84,11 +85,11 @@ def test_cleanup_after_thirty_minutes_with_fixed_clock(sdir):
     write(sdir, "fresh", 60)
     write(sdir, "stale", 600)
     write(sdir, "old", 1801)
-    index = aggregate.aggregate(str(sdir), NOW)
+    index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
     assert [r["session_id"] for r in index["sessions"]] == ["fresh", "stale"] or \
         {r["session_id"] for r in index["sessions"]} == {"fresh", "stale"}
     assert not (sdir / "old.json").exists()
-    again = aggregate.aggregate(str(sdir), NOW)  # idempotent
+    again = aggregate.aggregate(str(sdir), NOW, load_info=CALM)  # idempotent
     assert again["sessions"] == index["sessions"]
 
 
@@ -98,7 +99,7 @@ def test_thresholds_from_environment(sdir, monkeypatch):
     write(sdir, "a", 5)
     write(sdir, "b", 50)
     write(sdir, "c", 150)
-    index = aggregate.aggregate(str(sdir), NOW)
+    index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
     assert {r["session_id"]: r["status"] for r in index["sessions"]} == {"a": "active", "b": "stale"}
 
 
@@ -127,7 +128,7 @@ def test_liveness_removes_dead_sessions_but_never_live_ones(sdir, tmp_path):
     write(sdir, "live", 7200, pid=os.getpid(), pid_file=str(reg / ("%d.json" % os.getpid())))
     write(sdir, "exited", 5, pid=os.getpid(), pid_file=str(reg / "999999.json"))  # registry file removed on exit
     write(sdir, "unknown", 5)
-    index = aggregate.aggregate(str(sdir), NOW)
+    index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
     assert {r["session_id"]: r["status"] for r in index["sessions"]} == {"live": "stale", "unknown": "active"}
 
 
@@ -139,7 +140,7 @@ def test_interrupted_session_shows_idle(sdir, tmp_path):
             {"type": "text", "text": "[Request interrupted by user]"}]}}) + "\n")
     write(sdir, "esc", 60, transcript_path=str(t))
     write(sdir, "busy", 2, transcript_path=str(t))  # too recent to second-guess
-    rows = {r["session_id"]: r for r in aggregate.aggregate(str(sdir), NOW)["sessions"]}
+    rows = {r["session_id"]: r for r in aggregate.aggregate(str(sdir), NOW, load_info=CALM)["sessions"]}
     assert (rows["esc"]["state"], rows["esc"]["detail"]) == ("idle", "interrupted")
     assert rows["busy"]["state"] == "working"
     assert json.loads((sdir / "esc.json").read_text())["state"] == "working"  # the file stays the hook's
@@ -164,7 +165,7 @@ def test_legacy_index_from_single_status_json(tmp_path):
     claude = tmp_path / "claude"
     claude.mkdir()
     (claude / "status.json").write_text(json.dumps(dict(V100, updated_at=timefmt.iso(NOW))))
-    index = aggregate.legacy_index(now=NOW)
+    index = aggregate.legacy_index(now=NOW, load_info=CALM)
     assert index["legacy"] is True
     assert index["title"] == "☁️ Log analysis | Ctx:22% | 2a | ✓"
 

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Time the exact hook command that ``hook.install`` registers against the floor of any JSON-reading
+Python hook (``python -I -S -c "import json"``, same interpreter), interleaved run by run.
+
+Scenarios: 1, 20 and 200 session files (small transcript), and a 10 KB vs a 50 MB transcript
+(20 sessions; one line is appended before every run so the hook really reads the tail each time).
+
+    python bench/hook_bench.py [--runs 60] [--json results.json]
+
+Prints a Markdown table (medians, p95, ratio to the floor) ready for docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from hook import install  # noqa: E402
+
+ASSISTANT = {"type": "assistant", "isSidechain": False, "message": {
+    "model": "claude-sonnet-4-5", "role": "assistant", "content": [{"type": "text", "text": "ok"}],
+    "usage": {"input_tokens": 12, "cache_creation_input_tokens": 3000, "cache_read_input_tokens": 41000,
+              "output_tokens": 80}}}
+TOOL_RESULT = {"type": "user", "isSidechain": False, "message": {"role": "user", "content": [
+    {"type": "tool_result", "tool_use_id": "toolu_x", "content": "x" * 1500}]}}
+
+
+def make_transcript(path: str, size: int) -> None:
+    a = (json.dumps(ASSISTANT) + "\n").encode()
+    u = (json.dumps(TOOL_RESULT) + "\n").encode()
+    with open(path, "wb") as f:
+        written = 0
+        while written < size:
+            f.write(u + a)
+            written += len(u) + len(a)
+
+
+def populate(sdir: str, n: int, env: dict, cmd: list) -> None:
+    for i in range(n):
+        ev = {"session_id": "bench-%03d" % i, "hook_event_name": "SessionStart", "source": "startup",
+              "cwd": "/home/u/project-%d" % i}
+        subprocess.run(cmd, input=json.dumps(ev).encode(), env=env, check=True)
+
+
+def pct(values: list, p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p * (len(s) - 1))))]
+
+
+def _env(tmp: str) -> dict:
+    return {"PATH": os.environ.get("PATH", ""), "HOME": tmp, "CLAUDE_STATUS_DIR": os.path.join(tmp, "status"),
+            "CLAUDE_CONFIG_DIR": os.path.join(tmp, "claude")}
+
+
+def _event(sid: str, transcript: str) -> bytes:
+    return json.dumps({"session_id": sid, "hook_event_name": "PostToolUse", "tool_name": "Bash",
+                       "tool_input": {"command": "ls"}, "tool_response": {"stdout": "a\nb"},
+                       "cwd": "/home/u/project", "transcript_path": transcript, "permission_mode": "default"}).encode()
+
+
+def interleaved(variants: list, runs: int, env: dict) -> list:
+    """Run each variant once per round, rotating the order; returns one list of ms timings per variant."""
+    line = (json.dumps(ASSISTANT) + "\n").encode()
+    out: list = [[] for _ in variants]
+    for i in range(runs + 3):
+        order = list(range(len(variants)))
+        k = i % len(order)
+        for j in order[k:] + order[:k]:
+            argv, data, transcript = variants[j]
+            if transcript:  # Claude appends between events: force a real tail read every run
+                with open(transcript, "ab") as f:
+                    f.write(line)
+            t = time.perf_counter()
+            subprocess.run(argv, input=data, env=env, check=True, stdout=subprocess.DEVNULL)
+            if i >= 3:  # warm-up rounds are not counted
+                out[j].append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def summary(name: str, t: list) -> dict:
+    return {"name": name, "runs": len(t), "median_ms": statistics.median(t), "p95_ms": pct(t, 0.95)}
+
+
+def sessions_scenario(sessions: int, runs: int, python: str) -> tuple:
+    cmd = install.hook_argv(python)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = _env(tmp)
+        transcript = os.path.join(tmp, "t.jsonl")
+        make_transcript(transcript, 10_000)
+        populate(env["CLAUDE_STATUS_DIR"], sessions, env, cmd)
+        hook_t, floor_t = interleaved([(cmd, _event("bench-000", transcript), transcript),
+                                       ([python, "-I", "-S", "-c", "import json"], b"", None)], runs, env)
+        assert len([n for n in os.listdir(env["CLAUDE_STATUS_DIR"]) if n.startswith("bench-")]) == sessions
+    return summary("hook, %d sessions" % sessions, hook_t), summary("floor", floor_t)
+
+
+def transcript_scenario(runs: int, python: str) -> tuple:
+    cmd = install.hook_argv(python)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = _env(tmp)
+        small, big = os.path.join(tmp, "small.jsonl"), os.path.join(tmp, "big.jsonl")
+        make_transcript(small, 10_000)
+        make_transcript(big, 50_000_000)
+        populate(env["CLAUDE_STATUS_DIR"], 20, env, cmd)
+        a, b, f = interleaved([(cmd, _event("bench-000", small), small), (cmd, _event("bench-001", big), big),
+                               ([python, "-I", "-S", "-c", "import json"], b"", None)], runs, env)
+    return summary("hook, 10 KB transcript", a), summary("hook, 50 MB transcript", b), summary("floor", f)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--python", default=sys.executable, help="interpreter to register and to time")
+    parser.add_argument("--json", metavar="FILE")
+    args = parser.parse_args()
+    print("Machine: %s, %s, %d CPUs, Python %s (%s)" % (platform.platform(), platform.processor() or platform.machine(),
+                                                       os.cpu_count() or 0, platform.python_version(), args.python))
+    print("Date: %s, %d interleaved rounds per table row\n" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), args.runs))
+    results = []
+    print("| session files | hook median | hook p95 | floor median | floor p95 | hook / floor (medians) |")
+    print("|---|---|---|---|---|---|")
+    for n in (1, 20, 200):
+        hook, floor = sessions_scenario(n, args.runs, args.python)
+        results.append({"sessions": n, "hook": hook, "floor": floor})
+        print("| %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.2fx |" % (
+            n, hook["median_ms"], hook["p95_ms"], floor["median_ms"], floor["p95_ms"], hook["median_ms"] / floor["median_ms"]))
+    small, big, floor = transcript_scenario(args.runs, args.python)
+    results.append({"transcripts": [small, big, floor]})
+    print("\n| 20 session files | median | p95 | / floor |")
+    print("|---|---|---|---|")
+    for r in (small, big, floor):
+        print("| %s | %.1f ms | %.1f ms | %.2fx |" % (r["name"], r["median_ms"], r["p95_ms"], r["median_ms"] / floor["median_ms"]))
+    print("\n50 MB vs 10 KB transcript, same run: %.2fx" % (big["median_ms"] / small["median_ms"]))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
