@@ -265,3 +265,18 @@ def test_latin1_title_for_xorg():
 def test_windows_menu_text_escapes_ampersand():
     assert app_mod.menu_text("R&D", "win32") == "R&&D"
     assert app_mod.menu_text("R&D", "linux") == "R&D"
+
+
+def test_open_dashboard_starts_the_real_server_once(tray, monkeypatch):
+    pytest.importorskip("dashboard.server", reason="the dashboard package is not on this branch")
+    import urllib.request
+
+    opened = []
+    monkeypatch.setattr(app_mod.webbrowser, "open", opened.append)
+    push(tray, make_index([make_row(0)]))
+    item = next(i for i in tray.icon.menu if i.text == "Open dashboard")
+    item(tray.icon)
+    item(tray.icon)
+    assert len(opened) == 2 and opened[0] == opened[1] and opened[0].startswith("http://127.0.0.1:")
+    with urllib.request.urlopen(opened[0], timeout=10) as resp:
+        assert resp.status == 200
