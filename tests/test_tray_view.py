@@ -160,7 +160,7 @@ def test_session_submenu_details_and_actions():
         "Task: Log analysis (45%)",
         "Context: 22% — 44,000 / 200,000 tokens",
         "Agents: 2 — researcher, coder",
-        "State: waiting for you (permission), since 2 min ago",
+        "State: waiting for you (permission) for 2 min",
     ]
     assert "Project: /work/proj3" in lines
     assert "Model: claude-opus-4" in lines

@@ -119,13 +119,14 @@ def _state_words(row: dict[str, Any]) -> str:
     return words
 
 
-def _age(row: dict[str, Any], key: str, now: Optional[float]) -> Optional[str]:
+def _age(row: dict[str, Any], key: str, now: Optional[float], *, as_duration: bool = False) -> Optional[str]:
     if now is None:
         return None
     ts = timefmt.parse_iso(row.get(key) or "") if row.get(key) else None
     if ts is None:
         return None
-    return timefmt.ago(max(0.0, now - ts))
+    seconds = max(0.0, now - ts)
+    return timefmt.duration(seconds) if as_duration else timefmt.ago(seconds)
 
 
 # ---------------------------------------------------------------- title, tooltip, icon
@@ -245,9 +246,9 @@ def session_details(row: dict[str, Any], now: Optional[float]) -> tuple[MenuEntr
             agents += f" +{len(names) - 6}"
     info.append(agents)
     state = f"State: {_state_words(row)}"
-    since = _age(row, "state_since", now)
+    since = _age(row, "state_since", now, as_duration=True)
     if since:
-        state += f", since {since}"
+        state += f" for {since}"
     info.append(state)
     if row.get("detail"):
         info.append(f"Detail: {core_title.shorten(str(row['detail']), 60)}")
