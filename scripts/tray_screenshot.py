@@ -52,6 +52,15 @@ def sessions(env: dict) -> None:
     fire(env, c, "Stop", project="api")
 
 
+def menu_visible(path: str) -> bool:
+    """The open menu is a large light area; a failed attempt is an almost black screen."""
+    from PIL import Image
+
+    img = Image.open(path).convert("L").resize((90, 56))
+    light = sum(1 for y in range(56) for x in range(90) if img.getpixel((x, y)) > 180)
+    return light > 90 * 56 // 10
+
+
 def main(out: str) -> int:
     tmp = tempfile.mkdtemp(prefix="tray-shot-")
     env = dict(os.environ)
@@ -115,24 +124,23 @@ def main(out: str) -> int:
         )
         time.sleep(1)
         procs.append(subprocess.Popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=env))
-        time.sleep(4)
-        geo = subprocess.run(
-            ["xdotool", "search", "--name", "claude-status", "getwindowgeometry"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-        # click the icon at the right end of the panel to open the menu
-        subprocess.run(["xdotool", "mousemove", str(W - 14), "14", "click", "1"], env=env, check=True)
-        time.sleep(1.5)
-        # hover the second session (the one waiting for you) to open its submenu
-        subprocess.run(["xdotool", "mousemove", str(W - 200), "88"], env=env, check=True)
-        time.sleep(0.3)
-        subprocess.run(["xdotool", "mousemove", str(W - 190), "89"], env=env, check=True)
-        time.sleep(1.5)
-        subprocess.run(["import", "-window", "root", out], env=env, check=True)
-        print(f"saved {out}{' (' + geo.strip() + ')' if geo.strip() else ''}")
+        for _attempt in range(5):
+            time.sleep(3)
+            # click the icon at the right end of the panel to open the menu
+            subprocess.run(["xdotool", "mousemove", str(W - 14), "14", "click", "1"], env=env, check=True)
+            time.sleep(1.5)
+            # hover the second session (the one waiting for you) to open its submenu
+            subprocess.run(["xdotool", "mousemove", str(W - 200), "88"], env=env, check=True)
+            time.sleep(0.3)
+            subprocess.run(["xdotool", "mousemove", str(W - 190), "89"], env=env, check=True)
+            time.sleep(1.5)
+            subprocess.run(["import", "-window", "root", out], env=env, check=True)
+            if menu_visible(out):
+                break
+            subprocess.run(["xdotool", "key", "Escape"], env=env, check=False)
+        else:
+            raise SystemExit("the menu never showed up in the screenshot")
+        print(f"saved {out}")
     finally:
         for p in reversed(procs):
             p.terminate()
