@@ -131,7 +131,7 @@ def open_path(target: str, platform: str = sys.platform) -> None:
     if not target or not os.path.exists(target):
         raise TrayError(f"{target or 'folder'} does not exist")
     if platform == "win32":
-        os.startfile(target)  # type: ignore[attr-defined]
+        getattr(os, "startfile")(target)  # Windows only  # noqa: B009
     elif platform == "darwin":
         subprocess.Popen(["open", target])
     else:
@@ -216,7 +216,7 @@ class TrayApp:
     def _ui(self, fn: Callable[[], None]) -> None:
         """Run `fn` where the platform wants UI calls: AppKit's main thread on macOS."""
         if self.platform == "darwin" and self.backend.endswith("_darwin"):
-            from PyObjCTools import AppHelper  # type: ignore[import-not-found]
+            from PyObjCTools import AppHelper
 
             AppHelper.callAfter(fn)
         else:
@@ -442,7 +442,7 @@ class TrayApp:
 
 def _hide_dock_icon() -> None:
     try:
-        import AppKit  # type: ignore[import-not-found]
+        import AppKit
 
         AppKit.NSApplication.sharedApplication().setActivationPolicy_(AppKit.NSApplicationActivationPolicyAccessory)
     except Exception:

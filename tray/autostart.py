@@ -36,9 +36,9 @@ def path(platform: str = sys.platform, environ: Optional[dict[str, str]] = None)
 
 
 def _winreg() -> Any:
-    import winreg  # type: ignore[import-not-found]
+    import importlib
 
-    return winreg
+    return importlib.import_module("winreg")  # Windows only
 
 
 def is_enabled(platform: str = sys.platform, environ: Optional[dict[str, str]] = None, winreg: Any = None) -> bool:

@@ -55,7 +55,8 @@ def _is_ours(handler: dict[str, Any]) -> bool:
 def our_handlers(settings: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Event name -> our handler, from a Claude Code settings.json dict."""
     found: dict[str, dict[str, Any]] = {}
-    hooks = settings.get("hooks") if isinstance(settings.get("hooks"), dict) else {}
+    raw = settings.get("hooks")
+    hooks: dict[str, Any] = raw if isinstance(raw, dict) else {}
     for event, groups in hooks.items():
         for group in groups if isinstance(groups, list) else []:
             for handler in group.get("hooks", []) if isinstance(group, dict) else []:

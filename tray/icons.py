@@ -98,7 +98,7 @@ def render(state: IconState, size: int = 64, template: bool = False) -> Image.Im
         d.arc(box, start=-90, end=-90 + 45 * state.fill, fill=colour, width=width)
     if not state.sessions:
         d.ellipse(box, outline=colour, width=max(SUPERSAMPLE, width // 2))
-    img = ring.resize((size, size), Image.LANCZOS)
+    img = ring.resize((size, size), Image.Resampling.LANCZOS)
 
     # the count, pixel-exact on top
     cell = max(1, size // 11)
@@ -108,7 +108,7 @@ def render(state: IconState, size: int = 64, template: bool = False) -> Image.Im
         disc = Image.new("RGBA", (big, big), (0, 0, 0, 0))
         inner = width + SUPERSAMPLE
         ImageDraw.Draw(disc).ellipse([inner, inner, big - inner - 1, big - inner - 1], fill=(30, 30, 30, 200))
-        img = Image.alpha_composite(img, disc.resize((size, size), Image.LANCZOS))
+        img = Image.alpha_composite(img, disc.resize((size, size), Image.Resampling.LANCZOS))
     badge_on = state.waiting or state.error
     # with a badge in the top-right corner, nudge the count down-left so both stay readable
     cx, cy = (size * 7 // 16, size * 9 // 16) if badge_on else (size // 2, size // 2)
@@ -126,7 +126,7 @@ def render(state: IconState, size: int = 64, template: bool = False) -> Image.Im
             outline=(255, 255, 255, 255) if not template else None,
             width=edge,
         )
-        badge = badge.resize((b, b), Image.LANCZOS)
+        badge = badge.resize((b, b), Image.Resampling.LANCZOS)
         mark = "!" if state.waiting else "-"
         bcell = max(1, b // 7)
         _draw_glyphs(badge, mark, bcell, b // 2, b // 2, (255, 255, 255, 255) if not template else (0, 0, 0, 0))

@@ -20,17 +20,17 @@ FILE_NAME = "settings.json"
 class Settings(BaseModel):
     model_config = ConfigDict(extra="ignore", validate_assignment=True)
 
-    poll_interval: float = Field(1.0, ge=0.2, le=10, description="seconds between cheap directory checks")
-    refresh_interval: float = Field(5.0, ge=1, le=300, description="seconds between full aggregations (NFR-1)")
+    poll_interval: float = Field(default=1.0, ge=0.2, le=10, description="seconds between cheap directory checks")
+    refresh_interval: float = Field(default=5.0, ge=1, le=300, description="seconds between full aggregations (NFR-1)")
     notifications: bool = True
     notify_waiting: bool = True
     notify_finished: bool = True
-    notification_cooldown: float = Field(30.0, ge=0, le=3600, description="seconds, per session and kind")
-    show_label: bool = Field(True, description="text beside the icon where the platform can show it")
-    max_sessions: int = Field(12, ge=1, le=50, description="sessions listed before 'N more…'")
-    context_warn: int = Field(50, ge=1, le=100)
-    context_high: int = Field(80, ge=1, le=100)
-    status_dir: Optional[str] = Field(None, description="overrides CLAUDE_STATUS_DIR / ~/.claude/status")
+    notification_cooldown: float = Field(default=30.0, ge=0, le=3600, description="seconds, per session and kind")
+    show_label: bool = Field(default=True, description="text beside the icon where the platform can show it")
+    max_sessions: int = Field(default=12, ge=1, le=50, description="sessions listed before 'N more…'")
+    context_warn: int = Field(default=50, ge=1, le=100)
+    context_high: int = Field(default=80, ge=1, le=100)
+    status_dir: Optional[str] = Field(default=None, description="overrides CLAUDE_STATUS_DIR / ~/.claude/status")
 
     @model_validator(mode="after")
     def _thresholds(self) -> Settings:
