@@ -352,3 +352,45 @@ def test_tray_survives_without_a_notification_daemon(tmp_path, tray_env):
             tray.kill()
         log.close()
         d.stop()
+
+
+@pytest.mark.skipif(shutil.which("trayer") is None or shutil.which("xwininfo") is None,
+                    reason="GUI TEST NOT RUN: trayer and xwininfo (apt-get install trayer x11-utils) are missing")
+def test_xorg_fallback_docks_with_a_latin1_title_and_says_what_is_missing(tmp_path, tray_env):
+    d = Desktop(str(tmp_path)).start()
+    env = dict(tray_env)
+    fire(env, event("dddd4444-0000-4000-8000-000000000004", "UserPromptSubmit", prompt="Übersetzung ✨"))
+    child_env = d.env()
+    child_env.update(env, PYSTRAY_BACKEND="xorg")
+    procs = [subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
+                               "--height", "32", "--SetDockType", "true"], env=child_env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    log_path = tmp_path / "tray.log"
+    log = open(log_path, "w")
+    time.sleep(1)
+    procs.append(subprocess.Popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=child_env, stdout=log,
+                                  stderr=subprocess.STDOUT))
+
+    def docked():
+        # WM_NAME is Latin-1 (STRING), and xwininfo prints it as such
+        out = subprocess.run(["xwininfo", "-root", "-tree"], env=child_env, capture_output=True,
+                             check=False).stdout.decode("latin-1")
+        return [line for line in out.splitlines() if "Übersetzung" in line]
+
+    try:
+        lines = wait_for(docked, 15)
+        assert lines, log_path.read_text()
+        # the emoji title would raise UnicodeEncodeError in python-xlib; the tray sends a Latin-1 version
+        assert "✨" not in lines[0] and "☁" not in lines[0] and "| Ctx:0% | 0a | ok" in lines[0], lines[0]
+        text = log_path.read_text()
+        assert "only pystray's xorg backend is available: no menu" in text
+        assert "UnicodeEncodeError" not in text
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()  # pystray's xorg stop() can hang (pystray.md §3.1)
+        log.close()
+        d.stop()
