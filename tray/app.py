@@ -189,6 +189,8 @@ class TrayApp:
         self.pystray: Any = None
         self.backend = ""
         self.stop_event = threading.Event()
+        # the poll loop (setup thread) and menu callbacks (the UI loop) both refresh
+        self._lock = threading.RLock()
         self.index: Optional[dict[str, Any]] = None
         self.autostart = autostart_enabled(platform, self.environ)
         # what is currently shown
@@ -273,11 +275,12 @@ class TrayApp:
 
     def tick(self, force: bool = False) -> bool:
         """Poll once; redraw what changed. Returns True when a new index was applied."""
-        index = self.source.poll(force=force)
-        if index is None:
-            return False
-        self.apply(index)
-        return True
+        with self._lock:
+            index = self.source.poll(force=force)
+            if index is None:
+                return False
+            self.apply(index)
+            return True
 
     def apply(self, index: dict[str, Any]) -> None:
         self.index = index
@@ -317,6 +320,10 @@ class TrayApp:
             self.notifier.feed(index, now)
 
     def rebuild_menu(self, now: Optional[float] = None) -> None:
+        with self._lock:
+            self._rebuild_menu(now)
+
+    def _rebuild_menu(self, now: Optional[float]) -> None:
         if self.index is None or self.icon is None:
             return
         now = self.clock() if now is None else now
