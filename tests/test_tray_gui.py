@@ -384,6 +384,9 @@ def test_xorg_fallback_docks_with_a_latin1_title_and_says_what_is_missing(tmp_pa
         assert "✨" not in lines[0] and "☁" not in lines[0] and "| Ctx:0% | 0a | ok" in lines[0], lines[0]
         text = log_path.read_text()
         assert "only pystray's xorg backend is available: no menu" in text
+        # also in the log file beside the settings, for a tray started at login with no terminal
+        with open(os.path.join(env["CLAUDE_STATUS_TRAY_CONFIG"], "tray.log"), encoding="utf-8") as fh:
+            assert "only pystray's xorg backend is available" in fh.read()
         assert "UnicodeEncodeError" not in text
     finally:
         for p in reversed(procs):

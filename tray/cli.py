@@ -118,6 +118,7 @@ def cmd_tray(args: argparse.Namespace) -> int:
     from .app import TrayApp, TrayError
 
     env = _environ(args)
+    _log_to_file(env)
     try:
         app = TrayApp(environ=env)
         if getattr(args, "dir", None):
@@ -126,6 +127,23 @@ def cmd_tray(args: argparse.Namespace) -> int:
     except TrayError as err:
         raise CliError(str(err)) from err
     return Exit.OK
+
+
+def _log_to_file(env: dict[str, str]) -> None:
+    """The tray usually starts at login with no terminal: keep its log (256 KiB x 2) beside the settings."""
+    from logging.handlers import RotatingFileHandler
+
+    from . import settings as settings_mod
+
+    try:
+        path = os.path.join(settings_mod.config_dir(env), "tray.log")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=256 * 1024, backupCount=1, encoding="utf-8")
+    except OSError as err:
+        logging.getLogger("claude-status").warning("no log file: %s", err)
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
 
 
 def cmd_install(args: argparse.Namespace, uninstall: bool = False) -> int:
