@@ -397,3 +397,30 @@ def test_xorg_fallback_docks_with_a_latin1_title_and_says_what_is_missing(tmp_pa
                 p.kill()  # pystray's xorg stop() can hang (pystray.md §3.1)
         log.close()
         d.stop()
+
+
+def test_demo_drives_the_real_tray(tmp_path, tray_env):
+    d = Desktop(str(tmp_path)).start()
+    child_env = d.env()
+    child_env.update(tray_env)
+    log_path = tmp_path / "demo.log"
+    log = open(log_path, "w")
+    demo = subprocess.Popen([sys.executable, "-m", "tray", "demo", "--sessions", "3", "--speed", "2"], cwd=ROOT,
+                            env=child_env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        items = wait_for(lambda: d.records("items.jsonl"), 20)
+        assert items, log_path.read_text()
+        item = items[0]
+        assert wait_for(lambda: d.prop(item, "XAyatanaLabel").startswith("☁️ 3s | "), 10), d.prop(item, "XAyatanaLabel")
+        # session 2 waits for permission for a while in the script: the tray shows it
+        assert wait_for(lambda: find(d.layout(item)[1], "⏳ Write the release notes") is not None, 10)
+        assert wait_for(lambda: d.prop(item, "XAyatanaLabel").endswith("⏳"), 5)
+        # ...and the script ends one session: the tray follows
+        assert wait_for(lambda: d.prop(item, "XAyatanaLabel").startswith("☁️ 2s | "), 20), d.prop(item, "XAyatanaLabel")
+        d.click(item, find(d.layout(item)[1], "Quit")["id"])
+        assert demo.wait(10) == 0, log_path.read_text()
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+        log.close()
+        d.stop()
