@@ -83,3 +83,22 @@ def test_cleanup_stale_removes_stale_files(tray_env, monkeypatch):
     assert src.poll()["sessions"][0]["status"] == "stale"
     assert src.cleanup_stale() == 1
     assert src.poll(force=True)["sessions"] == []
+
+
+def test_writes_index_at_start_and_then_at_most_every_write_every(tray_env):
+    env = dict(os.environ)
+    fire(env, SID, "UserPromptSubmit", prompt="one")
+    index_path = os.path.join(env["CLAUDE_STATUS_DIR"], "index.json")
+    os.unlink(index_path)
+    clock = [time.time()]
+    src = IndexSource(environ=env, refresh=5.0, clock=lambda: clock[0], write_every=60.0)
+    src.poll()
+    assert os.path.exists(index_path)  # published at start
+    os.unlink(index_path)
+    clock[0] += 5
+    assert src.poll() is not None  # the periodic aggregation ran...
+    assert not os.path.exists(index_path)  # ...without writing
+    clock[0] += 60
+    src.poll()
+    assert os.path.exists(index_path)
+    assert IndexSource(environ=env, dry_run=True).poll() is not None

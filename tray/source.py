@@ -3,7 +3,8 @@
 Each tick (1 s) compares `core.aggregate.signature(sdir)`; on a change, or every `refresh` seconds
 (NFR-1: sessions age into "stale" without any file changing), it aggregates in-process. The hook's
 `index.json` is not trusted because it lags when sessions end without a hook firing. With no status
-dir at all, the legacy single-session `status.json` is used (NFR-2).
+dir at all, the legacy single-session `status.json` is used (NFR-2). The aggregation writes
+`index.json` (and removes expired sessions) at start and then at most every `write_every` seconds.
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ class IndexSource:
         refresh: float = 5.0,
         clock: Callable[[], float] = time.time,
         dry_run: bool = False,
+        write_every: float = 60.0,
     ) -> None:
         self.dry_run = dry_run
+        self.write_every = write_every
+        self._last_write = float("-inf")
         self.environ = dict(os.environ if environ is None else environ)
         self.sdir = sdir or core_paths.status_dir(self.environ)
         self.refresh = refresh
@@ -39,7 +43,12 @@ class IndexSource:
     def _full(self, now: float) -> dict[str, Any]:
         if os.path.isdir(self.sdir):
             self.legacy = False
-            index = core_aggregate.aggregate(self.sdir, now, dry_run=self.dry_run, environ=self.environ)
+            # The hook rewrites index.json on every event; the tray only needs to publish (and delete the
+            # files of sessions whose process is gone) now and then, not every 5 s (peers.md §4.3).
+            write = not self.dry_run and now - self._last_write >= self.write_every
+            index = core_aggregate.aggregate(self.sdir, now, dry_run=not write, environ=self.environ)
+            if write:
+                self._last_write = now
         else:
             legacy = core_aggregate.legacy_index(environ=self.environ, now=now)
             self.legacy = legacy is not None
