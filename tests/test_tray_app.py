@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 
 # before the first `import pystray`: the dummy backend needs no display (pystray.md §5)
@@ -280,3 +281,55 @@ def test_open_dashboard_starts_the_real_server_once(tray, monkeypatch):
     assert len(opened) == 2 and opened[0] == opened[1] and opened[0].startswith("http://127.0.0.1:")
     with urllib.request.urlopen(opened[0], timeout=10) as resp:
         assert resp.status == 200
+
+
+class _Recorder:
+    """Stands in for NSStatusItem.button() and its image."""
+
+    def __init__(self, log):
+        self.log = log
+
+    def button(self):
+        return self
+
+    def image(self):
+        return self
+
+    def setTitle_(self, text):
+        self.log.append(("setTitle_", text, threading.current_thread().name))
+
+    def setTemplate_(self, flag):
+        self.log.append(("setTemplate_", flag, threading.current_thread().name))
+
+
+def test_macos_updates_go_through_the_main_thread(tray_env, monkeypatch):
+    """On darwin every AppKit-touching call is queued with AppHelper.callAfter (pystray.md §0.2)."""
+    import sys
+    import types
+
+    queued = []
+    helper = types.SimpleNamespace(callAfter=lambda fn, *a: queued.append(fn))
+    monkeypatch.setitem(sys.modules, "PyObjCTools", types.SimpleNamespace(AppHelper=helper))
+    monkeypatch.setitem(sys.modules, "PyObjCTools.AppHelper", helper)
+    log = []
+    darwin_icon = type("Icon", (FakeIcon,), {"__module__": "pystray._darwin"})
+    source = FakeSource()
+    a = TrayApp(settings=settings_mod.Settings(), source=source, environ=tray_env, platform="darwin")
+    a.pystray = pystray
+    icon = a.create_icon(darwin_icon)
+    icon._status_item = _Recorder(log)
+    source.index = make_index([make_row(0, context_pct=10)])
+    a.tick()
+    assert icon.calls == [] and log == []  # nothing touched AppKit from this (non-main) thread
+    assert len(queued) == 4  # icon, title (tooltip), label, menu
+    for fn in queued:
+        fn()  # what the main thread then runs
+    assert ("setTitle_", view_title(source), "MainThread") in log
+    assert ("setTemplate_", True, "MainThread") in log  # quiet state: a template icon
+    assert "icon" in icon.calls and any(c[0] == "menu" for c in icon.calls if not isinstance(c, str))
+
+
+def view_title(source):
+    from tray import view
+
+    return view.title(make_index([make_row(0, context_pct=10)]))

@@ -256,7 +256,8 @@ class TrayApp:
         empty = view.IconState()
         self.icon = cls(
             "claude-status",
-            icon=icons.render(empty, 64, template=self._template(empty)),
+            # colour until the first refresh, which sets the macOS template flag along with the image
+            icon=icons.render(empty, 64),
             title=self._title_for_backend("claude-status"),
             menu=ps.Menu(lambda: self._items),
         )
@@ -296,10 +297,11 @@ class TrayApp:
         if self.icon is None:
             return
         if state != self.shown_state:
-            image = icons.render(state, 64, template=self._template(state))
+            template = self._template(state)
+            image = icons.render(state, 64, template=template)
             self.shown_state = state
             self.counts["icon"] += 1
-            self._ui(lambda: setattr(self.icon, "icon", image))
+            self._ui(lambda: self._set_icon(image, template))
         if title_attr != self.shown_title:
             self.shown_title = title_attr
             self.counts["title"] += 1
@@ -334,6 +336,16 @@ class TrayApp:
         self._items = self._make_items(self.menu_spec)
         self.counts["menu"] += 1
         self._ui(self.icon.update_menu)
+
+    def _set_icon(self, image: Any, template: bool) -> None:
+        self.icon.icon = image
+        if self.backend.endswith("_darwin"):
+            # pystray 0.19.5 never marks the NSImage as a template, so a black template icon would vanish
+            # on a dark menu bar; mark it ourselves (already on the main thread here).
+            try:
+                self.icon._status_item.button().image().setTemplate_(template)
+            except Exception:
+                log.debug("could not set the template flag", exc_info=True)
 
     def _set_label(self, text: str) -> None:
         """Text beside the icon: the AppIndicator label, or the macOS status item title."""
