@@ -204,7 +204,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = build_parser()
     # pass-through commands keep their own options (including --help)
     if argv and argv[0] in ("aggregate", "dashboard"):
-        args = argparse.Namespace(command=argv[0], args=argv[1:], debug="--debug" in argv[1:])
+        if "--version" in argv[1:]:
+            print(f"claude-status {__version__}")
+            return Exit.OK
+        rest = [a for a in argv[1:] if a != "--debug"]
+        args = argparse.Namespace(command=argv[0], args=rest, debug="--debug" in argv[1:])
     else:
         args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))
