@@ -54,7 +54,7 @@ def populate(sdir: str, n: int, env: dict, cmd: list) -> None:
 
 def pct(values: list, p: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(p * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(p * (len(s) - 1)))]
 
 
 def _env(tmp: str) -> dict:
@@ -123,23 +123,27 @@ def main() -> int:
     parser.add_argument("--python", default=sys.executable, help="interpreter to register and to time")
     parser.add_argument("--json", metavar="FILE")
     args = parser.parse_args()
-    print("Machine: %s, %s, %d CPUs, Python %s (%s)" % (platform.platform(), platform.processor() or platform.machine(),
-                                                       os.cpu_count() or 0, platform.python_version(), args.python))
-    print("Date: %s, %d interleaved rounds per table row\n" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), args.runs))
+    machine = platform.processor() or platform.machine()
+    print("Machine: %s, %s, %d CPUs, Python %s (%s)" % (
+        platform.platform(), machine, os.cpu_count() or 0, platform.python_version(), args.python))
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print("Date: %s, %d interleaved rounds per table row\n" % (stamp, args.runs))
     results = []
     print("| session files | hook median | hook p95 | floor median | floor p95 | hook / floor (medians) |")
     print("|---|---|---|---|---|---|")
     for n in (1, 20, 200):
         hook, floor = sessions_scenario(n, args.runs, args.python)
         results.append({"sessions": n, "hook": hook, "floor": floor})
+        ratio = hook["median_ms"] / floor["median_ms"]
         print("| %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.2fx |" % (
-            n, hook["median_ms"], hook["p95_ms"], floor["median_ms"], floor["p95_ms"], hook["median_ms"] / floor["median_ms"]))
+            n, hook["median_ms"], hook["p95_ms"], floor["median_ms"], floor["p95_ms"], ratio))
     small, big, floor = transcript_scenario(args.runs, args.python)
     results.append({"transcripts": [small, big, floor]})
     print("\n| 20 session files | median | p95 | / floor |")
     print("|---|---|---|---|")
     for r in (small, big, floor):
-        print("| %s | %.1f ms | %.1f ms | %.2fx |" % (r["name"], r["median_ms"], r["p95_ms"], r["median_ms"] / floor["median_ms"]))
+        print("| %s | %.1f ms | %.1f ms | %.2fx |" % (
+            r["name"], r["median_ms"], r["p95_ms"], r["median_ms"] / floor["median_ms"]))
     print("\n50 MB vs 10 KB transcript, same run: %.2fx" % (big["median_ms"] / small["median_ms"]))
     if args.json:
         with open(args.json, "w") as f:
