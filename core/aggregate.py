@@ -181,14 +181,29 @@ def publish(sdir: str, index: dict, sessions: list, environ: dict | None = None)
 
 def aggregate(sdir: str | None = None, now: float | None = None, *, dry_run: bool = False,
               environ: dict | None = None, deep: bool = True, sessions: list | None = None,
-              skipped: int = 0, drop: str | None = None, load_info: dict | None = None) -> dict:
+              skipped: int = 0, drop: str | None = None, load_info: dict | None = None,
+              locked: bool = False) -> dict:
     """Read (unless ``sessions`` is given), clean up, write and return the index. See module docstring.
 
+    Writes happen under the status-dir lock (``locked``: the caller holds it already, as the hook does);
+    when another process holds it for long, this returns the fresh index without writing.
     ``deep`` also looks for Esc-interrupted sessions in transcripts (the hook passes False). ``drop``
     names a session id that is ending: links move away from it before its file is deleted.
     """
     sdir = paths.status_dir(environ) if sdir is None else sdir
     now = time.time() if now is None else now
+    if dry_run or locked or not os.path.isdir(sdir):
+        return _aggregate(sdir, now, dry_run or not os.path.isdir(sdir), environ, deep, sessions, skipped, drop,
+                          load_info)
+    try:
+        with store.DirLock(paths.lock_path(sdir), timeout=1.0):
+            return _aggregate(sdir, now, False, environ, deep, sessions, skipped, drop, load_info)
+    except TimeoutError:
+        return _aggregate(sdir, now, True, environ, deep, sessions, skipped, drop, load_info)
+
+
+def _aggregate(sdir: str, now: float, dry_run: bool, environ: dict | None, deep: bool, sessions: list | None,
+               skipped: int, drop: str | None, load_info: dict | None) -> dict:
     if sessions is None:
         sessions, skipped = load_sessions(sdir)
     _, remove_after = thresholds(environ)
@@ -202,7 +217,7 @@ def aggregate(sdir: str | None = None, now: float | None = None, *, dry_run: boo
     if deep:
         _check_interrupted(keep, now)
     index = build_index(keep, now, skipped, environ, sdir, load_info)
-    if dry_run or not os.path.isdir(sdir):
+    if dry_run:
         return index
     publish(sdir, index, keep, environ)
     for s in doomed:
@@ -304,12 +319,8 @@ def main(argv: list | None = None) -> int:
     args = parser.parse_args(argv)
     sdir = os.path.abspath(os.path.expanduser(args.dir))
     try:
-        if args.dry_run or not os.path.isdir(sdir):
-            index = aggregate(sdir, dry_run=True)
-        else:
-            with store.DirLock(paths.lock_path(sdir)):
-                index = aggregate(sdir)
-    except (OSError, TimeoutError) as exc:
+        index = aggregate(sdir, dry_run=args.dry_run)
+    except OSError as exc:
         print("error: cannot read status dir %s: %s" % (sdir, exc.strerror or exc), file=sys.stderr)
         return 1
     if args.title:

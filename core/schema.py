@@ -50,20 +50,22 @@ def validate(raw: object, stem: str) -> dict | None:
     return raw
 
 
-def updated_ts(session: dict, fallback: float) -> float:
-    ts = session.get("updated_ts")
+def _timestamp(session: dict, ts_key: str, iso_key: str, fallback: float) -> float:
+    ts = session.get(ts_key)
     if isinstance(ts, (int, float)) and not isinstance(ts, bool):
         return float(ts)
-    parsed = timefmt.parse_iso(session.get("updated_at"))
+    parsed = timefmt.parse_iso(session.get(iso_key))
     return fallback if parsed is None else parsed
+
+
+def updated_ts(session: dict, fallback: float) -> float:
+    """When the session last reported: ``updated_ts``, else ``updated_at`` (v1.0.0 files), else ``fallback``."""
+    return _timestamp(session, "updated_ts", "updated_at", fallback)
 
 
 def first_seen_ts(session: dict, fallback: float) -> float:
-    ts = session.get("first_seen_ts")
-    if isinstance(ts, (int, float)) and not isinstance(ts, bool):
-        return float(ts)
-    parsed = timefmt.parse_iso(session.get("first_seen_at"))
-    return fallback if parsed is None else parsed
+    """When the session was first seen (sub-second), else ``fallback``."""
+    return _timestamp(session, "first_seen_ts", "first_seen_at", fallback)
 
 
 def state_of(session: dict) -> str:

@@ -227,6 +227,7 @@ def apply(session: dict | None, event: dict, now: float) -> dict:
     which maintain the agent list. A late event (older than the last one applied) changes no state.
     """
     s = new_session(event["session_id"], now) if session is None else session
+    s["version"] = schema.VERSION  # a v1.0.0 file is upgraded in place
     for key in ("todos", "agent_list", "agents_done"):
         if not isinstance(s.get(key), list):
             s[key] = []

@@ -157,7 +157,8 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         if name == "SessionEnd" and not event.get("agent_id"):
             _remember_end(sdir, sid, now)
             sessions, skipped = aggregate.load_sessions(sdir)
-            aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=sessions, skipped=skipped, drop=sid)
+            aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=sessions, skipped=skipped, drop=sid,
+                                locked=True)
             return
         path = paths.session_path(sdir, sid)
         try:
@@ -178,7 +179,8 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         store.write_json(path, s)
         others, skipped = aggregate.load_sessions(sdir, skip=sid + ".json")
         s["_mtime"] = now
-        aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=[*others, s], skipped=skipped)
+        aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=[*others, s], skipped=skipped,
+                            locked=True)
 
 
 def main() -> int:

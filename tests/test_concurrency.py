@@ -49,3 +49,34 @@ def test_many_processes_many_sessions_index_matches_files(sdir):
         assert r["last_tool"] == s["last_tool"]
         assert s["events"] == 4  # every update of every session survived
     assert not [n for n in os.listdir(sdir) if n.endswith(".tmp")]
+
+
+def test_readers_aggregating_meanwhile_never_leave_a_stale_index(sdir):
+    """The tray and dashboard aggregate every few seconds while hooks run: they lock, so no stale write wins."""
+    import threading
+
+    from core import aggregate
+
+    sdir.mkdir(mode=0o700)
+    stop = threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            aggregate.aggregate(str(sdir))
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        results = _spawn_all([{"session_id": "r%d" % (i % 6), "hook_event_name": "PreToolUse", "tool_name": "T%d" % i}
+                              for i in range(30)])
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert all(r[0] == 0 for r in results)
+    index = read_index(sdir)
+    assert len(index["sessions"]) == 6
+    for r in index["sessions"]:
+        assert r["updated_at"] == read_session(sdir, r["session_id"])["updated_at"]
+        assert r["last_tool"] == read_session(sdir, r["session_id"])["last_tool"]

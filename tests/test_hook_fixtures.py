@@ -194,3 +194,18 @@ def test_raw_stdin_with_trailing_newline_and_crlf(sdir):
     assert raw.endswith(b"\n")
     assert run_hook(raw.rstrip(b"\n") + b"\r\n").returncode == 0
     assert len(read_index(sdir)["sessions"]) == 1
+
+
+def test_hook_upgrades_a_v100_file_in_place(sdir):
+    sdir.mkdir(mode=0o700)
+    v100 = {"version": "1.0.0", "updated_at": "2026-02-14T20:30:00Z", "session_id": "old",
+            "task": {"name": "Log analysis", "id": "abc123", "progress": 45, "status": "active"},
+            "context": {"current_tokens": 44000, "total_tokens": 200000, "percentage": 22},
+            "agents": {"active": 2, "names": ["researcher", "coder"]},
+            "load": {"profile": "balanced", "status": "OK", "load_avg": 3.2}}
+    (sdir / "old.json").write_text(json.dumps(v100))
+    proc = run_hook({"session_id": "old", "hook_event_name": "PreToolUse", "tool_name": "Grep", "cwd": "/x/logs"})
+    assert (proc.returncode, proc.stdout) == (0, b"")
+    s = read_session(sdir, "old")
+    assert (s["version"], s["state"], s["last_tool"], s["context"]["current_tokens"]) == ("1.1.0", "working", "Grep", 44000)
+    assert read_index(sdir)["sessions"][0]["session_id"] == "old"
