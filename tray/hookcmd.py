@@ -12,18 +12,41 @@ def run(uninstall: bool = False, config_dir: Optional[str] = None, dry_run: bool
         from hook import install
     except ImportError as err:
         raise CliError(f"hook.install is not available in this build ({err})") from err
+    argv, note = None, ""
+    if not uninstall:
+        argv, note = _frozen_argv()
     try:
         if uninstall:
             result = install.uninstall(config_dir=config_dir, dry_run=dry_run)
         else:
-            result = install.install(config_dir=config_dir, dry_run=dry_run)
+            result = install.install(config_dir=config_dir, dry_run=dry_run, argv=argv)
     except install.InstallError as err:
         raise CliError(str(err)) from err
     except OSError as err:
         raise CliError(f"cannot write Claude Code settings: {err}") from err
     print(install.describe(result, uninstall, dry_run))
+    if note:
+        print(note)
     if dry_run:
         print(result.text.decode("utf-8"), end="")
     elif not uninstall:
         print("New Claude Code sessions report from now on; `claude-status doctor` checks the setup.")
     return 0
+
+
+def _frozen_argv() -> tuple[Optional[list[str]], str]:
+    """From the standalone binary: the fastest working hook command on this machine (a real Python
+    running the bundled stdlib hook, or the bundled `claude-status-hook`), and a note saying which."""
+    from . import hookchoice
+
+    if not hookchoice.frozen():
+        return None, ""
+    best, opts = hookchoice.choose()
+    if best is None:
+        tried = "; ".join(o.describe() for o in opts) or "no bundled hook found"
+        raise CliError(f"no working hook command in this build ({tried})")
+    others = [o.describe() for o in opts if o is not best]
+    note = f"Hook command: {best.describe()}"
+    if others:
+        note += "\n  also tried: " + "; ".join(others)
+    return best.argv, note
