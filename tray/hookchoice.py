@@ -8,6 +8,7 @@ stdlib hook instead (packaging.md §4):
 - the bundled lean console executable `claude-status-hook`, registered by absolute path.
 
 Each candidate is verified and timed on synthetic events in a temporary status dir; the fastest wins.
+`CLAUDE_STATUS_HOOK_KIND=python` or `=exe` limits the choice to one kind (e.g. to keep a fleet uniform).
 From a source install (not frozen) nothing changes: `hook.install` registers the running interpreter.
 """
 
@@ -163,8 +164,9 @@ def options(runs: int = RUNS) -> list[Option]:
     from hook import install
 
     out: list[Option] = []
+    only = os.environ.get("CLAUDE_STATUS_HOOK_KIND", "").strip().lower()
     sources = bundled_sources()
-    if sources:
+    if sources and only != "exe":
         seen: set[str] = set()
         for cand in python_candidates():
             exe, info = verify_python(cand)
@@ -175,7 +177,7 @@ def options(runs: int = RUNS) -> list[Option]:
             ms, err = measure(argv, runs)
             out.append(Option("python", f"Python {info} at {exe}", argv, ms, err))
     exe_path = bundled_exe()
-    if exe_path:
+    if exe_path and only != "python":
         ms, err = measure([exe_path], runs)
         out.append(Option("exe", f"bundled {HOOK_EXE} at {exe_path}", [exe_path], ms, err))
     return out
