@@ -50,8 +50,9 @@ def draw(size: int = MASTER):  # -> PIL.Image.Image
     y = size // 2 - bar_h // 2
     for i, h in enumerate((0.6, 1.0, 0.8)):
         top = y + round(bar_h * (1 - h))
-        d.rounded_rectangle([x + i * (bar_w + gap), top, x + i * (bar_w + gap) + bar_w, y + bar_h],
-                            radius=bar_w // 2, fill=WHITE)
+        d.rounded_rectangle(
+            [x + i * (bar_w + gap), top, x + i * (bar_w + gap) + bar_w, y + bar_h], radius=bar_w // 2, fill=WHITE
+        )
     # the waiting badge, top right
     b = round(250 * s)
     bx, by = size - m - b + round(40 * s), m - round(40 * s)

@@ -67,8 +67,20 @@ def run_pyinstaller() -> None:
     # (harmless, but it hides real warnings). The dummy backend imports anywhere.
     env["PYSTRAY_BACKEND"] = "dummy"
     env.setdefault("PYINSTALLER_STRICT_BUNDLE_CODESIGN_ERROR", "1")
-    cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-           "--workpath", WORK, "--distpath", DIST, SPEC]
+    cmd = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--clean",
+        "--log-level",
+        "WARN",
+        "--workpath",
+        WORK,
+        "--distpath",
+        DIST,
+        SPEC,
+    ]
     print("+ " + " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True, env=env, cwd=ROOT)
 
@@ -79,8 +91,7 @@ def archive() -> str:
         out = os.path.join(DIST, name + ".zip")
         if os.path.exists(out):
             os.unlink(out)
-        subprocess.run(["ditto", "-c", "-k", "--keepParent", os.path.join(DIST, "Claude Status.app"), out],
-                       check=True)
+        subprocess.run(["ditto", "-c", "-k", "--keepParent", os.path.join(DIST, "Claude Status.app"), out], check=True)
     elif sys.platform == "win32":
         out = shutil.make_archive(os.path.join(DIST, name), "zip", DIST, "claude-status")
     else:
@@ -105,8 +116,9 @@ def main(argv: list | None = None) -> int:
     p = argparse.ArgumentParser(description="Build the claude-status bundle for this OS into dist/.")
     p.add_argument("--no-archive", action="store_true", help="skip the .tar.gz/.zip")
     args = p.parse_args(argv)
-    missing = subprocess.run([sys.executable, os.path.join(ROOT, "assets", "make_icons.py"), "--check"],
-                             check=False).returncode
+    missing = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "assets", "make_icons.py"), "--check"], check=False
+    ).returncode
     if missing:
         return 1
     started = time.monotonic()

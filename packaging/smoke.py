@@ -96,13 +96,24 @@ def timed(argv: list[str], env: dict[str, str], data: bytes, runs: int) -> list[
 
 
 def p90(xs: list[float]) -> float:
-    return sorted(xs)[max(0, int(round(0.9 * len(xs))) - 1)]
+    return sorted(xs)[max(0, round(0.9 * len(xs)) - 1)]
+
+
+def tail(path: str, n: int = 800) -> str:
+    if not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return fh.read()[-n:]
 
 
 def real_python() -> str:
     """The interpreter behind this one (a venv's python is a symlink or a copy of it)."""
-    r = subprocess.run([sys.executable, "-I", "-S", "-c", "import sys;print(sys._base_executable)"],
-                       capture_output=True, text=True, check=False)
+    r = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", "import sys;print(sys._base_executable)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     exe = r.stdout.strip()
     return exe if exe and os.path.isfile(exe) else sys.executable
 
@@ -133,7 +144,7 @@ def test_hook(app: str, hook: str, tmp: str, args: argparse.Namespace) -> str:
         index = json.load(fh)
     check(index.get("sessions"), "index.json lists no session")
     log = os.path.join(sdir, "hook.log")
-    check(not os.path.exists(log), "hook.log written: " + (open(log).read()[-300:] if os.path.exists(log) else ""))
+    check(not os.path.exists(log), "hook.log written: " + tail(log, 300))
 
     # latency: one realistic event, repeated; the floor is the bare interpreter importing json
     data = next(raw for name, raw, _ in events if name.startswith("UserPromptSubmit"))
@@ -143,9 +154,11 @@ def test_hook(app: str, hook: str, tmp: str, args: argparse.Namespace) -> str:
     timed(floor_argv, env, b"", 3)
     floor_ms = timed(floor_argv, env, b"", args.runs)
     med, fmed = statistics.median(hook_ms), statistics.median(floor_ms)
-    line = (f"{len(events)} events ok; latency over {args.runs} runs: median {med:.1f} ms, p90 {p90(hook_ms):.1f} ms;"
-            f" floor ({os.path.basename(floor_argv[0])} -I -S -c 'import json') median {fmed:.1f} ms;"
-            f" ratio {med / fmed:.2f}x")
+    line = (
+        f"{len(events)} events ok; latency over {args.runs} runs: median {med:.1f} ms, p90 {p90(hook_ms):.1f} ms;"
+        f" floor ({os.path.basename(floor_argv[0])} -I -S -c 'import json') median {fmed:.1f} ms;"
+        f" ratio {med / fmed:.2f}x"
+    )
     print("   " + line, flush=True)
     if med > HOOK_WARN_MS:
         print(f"   warning: the hook's median {med:.0f} ms is over the {HOOK_WARN_MS:.0f} ms budget", flush=True)
@@ -175,8 +188,11 @@ def _run_registered(handler: dict, env: dict[str, str], data: bytes) -> subproce
 
 def test_install(app: str, hook: str, tmp: str, args: argparse.Namespace) -> str:
     lines = []
-    cases = (("unknown Claude Code", None, ""), ("Claude Code 2.1.259", "2.1.259", ""),
-             ("Claude Code 2.1.259, bundled exe only", "2.1.259", "exe"))
+    cases = (
+        ("unknown Claude Code", None, ""),
+        ("Claude Code 2.1.259", "2.1.259", ""),
+        ("Claude Code 2.1.259, bundled exe only", "2.1.259", "exe"),
+    )
     for i, (label, claude_version, kind) in enumerate(cases):
         case = os.path.join(tmp, str(i))
         env = isolated_env(case)
@@ -204,7 +220,7 @@ def test_install(app: str, hook: str, tmp: str, args: argparse.Namespace) -> str
         # the registered command, run as Claude Code runs it, on a real event
         event_env = dict(env, CLAUDE_CONFIG_DIR=config)
         event_env.pop("CLAUDE_STATUS_DIR")  # the hook then writes to <config>/status
-        name, raw, event = next(f for f in fixtures() if f[0].startswith("UserPromptSubmit"))
+        _, raw, event = next(f for f in fixtures() if f[0].startswith("UserPromptSubmit"))
         r = _run_registered(handler, event_env, raw)
         check(r.returncode == 0, f"{label}: registered command exit {r.returncode}: {r.stderr[-300:]!r}")
         check(not r.stdout, f"{label}: registered command wrote to stdout")
@@ -231,7 +247,7 @@ def _wait_for(predicate, timeout: float, interval: float = 0.1):
 
 
 def _feed_one(hook: str, env: dict[str, str]) -> dict:
-    name, raw, event = next(f for f in fixtures() if f[0].startswith("UserPromptSubmit"))
+    _, raw, event = next(f for f in fixtures() if f[0].startswith("UserPromptSubmit"))
     r = run([hook], env, raw)
     check(r.returncode == 0, f"hook exit {r.returncode}")
     return event
@@ -245,7 +261,7 @@ def test_tray(app: str, hook: str, tmp: str, args: argparse.Namespace) -> str:
         p = subprocess.Popen([app, "tray"], env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             time.sleep(5)
-            check(p.poll() is None, f"the tray exited early ({p.returncode}): {open(log.name, 'rb').read()[-500:]!r}")
+            check(p.poll() is None, f"the tray exited early ({p.returncode}): {tail(log.name)}")
         finally:
             p.terminate()
             p.wait(10)
@@ -265,14 +281,23 @@ def _linux_tray(app: str, env: dict[str, str], tmp: str) -> str:
     tray = None
     try:
         rfd, wfd = os.pipe()
-        procs.append(subprocess.Popen(["Xvfb", "-displayfd", str(wfd), "-screen", "0", "800x600x24", "-nolisten",
-                                       "tcp"], pass_fds=(wfd,), stderr=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                ["Xvfb", "-displayfd", str(wfd), "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+                pass_fds=(wfd,),
+                stderr=subprocess.DEVNULL,
+            )
+        )
         os.close(wfd)
         with os.fdopen(rfd) as fh:
             display = ":" + fh.readline().strip()
         # a private session bus; XDG_DATA_DIRS keeps the host's services (dunst…) from being activated
-        bus_p = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE,
-                                 text=True, env=dict(os.environ, XDG_DATA_DIRS=os.path.join(tmp, "no-services")))
+        bus_p = subprocess.Popen(
+            ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ, XDG_DATA_DIRS=os.path.join(tmp, "no-services")),
+        )
         procs.append(bus_p)
         address = bus_p.stdout.readline().strip()
         desk = dict(env, DISPLAY=display, DBUS_SESSION_BUS_ADDRESS=address, NO_AT_BRIDGE="1")
@@ -280,12 +305,24 @@ def _linux_tray(app: str, env: dict[str, str], tmp: str) -> str:
         procs.append(subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "sni_fake.py"), out], env=desk))
         check(_wait_for(lambda: os.path.exists(os.path.join(out, "ready")), 10), "the fake SNI watcher did not start")
         bus = Gio.DBusConnection.new_for_address_sync(
-            address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
-            None, None)
+            address,
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+            None,
+            None,
+        )
 
         def call(dest, path, iface, method, params, reply):
-            return bus.call_sync(dest, path, iface, method, params, GLib.VariantType(reply) if reply else None,
-                                 Gio.DBusCallFlags.NONE, 5000, None)
+            return bus.call_sync(
+                dest,
+                path,
+                iface,
+                method,
+                params,
+                GLib.VariantType(reply) if reply else None,
+                Gio.DBusCallFlags.NONE,
+                5000,
+                None,
+            )
 
         def items():
             path = os.path.join(out, "items.jsonl")
@@ -298,31 +335,51 @@ def _linux_tray(app: str, env: dict[str, str], tmp: str) -> str:
         log = open(log_path, "wb")  # noqa: SIM115
         tray = subprocess.Popen([app, "tray"], env=desk, stdout=log, stderr=subprocess.STDOUT)
         found = _wait_for(items, 30)
-        check(found, "the frozen tray never registered an SNI item: " + open(log_path, errors="replace").read()[-800:])
+        check(found, "the frozen tray never registered an SNI item: " + tail(log_path))
         item = found[0]
 
         def menu():
-            menu_path = call(item["bus_name"], item["path"], "org.freedesktop.DBus.Properties", "Get",
-                             GLib.Variant("(ss)", ("org.kde.StatusNotifierItem", "Menu")), "(v)").unpack()[0]
-            _rev, tree = call(item["bus_name"], menu_path, "com.canonical.dbusmenu", "GetLayout",
-                              GLib.Variant("(iias)", (0, -1, [])), "(u(ia{sv}av))").unpack()
+            menu_path = call(
+                item["bus_name"],
+                item["path"],
+                "org.freedesktop.DBus.Properties",
+                "Get",
+                GLib.Variant("(ss)", ("org.kde.StatusNotifierItem", "Menu")),
+                "(v)",
+            ).unpack()[0]
+            _rev, tree = call(
+                item["bus_name"],
+                menu_path,
+                "com.canonical.dbusmenu",
+                "GetLayout",
+                GLib.Variant("(iias)", (0, -1, [])),
+                "(u(ia{sv}av))",
+            ).unpack()
             return menu_path, tree
 
         def labels(tree) -> list[str]:
             return [c[1].get("label", "") for c in tree[2] if c[1].get("type", "standard") != "separator"]
 
-        check(_wait_for(lambda: any(lb.startswith("● ") for lb in labels(menu()[1])), 10),
-              f"no session in the menu: {labels(menu()[1])}")
+        check(
+            _wait_for(lambda: any(lb.startswith("● ") for lb in labels(menu()[1])), 10),
+            f"no session in the menu: {labels(menu()[1])}",
+        )
         time.sleep(3)  # the menu stays up, the tray keeps refreshing
         check(tray.poll() is None, "the tray exited while showing its menu")
         menu_path, tree = menu()
         top = labels(tree)
         quit_id = next(c[0] for c in tree[2] if c[1].get("label") == "Quit")
-        call(item["bus_name"], menu_path, "com.canonical.dbusmenu", "Event",
-             GLib.Variant("(isvu)", (quit_id, "clicked", GLib.Variant("s", ""), 0)), None)
+        call(
+            item["bus_name"],
+            menu_path,
+            "com.canonical.dbusmenu",
+            "Event",
+            GLib.Variant("(isvu)", (quit_id, "clicked", GLib.Variant("s", ""), 0)),
+            None,
+        )
         rc = tray.wait(15)
         log.close()
-        check(rc == 0, f"the tray exited {rc} after Quit: " + open(log_path, errors="replace").read()[-800:])
+        check(rc == 0, f"the tray exited {rc} after Quit: " + tail(log_path))
         return f"menu over dbusmenu ({len(top)} items: {top[0]!r} … {top[-1]!r}), Quit -> exit 0"
     finally:
         if tray is not None and tray.poll() is None:
@@ -340,8 +397,7 @@ def _linux_tray(app: str, env: dict[str, str], tmp: str) -> str:
 def test_dashboard(app: str, hook: str, tmp: str, args: argparse.Namespace) -> str:
     env = isolated_env(tmp)
     event = _feed_one(hook, env)
-    p = subprocess.Popen([app, "dashboard", "--port", "0"], env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
+    p = subprocess.Popen([app, "dashboard", "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         line = p.stdout.readline().decode(errors="replace").strip()  # "Claude status dashboard: http://…  (…)"
         url = next((w for w in line.split() if w.startswith("http://")), None)

@@ -99,8 +99,14 @@ def verify_python(candidate: str, timeout: float = 10.0) -> tuple[Optional[str],
         argv.append("-3")
     code = "import sys,json;print(sys.executable);print('%d.%d' % sys.version_info[:2])"
     try:
-        r = subprocess.run([*argv, "-I", "-S", "-c", code], capture_output=True, text=True, timeout=timeout,
-                           check=False, stdin=subprocess.DEVNULL)
+        r = subprocess.run(
+            [*argv, "-I", "-S", "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.SubprocessError) as err:
         return None, f"{candidate}: {err}"
     lines = r.stdout.strip().splitlines()
@@ -118,14 +124,16 @@ def verify_python(candidate: str, timeout: float = 10.0) -> tuple[Optional[str],
 
 
 def _event(tmp: str, name: str, sid: str) -> bytes:
-    return json.dumps({
-        "session_id": sid,
-        "transcript_path": os.path.join(tmp, f"{sid}.jsonl"),
-        "cwd": tmp,
-        "hook_event_name": name,
-        "prompt": "claude-status hook check",
-        "permission_mode": "default",
-    }).encode()
+    return json.dumps(
+        {
+            "session_id": sid,
+            "transcript_path": os.path.join(tmp, f"{sid}.jsonl"),
+            "cwd": tmp,
+            "hook_event_name": name,
+            "prompt": "claude-status hook check",
+            "permission_mode": "default",
+        }
+    ).encode()
 
 
 def measure(argv: list[str], runs: int = RUNS, timeout: float = 10.0) -> tuple[Optional[float], str]:
