@@ -10,7 +10,8 @@ Tests:
              against the floor (`python -I -S -c "import json"`)
   install    `claude-status install-hook` into a temporary config dir (unknown Claude Code: shell form; a
              fake `claude` 2.1.259 on PATH: exec form; CLAUDE_STATUS_HOOK_KIND=exe: the bundled hook exe),
-             each registered command run the way Claude Code runs it, and `doctor` on the result
+             each registered command run the way Claude Code runs it, `doctor` on the result, then
+             `uninstall-hook` (our entries and the staged hook sources gone)
   tray       Linux: the tray under Xvfb + a private D-Bus session + the fake StatusNotifierWatcher
              (tests/sni_fake.py): the menu is read over dbusmenu for a few seconds, then "Quit" is clicked
              and the process must exit 0. macOS/Windows: the tray starts and stays up for 5 s.
@@ -181,7 +182,8 @@ def _run_registered(handler: dict, env: dict[str, str], data: bytes) -> subproce
     through `sh -c` (Git Bash's bash on Windows)."""
     if isinstance(handler.get("args"), list):
         return run([handler["command"], *handler["args"]], env, data)
-    shell = shutil.which("bash") if WINDOWS else "/bin/sh"
+    git_bash = os.path.join(os.environ.get("PROGRAMFILES", r"C:\Program Files"), "Git", "bin", "bash.exe")
+    shell = (git_bash if os.path.isfile(git_bash) else shutil.which("bash")) if WINDOWS else "/bin/sh"
     check(shell, "no bash on PATH to run a shell-form hook (Claude Code uses Git Bash on Windows)")
     return run([shell, "-c", handler["command"]], env, data)
 
@@ -212,9 +214,15 @@ def test_install(app: str, hook: str, tmp: str, args: argparse.Namespace) -> str
         check(exec_form == bool(claude_version), f"{label}: expected {'exec' if claude_version else 'shell'} form")
         argv0 = handler["command"] if exec_form else handler["command"].split()[0].strip("'\"")
         check(os.path.isabs(argv0), f"{label}: the registered command is not an absolute path: {argv0}")
+        choice = next((ln.strip() for ln in out.splitlines() if ln.startswith("Hook command:")), "?")
+        if choice.startswith("Hook command: Python"):
+            # a Python runs the hook sources install-hook copied beside the config, never the bundle's own
+            staged = os.path.join(config, "claude-status-tray", f"hook-{build.version()}")
+            check(os.path.isfile(os.path.join(staged, "hook", "main.py")), f"{label}: nothing staged in {staged}")
+            text = json.dumps(handler).replace("\\\\", "/")
+            check(staged.replace("\\", "/") in text, f"{label}: {handler} does not run {staged}")
         if kind == "exe":
             check([handler["command"], *handler["args"]] == [hook], f"{label}: registered {handler}, not {hook}")
-        choice = next((ln.strip() for ln in out.splitlines() if ln.startswith("Hook command:")), "?")
         print(f"   {label}: {'exec' if exec_form else 'shell'} form; {choice}", flush=True)
 
         # the registered command, run as Claude Code runs it, on a real event
@@ -233,6 +241,12 @@ def test_install(app: str, hook: str, tmp: str, args: argparse.Namespace) -> str
             if ln.startswith(("[pass] hook command", "[FAIL] hook", "[warn] hook")):
                 print("   doctor " + ln[:300], flush=True)
         check("[pass] hook command runs" in report, f"{label}: doctor does not pass the hook:\n{report}")
+
+        r = run([app, "uninstall-hook", "--config-dir", config], env, timeout=60)
+        check(r.returncode == 0, f"{label}: uninstall-hook exit {r.returncode}")
+        with open(os.path.join(config, "settings.json"), encoding="utf-8") as fh:
+            check("claude-status" not in fh.read(), f"{label}: uninstall-hook left our entries")
+        check(not os.path.exists(os.path.join(config, "claude-status-tray")), f"{label}: staged sources remain")
         lines.append(f"{label}: {choice}")
     return "; ".join(lines)
 

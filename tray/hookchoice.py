@@ -3,8 +3,10 @@
 A frozen `claude-status` cannot run `-m hook` through its own executable. It carries two ways to run the
 stdlib hook instead (packaging.md §4):
 
-- the hook's sources (`hooksrc/hook`, `hooksrc/core` inside the bundle), run by a real Python >= 3.9
-  found on this machine, with `-I -S` and its resolved absolute path (never a pyenv/asdf shim);
+- the hook's sources (`hooksrc/hook`, `hooksrc/core` inside the bundle), copied to a user-writable dir
+  (`<Claude dir>/claude-status-tray/hook-<version>/`: Python can cache their bytecode there, and nothing is
+  written into a signed .app or a read-only install dir), run by a real Python >= 3.9 found on this
+  machine, with `-I -S` and its resolved absolute path (never a pyenv/asdf shim);
 - the bundled lean console executable `claude-status-hook`, registered by absolute path.
 
 Each candidate is verified and timed on synthetic events in a temporary status dir; the fastest wins.
@@ -62,6 +64,42 @@ def bundled_sources() -> Optional[str]:
     root = os.path.join(base, "hooksrc")
     ok = all(os.path.isfile(os.path.join(root, *p)) for p in (("hook", "main.py"), ("core", "store.py")))
     return root if ok else None
+
+
+def staging_dir(config_dir: Optional[str] = None) -> str:
+    """Where `install-hook` copies the hook's sources for a system Python to run."""
+    from core import paths
+
+    from . import __version__
+
+    base = os.path.abspath(os.path.expanduser(config_dir)) if config_dir else paths.claude_dir()
+    return os.path.join(base, "claude-status-tray", f"hook-{__version__}")
+
+
+def stage_sources(dest: str) -> Optional[str]:
+    """Copy the bundled `hook/` and `core/` sources to `dest` (only files that differ); `dest` or None."""
+    src = bundled_sources()
+    if src is None:
+        return None
+    for pkg in ("hook", "core"):
+        os.makedirs(os.path.join(dest, pkg), exist_ok=True)
+        for name in sorted(os.listdir(os.path.join(src, pkg))):
+            if not name.endswith(".py"):
+                continue
+            with open(os.path.join(src, pkg, name), "rb") as fh:
+                data = fh.read()
+            target = os.path.join(dest, pkg, name)
+            try:
+                with open(target, "rb") as fh:
+                    if fh.read() == data:
+                        continue
+            except OSError:
+                pass
+            tmp = f"{target}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+    return dest
 
 
 def python_candidates(platform: str = sys.platform) -> list[str]:
@@ -167,13 +205,20 @@ def measure(argv: list[str], runs: int = RUNS, timeout: float = 10.0) -> tuple[O
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def options(runs: int = RUNS) -> list[Option]:
-    """Every hook command this frozen build could register, verified and timed."""
+def options(runs: int = RUNS, sources_root: Optional[str] = None) -> list[Option]:
+    """Every hook command this frozen build could register, verified and timed. The Python commands run
+    the sources staged in `sources_root` (a temporary copy when None)."""
+    if sources_root is None and bundled_sources():
+        tmp = tempfile.mkdtemp(prefix="claude-status-hooksrc-")
+        try:
+            return options(runs, stage_sources(tmp))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     from hook import install
 
     out: list[Option] = []
     only = os.environ.get("CLAUDE_STATUS_HOOK_KIND", "").strip().lower()
-    sources = bundled_sources()
+    sources = sources_root if sources_root and bundled_sources() else None
     if sources and only != "exe":
         seen: set[str] = set()
         for cand in python_candidates():
@@ -191,9 +236,9 @@ def options(runs: int = RUNS) -> list[Option]:
     return out
 
 
-def choose(runs: int = RUNS) -> tuple[Optional[Option], list[Option]]:
+def choose(runs: int = RUNS, sources_root: Optional[str] = None) -> tuple[Optional[Option], list[Option]]:
     """(the fastest working option or None, all options)."""
-    opts = options(runs)
+    opts = options(runs, sources_root)
     working = [o for o in opts if o.median_ms is not None]
     best = min(working, key=lambda o: o.median_ms or 0.0) if working else None
     return best, opts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Optional
 
 from .cli import CliError
@@ -14,7 +15,7 @@ def run(uninstall: bool = False, config_dir: Optional[str] = None, dry_run: bool
         raise CliError(f"hook.install is not available in this build ({err})") from err
     argv, note = None, ""
     if not uninstall:
-        argv, note = _frozen_argv()
+        argv, note = _frozen_argv(config_dir, dry_run)
     try:
         if uninstall:
             result = install.uninstall(config_dir=config_dir, dry_run=dry_run)
@@ -24,6 +25,8 @@ def run(uninstall: bool = False, config_dir: Optional[str] = None, dry_run: bool
         raise CliError(str(err)) from err
     except OSError as err:
         raise CliError(f"cannot write Claude Code settings: {err}") from err
+    if uninstall and not dry_run:
+        _remove_staged(config_dir)
     print(install.describe(result, uninstall, dry_run))
     if note:
         print(note)
@@ -34,14 +37,19 @@ def run(uninstall: bool = False, config_dir: Optional[str] = None, dry_run: bool
     return 0
 
 
-def _frozen_argv() -> tuple[Optional[list[str]], str]:
+def _frozen_argv(config_dir: Optional[str], dry_run: bool) -> tuple[Optional[list[str]], str]:
     """From the standalone binary: the fastest working hook command on this machine (a real Python
     running the bundled stdlib hook, or the bundled `claude-status-hook`), and a note saying which."""
     from . import hookchoice
 
     if not hookchoice.frozen():
         return None, ""
-    best, opts = hookchoice.choose()
+    dest = hookchoice.staging_dir(config_dir)
+    try:
+        root = None if dry_run else hookchoice.stage_sources(dest)
+    except OSError as err:
+        root, dest = None, f"{dest} ({err})"
+    best, opts = hookchoice.choose(sources_root=root)
     if best is None:
         tried = "; ".join(o.describe() for o in opts) or "no bundled hook found"
         raise CliError(f"no working hook command in this build ({tried})")
@@ -49,4 +57,18 @@ def _frozen_argv() -> tuple[Optional[list[str]], str]:
     note = f"Hook command: {best.describe()}"
     if others:
         note += "\n  also tried: " + "; ".join(others)
+    if best.kind == "python" and dry_run:  # the temporary copy is gone: show the real destination
+        from hook import install
+
+        return install.hook_argv(best.argv[0], dest), note
     return best.argv, note
+
+
+def _remove_staged(config_dir: Optional[str]) -> None:
+    """`uninstall-hook` from the binary also removes the hook sources `install-hook` copied out."""
+    import shutil
+
+    from . import hookchoice
+
+    if hookchoice.frozen():
+        shutil.rmtree(os.path.dirname(hookchoice.staging_dir(config_dir)), ignore_errors=True)
