@@ -8,8 +8,8 @@ on a noisy machine hits every row alike. Rows:
 - floor: the interpreter the bundle was built with, `-I -S -c "import json"` (the issue's floor);
 - `claude-status --version` (the windowed app's start-up: bootloader, runtime hooks, argparse);
 - `claude-status-hook` on a real UserPromptSubmit event (the lean hook exe);
-- the same event through the stdlib hook sources shipped in the bundle, run by each real python3 found
-  (the command `install-hook` registers when it is faster);
+- the same event through the stdlib hook sources shipped in the bundle (a copy, as `install-hook` stages
+  them), run by each real python3 found (the command `install-hook` registers when it is faster);
 - for reference, Debian's python3 floor when present.
 
 Prints a Markdown table (median, p90, ratio to the floor) for docs/benchmarks.md.
@@ -76,9 +76,13 @@ def main(argv: list | None = None) -> int:
     from hook import install
 
     app, hook = build.executables()
-    hooksrc = os.path.join(build.bundle_dir(), "_internal", "hooksrc")
+    size = sizes()
+    bundled = os.path.join(build.bundle_dir(), "_internal", "hooksrc")
     if sys.platform == "darwin":
-        hooksrc = os.path.join(build.DIST, "Claude Status.app", "Contents", "Resources", "hooksrc")
+        bundled = os.path.join(build.DIST, "Claude Status.app", "Contents", "Resources", "hooksrc")
+    tmp = tempfile.mkdtemp(prefix="binary-bench-")
+    # a copy, as install-hook stages it (Python caches bytecode there, never inside the bundle)
+    hooksrc = shutil.copytree(bundled, os.path.join(tmp, "hooksrc"))
     with open(EVENT, "rb") as fh:
         event = fh.read()
     floor_py = base_python()
@@ -93,7 +97,6 @@ def main(argv: list | None = None) -> int:
         rows.insert(1, (f"{deb} -I -S -c 'import json'", [deb, "-I", "-S", "-c", "import json"], b""))
         rows.append((f"{deb} -I -S <bundled hook sources>", install.hook_argv(deb, hooksrc), event))
 
-    tmp = tempfile.mkdtemp(prefix="binary-bench-")
     env = dict(os.environ)
     env.update(CLAUDE_STATUS_DIR=os.path.join(tmp, "status"), CLAUDE_CONFIG_DIR=os.path.join(tmp, "claude"))
     times: dict[str, list[float]] = {label: [] for label, _, _ in rows}
@@ -112,7 +115,6 @@ def main(argv: list | None = None) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
     floor = statistics.median(times[rows[0][0]])
-    size = sizes()
     machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     print(f"## Standalone bundle, {time.strftime('%Y-%m-%d')} ({machine})\n")
     print(
