@@ -103,7 +103,12 @@ def check_runs(ours: dict[str, dict[str, Any]], environ: dict[str, str]) -> Chec
         try:
             from hook import install
 
-            handler = install.handler(install.parse_version(install.detect_claude_version()))
+            from . import hookchoice
+
+            best = hookchoice.choose(runs=1)[0] if hookchoice.frozen() else None
+            handler = install.handler(
+                install.parse_version(install.detect_claude_version()), argv=best.argv if best else None
+            )
             origin = "the command install-hook would register"
         except (ImportError, AttributeError):
             handler = {"type": "command", "command": sys.executable, "args": [sys.executable, "-I", "-m", "hook"]}
@@ -148,6 +153,34 @@ def check_runs(ours: dict[str, dict[str, Any]], environ: dict[str, str]) -> Chec
         )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def check_hook_command(ours: dict[str, dict[str, Any]]) -> Check:
+    """Which hook command is registered (a Python running the stdlib hook, or the bundled executable) and
+    its median time; from the standalone binary, also what the other available commands measure."""
+    from . import hookchoice
+
+    handler = next(iter(ours.values()), None)
+    try:
+        from hook import install
+
+        argv = install._argv_of(handler) if handler else None
+    except (ImportError, AttributeError):
+        argv = None
+    if not argv:
+        return Check("hook command", WARN, "nothing registered to time", "run: claude-status install-hook")
+    ms, err = hookchoice.measure(argv)
+    detail = hookchoice.kind_of(argv) + (f": median {ms:.0f} ms over {hookchoice.RUNS} runs" if ms else f": {err}")
+    status, fix = (PASS, "") if ms is not None else (FAIL, "reinstall: claude-status install-hook")
+    if hookchoice.frozen() and ms is not None:
+        others = [o for o in hookchoice.options() if o.argv[0] != argv[0]]  # other interpreters / the exe
+        if others:
+            detail += "; available: " + "; ".join(o.describe() for o in others)
+        # 20% and 5 ms faster: below that, run-to-run noise decides
+        faster = [o for o in others if o.median_ms is not None and o.median_ms < min(ms * 0.8, ms - 5)]
+        if faster:
+            status, fix = WARN, "a faster hook command exists: run claude-status install-hook again"
+    return Check("hook command", status, detail, fix)
 
 
 def check_status_dir(environ: dict[str, str]) -> Check:
@@ -231,6 +264,19 @@ def check_claude_version() -> Check:
 
 
 def _probe(code: str, environ: dict[str, str]) -> tuple[bool, str]:
+    if getattr(sys, "frozen", False):  # no interpreter to run `-c` with: probe the bundled gi in-process
+        import contextlib
+        import io
+
+        buf = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(buf):
+                exec(compile(code, "<doctor probe>", "exec"), {})
+        except BaseException as err:  # SystemExit included: the probes raise it to fail
+            lines = (buf.getvalue() + str(err)).strip().splitlines()
+            return False, lines[-1] if lines else type(err).__name__
+        lines = buf.getvalue().strip().splitlines()
+        return True, lines[-1] if lines else ""
     r = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=20, env=environ, check=False
     )
@@ -312,7 +358,10 @@ def check_linux_tray(environ: dict[str, str]) -> list[Check]:
 def run_checks(environ: Optional[dict[str, str]] = None, platform: str = sys.platform) -> list[Check]:
     env = dict(os.environ if environ is None else environ)
     registered, ours = check_registered(env)
-    checks = [registered, check_runs(ours, env), check_status_dir(env)]
+    checks = [registered, check_runs(ours, env)]
+    if ours:
+        checks.append(check_hook_command(ours))
+    checks.append(check_status_dir(env))
     checks += check_sessions(env)
     checks.append(check_claude_version())
     if platform.startswith("linux"):
