@@ -59,7 +59,8 @@ def _parse(line: bytes) -> dict | None:
     return obj if isinstance(obj, dict) else None
 
 
-def _usage_tokens(usage: object) -> int | None:
+def usage_tokens(usage: object) -> int | None:
+    """Context in use for one API usage record: input + cache creation + cache read tokens (not output)."""
     if not isinstance(usage, dict):
         return None
     total = 0
@@ -151,7 +152,7 @@ def _scan(f: object, size: int, max_bytes: int, info: dict) -> None:
             msg = rec.get("message")
             if not isinstance(msg, dict) or msg.get("model") == "<synthetic>":
                 continue
-            tokens = _usage_tokens(msg.get("usage"))
+            tokens = usage_tokens(msg.get("usage"))
             if tokens is None:
                 continue
             turn_seen = True

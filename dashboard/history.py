@@ -12,6 +12,8 @@ import os
 import threading
 from typing import Any
 
+from core import transcript
+
 TITLE_MAX = 120
 PROMPT_MAX = 300
 SESSION_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
@@ -36,17 +38,6 @@ def _prompt_text(message: Any) -> str | None:
     if not content or content.startswith("<") or content.startswith("[Request interrupted"):
         return None
     return content
-
-
-def _context_tokens(usage: Any) -> int | None:
-    if not isinstance(usage, dict):
-        return None
-    total = 0
-    for key in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"):
-        value = usage.get(key)
-        if isinstance(value, int):
-            total += value
-    return total
 
 
 class Summary:
@@ -130,7 +121,7 @@ class Summary:
         model = message.get("model")
         if isinstance(model, str) and model and not model.startswith("<"):
             self.model = model
-            tokens = _context_tokens(message.get("usage"))
+            tokens = transcript.usage_tokens(message.get("usage"))
             if tokens is not None:
                 self.context_tokens = tokens
         for block in message.get("content") or ():
