@@ -77,6 +77,15 @@ def expired(session: dict, now: float, remove_after: float, gone: bool) -> bool:
     return age > remove_after and not session.get("_alive")
 
 
+def is_stale(session: dict, age: float, stale_after: float) -> bool:
+    """Pure: no report for ``stale_after`` seconds (PRD FR-4), unless the session is waiting for you
+    (nothing fires while a prompt is open) or its Claude process is known to be running (a long tool
+    call reports nothing either)."""
+    if age <= stale_after or session.get("_alive"):
+        return False
+    return (session.get("_state_override") or schema.state_of(session)) != "waiting"
+
+
 def build_index(sessions: list, now: float, skipped: int = 0, environ: dict | None = None,
                 sdir: str | None = None, load_info: dict | None = None) -> dict:
     """Pure: the index for ``sessions`` (dicts as read from disk) at time ``now``."""
@@ -88,7 +97,7 @@ def build_index(sessions: list, now: float, skipped: int = 0, environ: dict | No
     keyed.sort(key=lambda k: (k[0], k[1]))
     rows = []
     for _, _, s, updated in keyed:
-        r = schema.row(s, now, now - updated > stale_after, updated)
+        r = schema.row(s, now, is_stale(s, now - updated, stale_after), updated)
         override = s.get("_state_override")
         if override:
             r["state"], r["detail"], r["waiting_for"] = override, s.get("_detail_override"), None
@@ -114,14 +123,16 @@ def build_index(sessions: list, now: float, skipped: int = 0, environ: dict | No
     return index
 
 
-def _check_alive(sessions: list) -> set:
-    """Ids whose Claude process is certainly gone; marks ``_alive`` on those known to be running."""
+def _check_alive(sessions: list, deep: bool = False) -> set:
+    """Ids whose Claude process is certainly gone; marks ``_alive`` on those known to be running.
+    ``deep`` also reads each registry file: one that now names another session (``/clear`` or
+    ``/resume`` without a SessionEnd) means ours is gone."""
     gone = set()
     for s in sessions:
         pid, reg = s.get("pid"), s.get("pid_file")
         if pid is None:
             continue
-        if liveness.is_gone(pid, reg):
+        if liveness.is_gone(pid, reg, s["session_id"] if deep else None):
             gone.add(s["session_id"])
         else:
             s["_alive"] = True
@@ -207,7 +218,7 @@ def _aggregate(sdir: str, now: float, dry_run: bool, environ: dict | None, deep:
     if sessions is None:
         sessions, skipped = load_sessions(sdir)
     _, remove_after = thresholds(environ)
-    gone = _check_alive(sessions)
+    gone = _check_alive(sessions, deep)
     keep, doomed = [], []
     for s in sessions:
         if s["session_id"] == drop or expired(s, now, remove_after, s["session_id"] in gone):
@@ -220,10 +231,25 @@ def _aggregate(sdir: str, now: float, dry_run: bool, environ: dict | None, deep:
     if dry_run:
         return index
     publish(sdir, index, keep, environ)
+    for s in keep:
+        if s.get("_state_override"):
+            _persist_override(sdir, s, now)
     for s in doomed:
         store.remove(paths.session_path(sdir, s["session_id"]))
     _sweep_temp_files(sdir, now)
     return index
+
+
+def _persist_override(sdir: str, session: dict, now: float) -> None:
+    """Write a transcript-derived state (Esc) into the session file, under the lock, so every reader
+    (and the hook's next aggregation) agrees. ``event_ts`` is kept: any later event still wins."""
+    record = {k: v for k, v in session.items() if not k.startswith("_")}
+    record.update(state=session["_state_override"], detail=session.get("_detail_override"),
+                  waiting_for=None, waiting_call=None, state_since=timefmt.iso(now), state_ts=now)
+    task = record.get("task")
+    if isinstance(task, dict):
+        task["status"] = "idle"
+    store.write_json(paths.session_path(sdir, session["session_id"]), record)
 
 
 def cleanup(sdir: str | None = None, now: float | None = None, *, include_stale: bool = False,
@@ -236,12 +262,11 @@ def cleanup(sdir: str | None = None, now: float | None = None, *, include_stale:
     with store.DirLock(paths.lock_path(sdir)):
         sessions, skipped = load_sessions(sdir)
         stale_after, remove_after = thresholds(environ)
-        gone = _check_alive(sessions)
-        limit = stale_after if include_stale else remove_after
-        doomed = {s["session_id"] for s in sessions if expired(s, now, limit, s["session_id"] in gone)}
-        if include_stale:  # the user asked: stale means stale, even when the process is alive
+        gone = _check_alive(sessions, deep=True)
+        doomed = {s["session_id"] for s in sessions if expired(s, now, remove_after, s["session_id"] in gone)}
+        if include_stale:  # what the index shows as stale, removed on request
             doomed |= {s["session_id"] for s in sessions
-                       if now - schema.updated_ts(s, s.get("_mtime", now)) > stale_after}
+                       if is_stale(s, now - schema.updated_ts(s, s.get("_mtime", now)), stale_after)}
         keep = [s for s in sessions if s["session_id"] not in doomed]
         publish(sdir, build_index(keep, now, skipped, environ, sdir), keep, environ)
         for sid in doomed:

@@ -60,12 +60,17 @@ def find_pid(registry_dir: str, session_id: str, scan: bool) -> tuple[int, str] 
     return None
 
 
-def is_gone(pid: object, registry_file: object) -> bool:
-    """True when the recorded Claude process has certainly exited (registry file removed, or pid dead)."""
+def is_gone(pid: object, registry_file: object, session_id: str | None = None) -> bool:
+    """True when the recorded Claude process has certainly exited (registry file removed, or pid dead),
+    or, when ``session_id`` is given, when its registry file now names another session."""
     if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or not isinstance(registry_file, str):
         return False
     if not os.path.exists(registry_file):
         return True
+    if session_id is not None:
+        current = _registry_session(registry_file)
+        if isinstance(current, str) and current != session_id:
+            return True
     if sys.platform == "win32":  # pragma: no cover - os.kill(pid, 0) would terminate the process there
         return False
     try:

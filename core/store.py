@@ -48,7 +48,8 @@ def atomic_write(path: str, data: bytes) -> None:
 
 
 def write_json(path: str, obj: object) -> None:
-    atomic_write(path, jsonio.dumps(obj).encode("utf-8"))
+    """Atomic compact UTF-8 JSON; a lone surrogate (possible in JSON text) becomes ``?``, not an error."""
+    atomic_write(path, jsonio.dumps(obj).encode("utf-8", "replace"))
 
 
 def read_bytes(path: str, limit: int = 1 << 20) -> bytes:

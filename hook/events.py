@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from core import schema, timefmt
+from core import jsonio, schema, timefmt
 from core.title import shorten
 
 MAX_DONE_AGENTS = 64
 MAX_TODOS = 200
 PROMPT_WIDTH = 80
+SUBJECT_WIDTH = 200  # todo subjects and titles: a session file must stay small
+FINGERPRINT_CHARS = 300
+PARALLEL_BATCH_SECONDS = 2.0  # PreToolUse of one batch of parallel calls fire within this of each other
 TASK_NOTIFICATION = "<task-notification>"
 KEEPS_WORKING = ("subagent", "workflow", "teammate")  # background work that will wake Claude again
 ASKING_TOOLS = {"AskUserQuestion": "your answer", "ExitPlanMode": "plan approval"}
@@ -57,6 +60,7 @@ def _set_state(s: dict, state: str, now: float, waiting_for: str | None = None, 
     s["state"] = state
     s["waiting_for"] = waiting_for
     s["detail"] = detail
+    s["waiting_call"] = None
 
 
 def _agent_add(s: dict, agent_id: str, agent_type: str | None, now: float) -> None:
@@ -112,7 +116,7 @@ def _apply_todo_write(s: dict, tool_input: dict) -> None:
     out = []
     for i, t in enumerate(todos[:MAX_TODOS]):
         if isinstance(t, dict) and _s(t.get("content")):
-            out.append({"id": _todo_key(t) or str(i + 1), "subject": t["content"],
+            out.append({"id": _todo_key(t) or str(i + 1), "subject": shorten(t["content"], SUBJECT_WIDTH),
                         "status": t.get("status") if isinstance(t.get("status"), str) else "pending"})
     s["todos"] = out
 
@@ -123,7 +127,8 @@ def _apply_task_tool(s: dict, tool: str, tool_input: dict, response: object) -> 
         task_id = _todo_key(task) if isinstance(task, dict) else None
         subject = _s(tool_input.get("subject")) or (_s(task.get("subject")) if isinstance(task, dict) else None)
         if subject and len(s["todos"]) < MAX_TODOS:
-            s["todos"].append({"id": task_id or str(len(s["todos"]) + 1), "subject": subject, "status": "pending"})
+            s["todos"].append({"id": task_id or str(len(s["todos"]) + 1), "subject": shorten(subject, SUBJECT_WIDTH),
+                               "status": "pending"})
         return
     key = _todo_key(tool_input)
     for item in s["todos"]:
@@ -134,7 +139,7 @@ def _apply_task_tool(s: dict, tool: str, tool_input: dict, response: object) -> 
             if _s(tool_input.get("status")):
                 item["status"] = tool_input["status"]
             if _s(tool_input.get("subject")):
-                item["subject"] = tool_input["subject"]
+                item["subject"] = shorten(tool_input["subject"], SUBJECT_WIDTH)
             return
 
 
@@ -145,22 +150,62 @@ def _prompt_line(prompt: str) -> str | None:
     return None
 
 
+def _fingerprint(tool: str | None, tool_input: object) -> list:
+    """Identifies one tool call across PreToolUse, PermissionRequest (which has no ``tool_use_id``) and
+    PostToolUse: the tool's name and the start of its input."""
+    try:
+        text = jsonio.dumps(tool_input)[:FINGERPRINT_CHARS]
+    except (TypeError, ValueError):
+        text = ""
+    return [tool or "", text]
+
+
+def _wait_for_call(s: dict, event: dict, now: float, waiting_for: str, agent_id: str | None) -> None:
+    _set_state(s, "waiting", now, waiting_for)
+    s["waiting_call"] = {"call": _fingerprint(_s(event.get("tool_name")), event.get("tool_input")),
+                         "agent": agent_id, "ts": now}
+
+
+def _wait_survives(s: dict, name: str, event: dict, now: float) -> bool:
+    """Does a tool event leave a pending wait alone?
+
+    Async hooks race: the PreToolUse of the very call that asks for permission can be applied after its
+    PermissionRequest, and parallel calls finish while one call still waits. Only the waiting call's own
+    Post event, or a new call started after the parallel batch, ends the wait.
+    """
+    pending = s.get("waiting_call") if s.get("state") == "waiting" else None
+    if not isinstance(pending, dict):
+        return False
+    same = pending.get("call") == _fingerprint(_s(event.get("tool_name")), event.get("tool_input"))
+    if name == "PreToolUse":
+        started = pending.get("ts")
+        return same or (isinstance(started, (int, float)) and now - started < PARALLEL_BATCH_SECONDS)
+    return not same
+
+
 def _on_tool(s: dict, name: str, event: dict, now: float) -> None:
     tool = _s(event.get("tool_name"))
     raw_input = event.get("tool_input")
     tool_input: dict = raw_input if isinstance(raw_input, dict) else {}
     if tool:
         s["last_tool"] = tool
+    if name == "PreToolUse":
+        s["last_call"] = _fingerprint(tool, raw_input)
+    if name == "PostToolUse":
+        _apply_tool_result(s, tool, tool_input, event.get("tool_response"), now)
+    if _wait_survives(s, name, event, now):
+        return
     if name == "PreToolUse" and tool in ASKING_TOOLS:
-        _set_state(s, "waiting", now, ASKING_TOOLS[tool])
-        return
-    if name == "PostToolUseFailure" and event.get("is_interrupt") is True:
+        _wait_for_call(s, event, now, ASKING_TOOLS[tool], None)
+    elif name == "PostToolUseFailure" and event.get("is_interrupt") is True:
         _set_state(s, "idle", now, detail="interrupted")
-        return
-    _set_state(s, "working", now, detail=tool)
-    if name != "PostToolUse":
-        return
-    response = event.get("tool_response")
+    else:
+        _set_state(s, "working", now, detail=tool)
+
+
+def _apply_tool_result(s: dict, tool: str | None, tool_input: dict, response: object, now: float) -> None:
+    if tool in ("TodoWrite", "TaskCreate", "TaskUpdate"):
+        s["todos_stale"] = False
     if tool == "TodoWrite":
         _apply_todo_write(s, tool_input)
     elif tool in ("TaskCreate", "TaskUpdate"):
@@ -172,6 +217,23 @@ def _on_tool(s: dict, name: str, event: dict, now: float) -> None:
             _agent_add(s, agent_id, _s(tool_input.get("subagent_type")) or "general-purpose", now)
 
 
+def _on_subagent(s: dict, name: str, event: dict, now: float, agent_id: str) -> None:
+    """A subagent asking for permission blocks the session too; its own tool events end that wait."""
+    if name == "PermissionRequest":
+        tool = _s(event.get("tool_name"))
+        who = _s(event.get("agent_type")) or "subagent"
+        _wait_for_call(s, event, now, "permission for %s (%s)" % (tool, who) if tool else "permission (%s)" % who,
+                       agent_id)
+        return
+    if name == "PreToolUse":
+        s["last_call"] = _fingerprint(_s(event.get("tool_name")), event.get("tool_input"))
+    pending = s.get("waiting_call") if s.get("state") == "waiting" else None
+    if not isinstance(pending, dict) or pending.get("agent") != agent_id:
+        return
+    if name in ("PreToolUse", "PostToolUse", "PostToolUseFailure") and not _wait_survives(s, name, event, now):
+        _set_state(s, "working", now, detail=_s(event.get("tool_name")))
+
+
 def _on_main(s: dict, name: str, event: dict, now: float) -> None:
     """State changes for events from the main conversation (no ``agent_id``)."""
     if name in ("PreToolUse", "PostToolUse", "PostToolUseFailure"):
@@ -180,16 +242,17 @@ def _on_main(s: dict, name: str, event: dict, now: float) -> None:
         prompt = event.get("prompt")
         if isinstance(prompt, str) and not prompt.lstrip().startswith(TASK_NOTIFICATION):
             s["last_prompt"] = _prompt_line(prompt)
+            s["todos_stale"] = True  # a new request: an old list names the task only once it is touched again
         _set_state(s, "working", now)
     elif name == "PermissionRequest":
         tool = _s(event.get("tool_name"))
-        _set_state(s, "waiting", now, "permission for " + tool if tool else "permission")
+        _wait_for_call(s, event, now, "permission for " + tool if tool else "permission", None)
     elif name == "Notification":
         kind = event.get("notification_type")
         if kind in WAITING_NOTIFICATIONS:
             if s.get("state") != "waiting":
                 _set_state(s, "waiting", now, WAITING_NOTIFICATIONS[kind])
-        elif kind == "idle_prompt":
+        elif kind == "idle_prompt" and s.get("state") != "waiting":
             _set_state(s, "idle", now)
     elif name == "Stop":
         bg = _running_background(event)
@@ -240,10 +303,13 @@ def apply(session: dict | None, event: dict, now: float) -> dict:
     agent_id = _s(event.get("agent_id"))
     last = s.get("event_ts")
     late = isinstance(last, (int, float)) and now < last
+    if late and name == "PermissionRequest" and s.get("last_call") == _fingerprint(
+            _s(event.get("tool_name")), event.get("tool_input")):
+        late = False  # its own PreToolUse can only have come first; async start-up jitter reversed the clocks
     s["events"] = int(s.get("events") or 0) + 1
     s["last_event"] = name
     if not late:
-        s["event_ts"] = now
+        s["event_ts"] = now if not isinstance(last, (int, float)) else max(last, now)
         prev = s.get("updated_ts")
         s["updated_ts"] = now if not isinstance(prev, (int, float)) else max(prev, now)
         s["updated_at"] = timefmt.iso(s["updated_ts"])
@@ -255,7 +321,14 @@ def apply(session: dict | None, event: dict, now: float) -> dict:
         bg = _running_background(event)
         if bg is not None:
             _reconcile(s, bg[0], now, exclude=agent_id, full=False)
-    elif not agent_id and not late:
+    elif agent_id and not late:
+        for key in ("cwd", "transcript_path"):  # a session first seen from inside a subagent
+            if not s.get(key) and _s(event.get(key)):
+                s[key] = event[key]
+        if s.get("cwd") and not s.get("project"):
+            s["project"] = schema.project_name(s["cwd"])
+        _on_subagent(s, name, event, now, agent_id)
+    elif not late:
         for key in ("cwd", "permission_mode", "transcript_path"):
             value = _s(event.get(key))
             if value:
@@ -267,7 +340,7 @@ def apply(session: dict | None, event: dict, now: float) -> dict:
             s["model"] = model
         title = _s(event.get("session_title"))
         if title:
-            s["titles"]["session"] = title
+            s["titles"]["session"] = shorten(title, SUBJECT_WIDTH)
         _on_main(s, name, event, now)
     finish(s)
     return s
@@ -282,7 +355,7 @@ def _in_progress(todos: list) -> dict | None:
 
 def task_name(s: dict) -> str:
     """In-progress list item, else the session title, else the last prompt, else the project folder."""
-    item = _in_progress(s["todos"])
+    item = None if s.get("todos_stale") else _in_progress(s["todos"])
     if item:
         return item["subject"]
     titles = s["titles"]
@@ -297,7 +370,7 @@ _TASK_STATUS = {"working": "active", "compacting": "active", "waiting": "waiting
 
 def finish(s: dict) -> None:
     """Recompute the PRD fields (task, agents, context %) from the extras."""
-    todos = s["todos"]
+    todos = [] if s.get("todos_stale") else s["todos"]
     done = sum(1 for t in todos if t.get("status") == "completed")
     item = _in_progress(todos)
     s["task"] = {

@@ -194,8 +194,10 @@ def _dump(settings: dict) -> bytes:
 
 
 def _write(path: str, original: bytes | None, data: bytes) -> str | None:
-    """Back up the original (if any), then replace atomically. Returns the backup path."""
+    """Back up the original (if any), then replace atomically, through a symlink (dotfile managers)
+    and keeping the file's mode. Returns the backup path."""
     backup = None
+    path = os.path.realpath(path)
     store.ensure_dir(os.path.dirname(path))
     if original is not None:
         backup = "%s.bak-%s" % (path, time.strftime("%Y%m%d-%H%M%S"))
@@ -204,7 +206,13 @@ def _write(path: str, original: bytes | None, data: bytes) -> str | None:
             n += 1
             backup = "%s.bak-%s-%d" % (path, time.strftime("%Y%m%d-%H%M%S"), n)
         store.atomic_write(backup, original)
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = None
     store.atomic_write(path, data)
+    if mode is not None:
+        os.chmod(path, mode)
     return backup
 
 

@@ -129,7 +129,8 @@ def test_liveness_removes_dead_sessions_but_never_live_ones(sdir, tmp_path):
     write(sdir, "exited", 5, pid=os.getpid(), pid_file=str(reg / "999999.json"))  # registry file removed on exit
     write(sdir, "unknown", 5)
     index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
-    assert {r["session_id"]: r["status"] for r in index["sessions"]} == {"live": "stale", "unknown": "active"}
+    # A live process is never removed, and not even stale: a long tool call reports nothing for minutes.
+    assert {r["session_id"]: r["status"] for r in index["sessions"]} == {"live": "active", "unknown": "active"}
 
 
 def test_interrupted_session_shows_idle(sdir, tmp_path):
@@ -143,7 +144,38 @@ def test_interrupted_session_shows_idle(sdir, tmp_path):
     rows = {r["session_id"]: r for r in aggregate.aggregate(str(sdir), NOW, load_info=CALM)["sessions"]}
     assert (rows["esc"]["state"], rows["esc"]["detail"]) == ("idle", "interrupted")
     assert rows["busy"]["state"] == "working"
-    assert json.loads((sdir / "esc.json").read_text())["state"] == "working"  # the file stays the hook's
+    # Written back under the lock, so the hook's next index (which reads no transcripts) agrees.
+    on_disk = json.loads((sdir / "esc.json").read_text())
+    assert (on_disk["state"], on_disk["detail"], on_disk["updated_ts"]) == ("idle", "interrupted", NOW - 60)
+    dry = json.loads((sdir / "busy.json").read_text())
+    assert dry["state"] == "working"
+
+
+def test_dry_run_never_persists_an_override(sdir, tmp_path):
+    t = tmp_path / "t.jsonl"
+    t.write_text(json.dumps({"type": "user", "message": {"content": "[Request interrupted by user]"}}) + "\n")
+    write(sdir, "esc", 60, transcript_path=str(t))
+    assert aggregate.aggregate(str(sdir), NOW, dry_run=True, load_info=CALM)["sessions"][0]["state"] == "idle"
+    assert json.loads((sdir / "esc.json").read_text())["state"] == "working"
+
+
+def test_waiting_sessions_do_not_go_stale(sdir):
+    write(sdir, "asks", 1200, state="waiting", waiting_for="permission for Bash")
+    write(sdir, "quiet", 1200)
+    rows = {r["session_id"]: r for r in aggregate.aggregate(str(sdir), NOW, load_info=CALM)["sessions"]}
+    assert (rows["asks"]["status"], rows["quiet"]["status"]) == ("active", "stale")
+    index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
+    assert index["title"].endswith("⏳") and index["summary"]["waiting_sessions"] == 1
+
+
+def test_registry_file_naming_another_session_means_gone(sdir, tmp_path):
+    reg = tmp_path / "claude" / "sessions"
+    reg.mkdir(parents=True)
+    path = reg / ("%d.json" % os.getpid())
+    path.write_text(json.dumps({"sessionId": "after-clear"}))
+    write(sdir, "before-clear", 5, pid=os.getpid(), pid_file=str(path))
+    assert aggregate.aggregate(str(sdir), NOW, load_info=CALM)["sessions"] == []
+    assert not (sdir / "before-clear.json").exists()
 
 
 def test_cleanup_command_removes_stale_on_request(sdir):

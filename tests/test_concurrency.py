@@ -80,3 +80,26 @@ def test_readers_aggregating_meanwhile_never_leave_a_stale_index(sdir):
     for r in index["sessions"]:
         assert r["updated_at"] == read_session(sdir, r["session_id"])["updated_at"]
         assert r["last_tool"] == read_session(sdir, r["session_id"])["last_tool"]
+
+
+def test_permission_prompt_wins_the_async_race_with_its_own_pre_tool_use(tmp_path):
+    """Async PreToolUse and PermissionRequest of one call start within a millisecond; whichever process
+    reads the clock or takes the lock first, the session must end up waiting."""
+    outcomes = []
+    for i in range(15):
+        env = dict(os.environ, CLAUDE_STATUS_DIR=str(tmp_path / ("s%d" % i)))
+        base = {"session_id": "R", "cwd": "/w/p", "permission_mode": "default", "tool_name": "Bash",
+                "tool_input": {"command": "make -j8", "description": "build"}}
+        subprocess.run(hook_cmd(), input=json.dumps({"session_id": "R", "hook_event_name": "UserPromptSubmit",
+                                                     "prompt": "build it"}).encode(), env=env, check=True)
+        procs = [subprocess.Popen(hook_cmd(), stdin=subprocess.PIPE, env=env) for _ in range(2)]
+        pair = [dict(base, hook_event_name="PreToolUse", tool_use_id="toolu_1"), dict(base, hook_event_name="PermissionRequest")]
+        if i % 2:
+            pair.reverse()
+        for proc, payload in zip(procs, pair):
+            proc.stdin.write(json.dumps(payload).encode())
+            proc.stdin.close()
+        for proc in procs:
+            assert proc.wait(60) == 0
+        outcomes.append(json.loads((tmp_path / ("s%d" % i) / "R.json").read_text())["state"])
+    assert outcomes == ["waiting"] * 15

@@ -126,3 +126,78 @@ def test_compaction_round_trip():
 def test_resume_carries_context_tokens():
     s = run(ev("SessionStart", source="resume", context_tokens=50_000))
     assert (s["context"]["current_tokens"], s["context"]["percentage"]) == (50_000, 25)
+
+
+BASH_RM = {"command": "rm -rf build", "description": "clean"}
+BASH_LS = {"command": "ls", "description": "list"}
+
+
+def test_permission_wait_survives_its_own_pre_tool_use_applied_late():
+    """Async hooks race: PreToolUse and PermissionRequest of one call start within a millisecond."""
+    s = run(ev("UserPromptSubmit", prompt="go"), ev("PermissionRequest", tool_name="Bash", tool_input=BASH_RM))
+    s = events.apply(s, ev("PreToolUse", tool_name="Bash", tool_input=BASH_RM, tool_use_id="t1"), T0 + 1.0005)
+    assert (s["state"], s["waiting_for"]) == ("waiting", "permission for Bash")
+
+
+def test_parallel_calls_finishing_do_not_end_a_wait_but_the_waiting_call_does():
+    s = run(ev("PermissionRequest", tool_name="Bash", tool_input=BASH_RM))
+    s = events.apply(s, ev("PreToolUse", tool_name="Read", tool_input={"file_path": "/a"}), T0 + 0.3)
+    s = events.apply(s, ev("PostToolUse", tool_name="Read", tool_input={"file_path": "/a"}), T0 + 0.5)
+    s = events.apply(s, ev("PostToolUse", tool_name="Bash", tool_input=BASH_LS), T0 + 0.6)
+    assert s["state"] == "waiting"
+    s = events.apply(s, ev("PostToolUse", tool_name="Bash", tool_input=BASH_RM), T0 + 30)
+    assert (s["state"], s["waiting_for"]) == ("working", None)
+
+
+def test_a_new_call_after_the_batch_ends_a_denied_wait():
+    s = run(ev("PermissionRequest", tool_name="Bash", tool_input=BASH_RM))
+    s = events.apply(s, ev("PreToolUse", tool_name="Bash", tool_input=BASH_LS), T0 + 20)  # denied; Claude moved on
+    assert s["state"] == "working"
+
+
+def test_subagent_permission_request_waits_and_its_own_call_resumes():
+    s = run(ev("UserPromptSubmit", prompt="go"), ev("SubagentStart", agent_id="a1", agent_type="Explore"))
+    s = events.apply(s, ev("PermissionRequest", tool_name="Bash", tool_input=BASH_RM, agent_id="a1", agent_type="Explore"), T0 + 5)
+    assert (s["state"], s["waiting_for"]) == ("waiting", "permission for Bash (Explore)")
+    s = events.apply(s, ev("PostToolUse", tool_name="Grep", tool_input={}, agent_id="other"), T0 + 6)
+    assert s["state"] == "waiting"  # another agent's work does not answer the prompt
+    s = events.apply(s, ev("PostToolUse", tool_name="Bash", tool_input=BASH_RM, agent_id="a1"), T0 + 40)
+    assert s["state"] == "working"
+
+
+def test_idle_prompt_does_not_hide_a_wait():
+    s = run(ev("PermissionRequest", tool_name="Bash", tool_input=BASH_RM), ev("Notification", notification_type="idle_prompt"))
+    assert s["state"] == "waiting"
+
+
+def test_an_old_todo_list_does_not_name_a_new_request():
+    todos = [{"content": "Old step", "status": "in_progress"}, {"content": "Done", "status": "completed"}]
+    s = run(ev("UserPromptSubmit", prompt="first"), ev("PostToolUse", tool_name="TodoWrite", tool_input={"todos": todos}))
+    assert (s["task"]["name"], s["task"]["progress"]) == ("Old step", 50)
+    s = events.apply(s, ev("UserPromptSubmit", prompt="Something else entirely"), T0 + 9)
+    assert (s["task"]["name"], s["task"]["progress"]) == ("Something else entirely", 0)
+    s = events.apply(s, ev("PostToolUse", tool_name="TodoWrite", tool_input={"todos": todos}), T0 + 10)
+    assert s["task"]["name"] == "Old step"
+
+
+def test_long_subjects_and_titles_are_capped():
+    huge = "x" * 100_000
+    s = run(ev("PostToolUse", tool_name="TodoWrite", tool_input={"todos": [{"content": huge, "status": "in_progress"}]}),
+            ev("SessionStart", source="resume", session_title=huge))
+    assert len(s["todos"][0]["subject"]) == events.SUBJECT_WIDTH
+    assert len(s["titles"]["session"]) == events.SUBJECT_WIDTH
+
+
+def test_session_first_seen_from_a_subagent_gets_its_project():
+    s = run(ev("PreToolUse", tool_name="Read", agent_id="a1", cwd="/home/u/shop"))
+    assert (s["project"], s["task"]["name"]) == ("shop", "shop")
+
+
+def test_permission_request_whose_clock_reads_earlier_than_its_pre_tool_use_still_waits():
+    s = run(ev("UserPromptSubmit", prompt="go"))
+    s = events.apply(s, ev("PreToolUse", tool_name="Bash", tool_input=BASH_RM), T0 + 1.0005)
+    s = events.apply(s, ev("PermissionRequest", tool_name="Bash", tool_input=BASH_RM), T0 + 1.0001)
+    assert (s["state"], s["waiting_for"]) == ("waiting", "permission for Bash")
+    # ...but an unrelated late event is still dropped.
+    s = events.apply(s, ev("PostToolUse", tool_name="Read", tool_input={}), T0 + 0.5)
+    assert s["state"] == "waiting"

@@ -120,3 +120,11 @@ def test_log_is_size_capped(sdir):
     assert (sdir / "hook.log.1").stat().st_size == 300 * 1024
     run_hook(b"garbage")
     assert len((sdir / "hook.log").read_text().splitlines()) == 2
+
+
+def test_lone_surrogate_in_a_prompt_is_kept_not_fatal(sdir):
+    raw = b'{"session_id": "s1", "hook_event_name": "UserPromptSubmit", "prompt": "\\ud83d hi"}'
+    proc = run_hook(raw)
+    assert (proc.returncode, proc.stdout) == (0, b"")
+    assert read_session(sdir, "s1")["task"]["name"] == "? hi"
+    assert not (sdir / "hook.log").exists()

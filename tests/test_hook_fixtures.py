@@ -53,7 +53,10 @@ def test_permission_request_waits_immediately_and_tool_run_resumes(sdir):
     assert read_index(sdir)["title"].endswith("⏳")
     post = load_event("PostToolUse__leopold_v2.1.259_bash.json")
     post["session_id"] = perm["session_id"]
-    run_hook(post)
+    run_hook(post)  # a different Bash call finishing (a parallel one) does not end the wait
+    assert state(sdir, perm["session_id"]) == "waiting"
+    post["tool_input"] = perm["tool_input"]
+    run_hook(post)  # the approved call itself ran
     assert state(sdir, perm["session_id"]) == "working"
 
 

@@ -162,3 +162,18 @@ def test_claude_config_dir_is_respected(tmp_path, monkeypatch):
 def test_parse_version():
     assert install.parse_version("2.1.259 (Claude Code)") == (2, 1, 259)
     assert install.parse_version("garbage") is None
+
+
+def test_symlinked_settings_file_is_updated_through_the_link(tmp_path):
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    real = dotfiles / "claude-settings.json"
+    real.write_text(json.dumps(OTHER))
+    real.chmod(0o644)
+    cfg = tmp_path / "cfg2"
+    cfg.mkdir()
+    (cfg / "settings.json").symlink_to(real)
+    install.install(str(cfg), claude_version="2.1.259")
+    assert (cfg / "settings.json").is_symlink()
+    assert sorted(json.loads(real.read_text())["hooks"]) == sorted({*OTHER["hooks"], *install.EVENTS})
+    assert real.stat().st_mode & 0o777 == 0o644
