@@ -173,3 +173,20 @@ def test_python_dash_m_dashboard_help():
                           timeout=30, check=False, env={**os.environ, "HOME": "/nonexistent"})
     assert done.returncode == 0
     assert "--port" in done.stdout
+
+
+def test_start_background_serves_the_dirs_it_is_given(tmp_path):
+    dserver.stop_background()
+    first = dserver.start_background(status_dir=str(tmp_path / "a"), claude_dir=str(tmp_path / "ca"))
+    try:
+        assert dserver.start_background(status_dir=str(tmp_path / "a"), claude_dir=str(tmp_path / "ca")) == first
+        second = dserver.start_background(status_dir=str(tmp_path / "b"), claude_dir=str(tmp_path / "cb"))
+        srv = dserver._background["server"]
+        resp, body = request(srv, "/healthz")
+        assert json.loads(body)["status_dir"] == str(tmp_path / "b")
+        assert json.loads(body)["claude_dir"] == str(tmp_path / "cb")
+        if second != first:  # the server for the old dirs is gone
+            with pytest.raises(OSError):
+                http.client.HTTPConnection("127.0.0.1", int(first.rsplit(":", 1)[1].strip("/")), timeout=5).connect()
+    finally:
+        dserver.stop_background()
