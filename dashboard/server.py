@@ -37,9 +37,11 @@ class Handler(BaseHTTPRequestHandler):
         for key, value in response.headers:
             self.send_header(key, value)
         if response.stream is None:
-            self.send_header("Content-Length", str(len(response.body)))
+            if self.command != "HEAD":  # for HEAD, route() sets GET's length (none for a stream)
+                self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
-            self.wfile.write(response.body)
+            if self.command != "HEAD":
+                self.wfile.write(response.body)
             return
         self.send_header("Connection", "close")
         self.close_connection = True

@@ -190,3 +190,23 @@ def test_start_background_serves_the_dirs_it_is_given(tmp_path):
                 http.client.HTTPConnection("127.0.0.1", int(first.rsplit(":", 1)[1].strip("/")), timeout=5).connect()
     finally:
         dserver.stop_background()
+
+
+@pytest.mark.parametrize("path", ["/", "/api/status/live", "/api/sessions", "/no/such/route"])
+def test_head_sends_gets_content_length_and_no_body_on_the_wire(running, path):
+    conn = http.client.HTTPConnection("127.0.0.1", running.server_address[1], timeout=10)
+    try:
+        conn.request("GET", path)
+        get_resp = conn.getresponse()
+        get_body = get_resp.read()
+        conn.request("HEAD", path)  # the same keep-alive connection: a stray body would break the next reply
+        head = conn.getresponse()
+        assert head.read() == b""
+        conn.request("GET", "/healthz")
+        after = conn.getresponse()
+        assert after.status == 200 and json.loads(after.read())["ok"] is True
+    finally:
+        conn.close()
+    assert head.status == get_resp.status
+    assert head.getheader("Content-Length") == str(len(get_body)) != "0"
+    assert head.getheader("Content-Type") == get_resp.getheader("Content-Type")
