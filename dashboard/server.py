@@ -112,9 +112,11 @@ def start_background(
     old = None
     with _background_lock:
         server = _background.get("server")
-        if server is not None:
-            if resolve_dirs(status_dir, claude_dir) != (server.app.status_dir, server.app.claude_dir):
-                old, server = _background.pop("server"), None
+        if server is not None and resolve_dirs(status_dir, claude_dir) != (
+            server.app.status_dir,
+            server.app.claude_dir,
+        ):
+            old, server = _background.pop("server"), None
         if server is None:
             server = make_server(host, port, App(status_dir, claude_dir))
             threading.Thread(target=server.serve_forever, name="dashboard", daemon=True).start()

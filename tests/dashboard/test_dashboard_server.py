@@ -192,7 +192,7 @@ def test_start_background_serves_the_dirs_it_is_given(tmp_path):
         dserver.stop_background()
 
 
-@pytest.mark.parametrize("path", ["/", "/api/status/live", "/api/sessions", "/no/such/route"])
+@pytest.mark.parametrize("path", ["/", "/healthz", "/api/sessions", "/no/such/route"])  # bodies that stay the same
 def test_head_sends_gets_content_length_and_no_body_on_the_wire(running, path):
     conn = http.client.HTTPConnection("127.0.0.1", running.server_address[1], timeout=10)
     try:
