@@ -225,7 +225,7 @@ def test_live_view_and_stream_never_wait_for_a_history_scan(claude_dir, tmp_path
 
     live_path = put(claude_dir, "-home-marco-projects-spotter", LIVE, TOOL_HEAVY)
     new_path = put(claude_dir, "-Users-philipp-dev-vibeinsights", NEW_LIVE, TODOWRITE)
-    slow_path = put(claude_dir, "-Users-philipp-dev-studio", SLOW, SUBAGENT_INLINE)
+    put(claude_dir, "-Users-philipp-dev-studio", SLOW, SUBAGENT_INLINE)
     rows = [{"session_id": sid, "task": "t", "status": "active", "state": "working", "transcript_path": str(p)}
             for sid, p in ((LIVE, live_path), (NEW_LIVE, new_path))]
     index = {"version": "1.1.0", "sessions": rows, "summary": {}, "title": "x"}

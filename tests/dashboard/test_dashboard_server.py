@@ -182,7 +182,7 @@ def test_start_background_serves_the_dirs_it_is_given(tmp_path):
         assert dserver.start_background(status_dir=str(tmp_path / "a"), claude_dir=str(tmp_path / "ca")) == first
         second = dserver.start_background(status_dir=str(tmp_path / "b"), claude_dir=str(tmp_path / "cb"))
         srv = dserver._background["server"]
-        resp, body = request(srv, "/healthz")
+        _resp, body = request(srv, "/healthz")
         assert json.loads(body)["status_dir"] == str(tmp_path / "b")
         assert json.loads(body)["claude_dir"] == str(tmp_path / "cb")
         if second != first:  # the server for the old dirs is gone
