@@ -39,6 +39,11 @@ def _default_signature(sdir: str) -> Any:
     return aggregate.signature(sdir)
 
 
+def resolve_dirs(status_dir: str | None = None, claude_dir: str | None = None) -> tuple[str, str]:
+    """(status dir, Claude dir): the given ones, else core's defaults from the environment."""
+    return status_dir or _paths.status_dir(), claude_dir or _paths.claude_dir()
+
+
 class App:
     """State shared by every request: where to read, the history cache, and a stop flag for streams."""
 
@@ -51,8 +56,7 @@ class App:
         signature: Callable[[str], Any] = _default_signature,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.status_dir = status_dir or _paths.status_dir()
-        self.claude_dir = claude_dir or _paths.claude_dir()
+        self.status_dir, self.claude_dir = resolve_dirs(status_dir, claude_dir)
         self.history = History(self.claude_dir)
         self.stopping = threading.Event()
         self.port: int | None = None  # the listening port, for the Host check; None allows any port

@@ -7,6 +7,7 @@ internal to Claude Code, so every field is read defensively and unknown line typ
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import threading
@@ -16,6 +17,8 @@ from core import transcript
 
 TITLE_MAX = 120
 PROMPT_MAX = 300
+CHUNK = 1024 * 1024  # bytes per read: a huge transcript is parsed piecewise, never read whole into memory
+MAX_LINE = 32 * 1024 * 1024  # a longer line (pending its newline) is skipped rather than buffered
 SESSION_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
@@ -188,6 +191,9 @@ class Summary:
 
 
 class _Entry:
+    """One transcript's summary as of (size, mtime, inode). Never changed once published: a refresh parses
+    into a copy, so readers need no lock and a slow parse holds none."""
+
     __slots__ = ("ino", "mtime_ns", "offset", "path", "size", "summary")
 
     def __init__(self, path: str, summary: Summary) -> None:
@@ -199,13 +205,14 @@ class _Entry:
         self.offset = 0
 
 
-def _read_from(entry: _Entry, start: int) -> int:
-    """Feed complete lines from byte ``start`` into the entry's summary; returns the new offset."""
-    with open(entry.path, "rb") as fh:
-        fh.seek(start)
-        data = fh.read()
-    end = data.rfind(b"\n") + 1  # a trailing partial line is left for the next read
-    for raw in data[:end].splitlines():
+def _copy_summary(summary: Summary) -> Summary:
+    out = copy.copy(summary)
+    out.tools = dict(summary.tools)
+    return out
+
+
+def _feed_lines(summary: Summary, data: bytes) -> None:
+    for raw in data.splitlines():
         if not raw.strip():
             continue
         try:
@@ -213,12 +220,49 @@ def _read_from(entry: _Entry, start: int) -> int:
         except ValueError:
             continue
         if isinstance(line, dict):
-            entry.summary.feed(line)
-    return start + end
+            summary.feed(line)
+
+
+def _read_from(entry: _Entry, start: int, stop: int | None = None) -> int:
+    """Feed the complete lines between byte ``start`` and ``stop`` (default: the end) into the entry's
+    summary, reading ``CHUNK`` bytes at a time; returns the offset after the last complete line. A trailing
+    partial line is left for the next read; a line longer than ``MAX_LINE`` is skipped, not buffered."""
+    offset = pos = start
+    pending = b""
+    skipping = False
+    with open(entry.path, "rb") as fh:
+        fh.seek(start)
+        while stop is None or pos < stop:
+            chunk = fh.read(CHUNK if stop is None else min(CHUNK, stop - pos))
+            if not chunk:
+                break
+            pos += len(chunk)
+            cut = chunk.rfind(b"\n") + 1
+            if cut:
+                head, tail = chunk[:cut], chunk[cut:]
+                if skipping:  # the rest of an over-long line ends at the first newline
+                    head, skipping = head[head.find(b"\n") + 1 :], False
+                else:
+                    head = pending + head
+                _feed_lines(entry.summary, head)
+                offset, pending = pos - len(tail), tail
+            elif not skipping:
+                pending += chunk
+            if len(pending) > MAX_LINE:
+                pending, skipping = b"", True
+    return offset
+
+
+def _newer(a: _Entry, b: _Entry) -> bool:
+    return (a.mtime_ns, a.size) > (b.mtime_ns, b.size)
 
 
 class History:
-    """Cached scan of every transcript under ``<claude dir>/projects``. Thread-safe."""
+    """Cached scan of every transcript under ``<claude dir>/projects``. Thread-safe.
+
+    ``_lock`` guards only the two dicts, for a few dict operations at a time: no file is read under it, so
+    the live view's ``details(..., rescan=False)`` never waits for a scan. ``_scan_lock`` keeps full scans
+    one at a time (the history page's requests wait for each other, not the live view)."""
 
     def __init__(self, claude_dir: str) -> None:
         self.projects_dir = os.path.realpath(os.path.join(claude_dir, "projects"))
@@ -226,6 +270,7 @@ class History:
         self._entries: dict[str, _Entry] = {}
         self._by_id: dict[str, _Entry] = {}
         self._lock = threading.Lock()
+        self._scan_lock = threading.Lock()
         self.parsed_bytes = 0  # for tests and benchmarks: how much the last scans actually read
 
     def _transcripts(self) -> list[tuple[str, str, os.stat_result]]:
@@ -250,33 +295,54 @@ class History:
                         continue
         return found
 
-    def _refresh(self, project_dir: str, path: str, st: os.stat_result) -> _Entry | None:
-        entry = self._entries.get(path)
-        if entry is not None and (entry.size, entry.mtime_ns, entry.ino) == (st.st_size, st.st_mtime_ns, st.st_ino):
-            return entry
-        start = entry.offset if entry is not None and entry.ino == st.st_ino and st.st_size >= entry.size else 0
-        if start == 0:
-            entry = _Entry(path, Summary(os.path.basename(path)[: -len(".jsonl")], project_dir))
-        assert entry is not None
+    def _refresh(self, project_dir: str, path: str, st: os.stat_result, base: _Entry | None) -> _Entry | None:
+        """``base`` if the file is unchanged, else a new entry: ``base``'s summary (copied) plus the appended
+        lines, or the whole file parsed afresh. Reads the file without any lock held; mutates nothing shared."""
+        if base is not None and (base.size, base.mtime_ns, base.ino) == (st.st_size, st.st_mtime_ns, st.st_ino):
+            return base
+        start = base.offset if base is not None and base.ino == st.st_ino and st.st_size >= base.size else 0
+        summary = _copy_summary(base.summary) if start and base is not None else None
+        entry = _Entry(path, summary or Summary(os.path.basename(path)[: -len(".jsonl")], project_dir))
         try:
-            entry.offset = _read_from(entry, start)
+            entry.offset = _read_from(entry, start, st.st_size)
         except OSError:
             return None
-        self.parsed_bytes += st.st_size - start
+        with self._lock:
+            self.parsed_bytes += st.st_size - start
         entry.size, entry.mtime_ns, entry.ino = st.st_size, st.st_mtime_ns, st.st_ino
         return entry
 
+    def _publish(self, entry: _Entry) -> _Entry:
+        """Make ``entry`` the current one for its path and id, unless a newer one was published meanwhile."""
+        with self._lock:
+            current = self._entries.get(entry.path)
+            if current is not None and current is not entry and _newer(current, entry):
+                return current
+            self._entries[entry.path] = self._by_id[entry.summary.session_id] = entry
+            return entry
+
     def scan(self) -> list[dict[str, Any]]:
         """Every session's row, newest activity first. Reads only files whose size or mtime changed."""
-        with self._lock:
-            entries: dict[str, _Entry] = {}
+        with self._scan_lock:
+            with self._lock:
+                before = dict(self._entries)
+            parsed: dict[str, _Entry] = {}
             for project_dir, path, st in self._transcripts():
-                entry = self._refresh(project_dir, path, st)
+                entry = self._refresh(project_dir, path, st, before.get(path))
                 if entry is not None:
-                    entries[path] = entry
-            self._entries = entries
-            self._by_id = {e.summary.session_id: e for e in entries.values()}
-            rows = [e.summary.row() for e in entries.values()]
+                    parsed[path] = entry
+            with self._lock:
+                # details() may have published entries while this scan read files: keep the newer ones,
+                # and those for files created after the listing (a deleted file's entry is left out).
+                for path, current in self._entries.items():
+                    if current is before.get(path):
+                        continue
+                    mine = parsed.get(path)
+                    if mine is None or _newer(current, mine):
+                        parsed[path] = current
+                self._entries = parsed
+                self._by_id = {e.summary.session_id: e for e in parsed.values()}
+                rows = [e.summary.row() for e in parsed.values()]
         rows.sort(key=lambda r: (r["last_activity"] or "", r["session_id"]), reverse=True)
         return rows
 
@@ -296,16 +362,16 @@ class History:
         except OSError:
             return None
         with self._lock:
-            entry = self._refresh(os.path.basename(project), real, st)
-            if entry is not None:
-                self._entries[real] = self._by_id[session_id] = entry
-            return entry
+            base = self._entries.get(real)
+        entry = self._refresh(os.path.basename(project), real, st, base)
+        return None if entry is None else self._publish(entry)
 
     def details(self, session_id: str, *, rescan: bool = True, hint: str | None = None) -> dict[str, Any] | None:
         """One session's details, refreshed if its file changed; None if there is no such transcript.
 
         ``hint`` is a transcript path (from a status file) tried before anything else. An id not seen
-        before triggers a full (cached) scan unless ``rescan`` is false.
+        before triggers a full (cached) scan unless ``rescan`` is false; with ``rescan`` false this never
+        waits for a scan in progress.
         """
         if not valid_session_id(session_id):
             return None
@@ -319,17 +385,15 @@ class History:
             self.scan()
             with self._lock:
                 entry = self._by_id.get(session_id)
-                return None if entry is None else entry.summary.details()
+            return None if entry is None else entry.summary.details()
         try:
             st = os.stat(entry.path)
         except OSError:
             return None
-        with self._lock:
-            fresh = self._refresh(entry.summary.project_dir, entry.path, st)
-            if fresh is None:
-                return None
-            self._entries[entry.path] = self._by_id[session_id] = fresh
-            return fresh.summary.details()
+        fresh = self._refresh(entry.summary.project_dir, entry.path, st, entry)
+        if fresh is None:
+            return None
+        return self._publish(fresh).summary.details()
 
 
 def valid_session_id(session_id: str) -> bool:

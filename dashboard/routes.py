@@ -218,7 +218,19 @@ def _dispatch(app: App, path: str, query: str) -> Response:
 
 
 def route(request: Request, app: App) -> Response:
-    """Answer one request. Never raises for bad input; errors come back as JSON."""
+    """Answer one request. Never raises for bad input; errors come back as JSON.
+
+    HEAD gets exactly GET's headers, with the ``Content-Length`` of GET's body, and no body."""
+    response = _answer(request, app)
+    if request.method != "HEAD":
+        return response
+    headers = response.headers
+    if response.stream is None:
+        headers += (("Content-Length", str(len(response.body))),)
+    return response._replace(headers=headers, body=b"", stream=None)
+
+
+def _answer(request: Request, app: App) -> Response:
     if not host_allowed(request.host, app.port, app.bind_host):
         return error_response(403, "Host header %r is not this dashboard's loopback address" % request.host)
     if request.method not in ("GET", "HEAD"):
@@ -226,11 +238,8 @@ def route(request: Request, app: App) -> Response:
                               ("Allow", "GET, HEAD"))
     parts = urlsplit(request.target)
     try:
-        response = _dispatch(app, parts.path, parts.query)
+        return _dispatch(app, parts.path, parts.query)
     except HTTPError as exc:
         return error_response(exc.status, exc.message, *exc.headers)
     except OSError as exc:
         return error_response(503, "cannot read status: %s" % exc)
-    if request.method == "HEAD":
-        return response._replace(body=b"", stream=None)
-    return response

@@ -10,7 +10,7 @@ import webbrowser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from dashboard.app import App
+from dashboard.app import App, resolve_dirs
 from dashboard.routes import Request, route
 
 DEFAULT_HOST = "127.0.0.1"
@@ -37,9 +37,11 @@ class Handler(BaseHTTPRequestHandler):
         for key, value in response.headers:
             self.send_header(key, value)
         if response.stream is None:
-            self.send_header("Content-Length", str(len(response.body)))
+            if self.command != "HEAD":  # for HEAD, route() sets GET's length (none for a stream)
+                self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
-            self.wfile.write(response.body)
+            if self.command != "HEAD":
+                self.wfile.write(response.body)
             return
         self.send_header("Connection", "close")
         self.close_connection = True
@@ -100,14 +102,29 @@ _background: dict[str, DashboardServer] = {}  # at most one server, under "serve
 _background_lock = threading.Lock()
 
 
-def start_background(host: str = DEFAULT_HOST, port: int = 0) -> str:
-    """Start the dashboard in a daemon thread on the first call; return its URL (the same one later)."""
+def start_background(
+    host: str = DEFAULT_HOST, port: int = 0, status_dir: str | None = None, claude_dir: str | None = None
+) -> str:
+    """Start the dashboard in a daemon thread on the first call; return its URL (the same one later).
+
+    ``status_dir`` and ``claude_dir`` say what to show (default: from the environment, as ``App``). A later
+    call naming other dirs replaces the running server, so the page always shows what the caller shows."""
+    old = None
     with _background_lock:
-        if "server" not in _background:
-            server = make_server(host, port)
+        server = _background.get("server")
+        if server is not None and resolve_dirs(status_dir, claude_dir) != (
+            server.app.status_dir,
+            server.app.claude_dir,
+        ):
+            old, server = _background.pop("server"), None
+        if server is None:
+            server = make_server(host, port, App(status_dir, claude_dir))
             threading.Thread(target=server.serve_forever, name="dashboard", daemon=True).start()
             _background["server"] = server
-        return _background["server"].url
+        url = server.url
+    if old is not None:
+        old.stop()
+    return url
 
 
 def stop_background() -> None:

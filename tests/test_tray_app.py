@@ -206,7 +206,7 @@ def test_dashboard_action_opens_the_url(tray, monkeypatch):
 
     calls = []
     server = types.SimpleNamespace(
-        start_background=lambda host, port: calls.append((host, port)) or "http://127.0.0.1:9/"
+        start_background=lambda host, port, **dirs: calls.append((host, port)) or "http://127.0.0.1:9/"
     )
     pkg = types.ModuleType("dashboard")
     pkg.server = server
@@ -281,6 +281,38 @@ def test_open_dashboard_starts_the_real_server_once(tray, monkeypatch):
     assert len(opened) == 2 and opened[0] == opened[1] and opened[0].startswith("http://127.0.0.1:")
     with urllib.request.urlopen(opened[0], timeout=10) as resp:
         assert resp.status == 200
+
+
+def test_open_dashboard_shows_the_trays_status_dir(tray, tray_env, tmp_path, monkeypatch):
+    """The tray's --dir / settings.status_dir, not $CLAUDE_STATUS_DIR, decides what the page shows."""
+    pytest.importorskip("dashboard.server", reason="the dashboard package is not on this branch")
+    import urllib.request
+
+    from dashboard import server
+    from hook.main import run as run_hook
+
+    trays_dir = str(tmp_path / "trays-own-status")
+    sid = "0badcafe-1111-2222-3333-444455556666"
+    event = {"session_id": sid, "hook_event_name": "UserPromptSubmit", "prompt": "only in the tray's dir",
+             "cwd": str(tmp_path)}
+    run_hook(json.dumps(event).encode(), dict(tray_env, CLAUDE_STATUS_DIR=trays_dir), time.time())
+    assert os.environ["CLAUDE_STATUS_DIR"] != trays_dir
+    tray.source.sdir = trays_dir  # as `claude-status tray --dir` does
+    opened = []
+    monkeypatch.setattr(app_mod.webbrowser, "open", opened.append)
+    server.stop_background()  # another test may have left one running with other dirs
+    try:
+        push(tray, make_index([make_row(0)]))
+        next(i for i in tray.icon.menu if i.text == "Open dashboard")(tray.icon)
+        with urllib.request.urlopen(opened[0] + "healthz", timeout=10) as resp:
+            health = json.loads(resp.read())
+        with urllib.request.urlopen(opened[0] + "api/status/live", timeout=10) as resp:
+            live = json.loads(resp.read())
+    finally:
+        server.stop_background()
+    assert health["status_dir"] == trays_dir
+    assert health["claude_dir"] == tray_env["CLAUDE_CONFIG_DIR"]
+    assert [r["session_id"] for r in live["sessions"]] == [sid]
 
 
 class _Recorder:

@@ -82,3 +82,33 @@ def test_stale_sessions_never_notify():
     n = Notifier()
     n.feed(idx(make_row(0)), NOW)
     assert n.feed(idx(make_row(0, state="waiting", status="stale")), NOW + 1) == []
+
+
+def test_esc_interrupted_session_going_idle_is_not_finished():
+    n = Notifier()
+    n.feed(idx(make_row(0), make_row(1)), NOW)
+    out = n.feed(idx(make_row(0, state="idle", detail="interrupted"), make_row(1, state="idle")), NOW + 1)
+    assert [(x.kind, x.session_ids) for x in out] == [(FINISHED, (make_row(1)["session_id"],))]
+
+
+def test_session_idle_since_it_started_is_not_finished():
+    """A session seen working (e.g. a status file left from a crashed run) that SessionStart resets to
+    idle, with its state unchanged since it was first seen, has nothing to announce."""
+    from tests.tray_helpers import iso
+
+    n = Notifier()
+    n.feed(idx(make_row(0), make_row(1)), NOW)
+    started = make_row(0, state="idle", first_seen=iso(NOW + 0.5).replace("Z", ".500000Z"), state_since=iso(NOW))
+    done = make_row(1, state="idle", first_seen=iso(NOW - 600), state_since=iso(NOW))
+    out = n.feed(idx(started, done), NOW + 1)
+    assert [x.session_ids for x in out] == [(done["session_id"],)]
+
+
+def test_task_fallback_is_the_views():
+    from tray import view
+
+    row = make_row(0, task="", project="")
+    n = Notifier()
+    n.feed(idx(row), NOW)
+    out = n.feed(idx(make_row(0, task="", project="", state="waiting")), NOW + 1)
+    assert out[0].message == view.task_name(row) == row["session_id"][:8]

@@ -102,3 +102,25 @@ def test_writes_index_at_start_and_then_at_most_every_write_every(tray_env):
     src.poll()
     assert os.path.exists(index_path)
     assert IndexSource(environ=env, dry_run=True).poll() is not None
+
+
+def test_cleanup_stale_uses_the_sources_environment(tray_env):
+    """The stale threshold comes from the environ the tray was given, as for aggregation."""
+    env = dict(os.environ, CLAUDE_STATUS_STALE_SECONDS="3600", CLAUDE_STATUS_REMOVE_SECONDS="7200")
+    fire(env, SID, "UserPromptSubmit", prompt="still fresh by this environ")
+    assert "CLAUDE_STATUS_STALE_SECONDS" not in os.environ
+    clock = [time.time() + 600]
+    src = IndexSource(environ=env, clock=lambda: clock[0])
+    assert src.poll()["sessions"][0]["status"] == "active"
+    assert src.cleanup_stale() == 0
+    assert [r["session_id"] for r in src.poll(force=True)["sessions"]] == [SID]
+
+
+def test_status_dir_from_settings_is_user_expanded(tray_env):
+    from tray import settings as settings_mod
+    from tray.app import TrayApp
+
+    settings = settings_mod.Settings(status_dir="~/my-status")
+    app = TrayApp(settings=settings, environ=tray_env, platform="linux")
+    assert app.source.sdir == os.path.join(tray_env["HOME"], "my-status")
+    assert IndexSource("~/other", environ=tray_env).sdir == os.path.join(tray_env["HOME"], "other")

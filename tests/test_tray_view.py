@@ -257,3 +257,18 @@ def test_pystray_menu_built_from_spec_matches(tray_env):
     notifications = next(i for i in menu if i.text == "Notifications")
     assert notifications.checked is True
     assert "alpha" in str(menu)
+
+
+def test_idle_words_tell_finished_from_interrupted_and_just_started():
+    finished = make_row(0, state="idle", state_since=iso(NOW - 5), first_seen=iso(NOW - 600))
+    esc = make_row(1, state="idle", detail="interrupted", state_since=iso(NOW - 5), first_seen=iso(NOW - 600))
+    fresh = make_row(2, state="idle", state_since=iso(NOW - 5), first_seen=iso(NOW - 5).replace("Z", ".25Z"))
+    assert "— finished" in view.session_label(finished)
+    assert "— interrupted" in view.session_label(esc) and "finished" not in view.session_label(esc)
+    assert "— ready" in view.session_label(fresh) and "finished" not in view.session_label(fresh)
+
+
+def test_task_fallback_when_core_has_no_task():
+    assert view.task_name(make_row(0, task="  ")) == "proj0"
+    assert view.task_name(make_row(0, task="", project=None)) == make_row(0)["session_id"][:8]
+    assert view.task_name(make_row(0, task="Fix the bug")) == "Fix the bug"

@@ -419,7 +419,12 @@ class TrayApp:
             from dashboard import server
         except ImportError as err:
             raise TrayError("the dashboard is not installed in this build") from err
-        url = server.start_background(host="127.0.0.1", port=0)
+        from core import paths as core_paths
+
+        # what the tray shows (its --dir / settings.status_dir), not whatever the environment says
+        url = server.start_background(
+            host="127.0.0.1", port=0, status_dir=self.source.sdir, claude_dir=core_paths.claude_dir(self.environ)
+        )
         webbrowser.open(url)
 
     def do_about(self, arg: Optional[str] = None) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import plistlib
-import shlex
 import sys
 from typing import Any, Optional
 
@@ -53,13 +52,32 @@ def is_enabled(platform: str = sys.platform, environ: Optional[dict[str, str]] =
     return os.path.exists(path(platform, environ))
 
 
+# Desktop Entry spec, "The Exec key": an argument holding one of these must be double-quoted.
+_EXEC_RESERVED = frozenset(" \t\n\"'\\><~|&;$*?#()`")
+
+
+def exec_arg(arg: str) -> str:
+    """One argument of an `Exec=` value, by the spec's rules (not POSIX shell quoting): `%` doubled;
+    with a reserved character, double quotes with `"`, `` ` ``, `$` and `\\` backslash-escaped; then the
+    string-value escapes (backslash doubled, newline as `\\n`), which readers undo first."""
+    arg = arg.replace("%", "%%")
+    if arg and not any(c in _EXEC_RESERVED for c in arg):
+        return arg
+    quoted = '"' + "".join("\\" + c if c in '"`$\\' else c for c in arg) + '"'
+    return quoted.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+
+
+def exec_line(cmd: list[str]) -> str:
+    return " ".join(exec_arg(a) for a in cmd)
+
+
 def desktop_entry(cmd: list[str]) -> str:
     return (
         "[Desktop Entry]\n"
         "Type=Application\n"
         "Name=Claude Status\n"
         "Comment=Claude Code sessions in the tray\n"
-        f"Exec={shlex.join(cmd)}\n"
+        f"Exec={exec_line(cmd)}\n"
         "Terminal=false\n"
         "X-GNOME-Autostart-enabled=true\n"
     )

@@ -28,41 +28,15 @@ class Check:
 # ------------------------------------------------------------------ helpers
 
 
-def _settings(environ: dict[str, str]) -> tuple[str, Optional[dict[str, Any]], Optional[str]]:
+def registered(environ: dict[str, str]) -> tuple[str, dict[str, dict[str, Any]]]:
+    """(settings.json path, event -> our handler) as registered now, read by `hook.install.status` (the
+    installer's own exact matching). Raises `hook.install.InstallError` for a file it would not touch."""
     from core import paths
+    from hook import install
 
-    path = paths.settings_path(None, environ)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        return path, None, "missing"
-    except (OSError, ValueError) as err:
-        return path, None, f"unreadable: {err}"
-    return path, data if isinstance(data, dict) else None, None if isinstance(data, dict) else "not a JSON object"
-
-
-def _is_ours(handler: dict[str, Any]) -> bool:
-    try:
-        from hook import install
-
-        return bool(install.is_ours(handler))
-    except (ImportError, AttributeError):
-        text = " ".join(str(x) for x in [handler.get("command", ""), *(handler.get("args") or [])])
-        return "-m hook" in text or "claude-status" in text
-
-
-def our_handlers(settings: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Event name -> our handler, from a Claude Code settings.json dict."""
-    found: dict[str, dict[str, Any]] = {}
-    raw = settings.get("hooks")
-    hooks: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    for event, groups in hooks.items():
-        for group in groups if isinstance(groups, list) else []:
-            for handler in group.get("hooks", []) if isinstance(group, dict) else []:
-                if isinstance(handler, dict) and _is_ours(handler):
-                    found[event] = handler
-    return found
+    config_dir = paths.claude_dir(environ)
+    found = install.status(config_dir)
+    return paths.settings_path(config_dir), {event: handlers[-1] for event, handlers in found.items() if handlers}
 
 
 def run_handler(
@@ -86,13 +60,17 @@ def run_handler(
 
 
 def check_registered(environ: dict[str, str]) -> tuple[Check, dict[str, dict[str, Any]]]:
-    path, settings, problem = _settings(environ)
+    from core import paths
+    from hook import install
+
     fix = "run: claude-status install-hook"
-    if settings is None:
-        return Check("hook registered", FAIL, f"{path}: {problem}", fix), {}
-    ours = our_handlers(settings)
+    try:
+        path, ours = registered(environ)
+    except install.InstallError as err:
+        return Check("hook registered", FAIL, str(err), f"fix {paths.settings_path(None, environ)}, then {fix}"), {}
     if not ours:
-        return Check("hook registered", FAIL, f"no claude-status hook in {path}", fix), {}
+        missing = "" if os.path.exists(path) else " (the file does not exist)"
+        return Check("hook registered", FAIL, f"no claude-status hook in {path}{missing}", fix), {}
     return Check("hook registered", PASS, f"{len(ours)} events in {path}: {', '.join(sorted(ours))}"), ours
 
 
@@ -100,19 +78,15 @@ def check_runs(ours: dict[str, dict[str, Any]], environ: dict[str, str]) -> Chec
     handler = next(iter(ours.values()), None)
     origin = "the registered command"
     if handler is None:
-        try:
-            from hook import install
+        from hook import install
 
-            from . import hookchoice
+        from . import hookchoice
 
-            best = hookchoice.choose(runs=1)[0] if hookchoice.frozen() else None
-            handler = install.handler(
-                install.parse_version(install.detect_claude_version()), argv=best.argv if best else None
-            )
-            origin = "the command install-hook would register"
-        except (ImportError, AttributeError):
-            handler = {"type": "command", "command": sys.executable, "args": [sys.executable, "-I", "-m", "hook"]}
-            origin = f"{sys.executable} -m hook"
+        best = hookchoice.choose(runs=1)[0] if hookchoice.frozen() else None
+        handler = install.handler(
+            install.parse_version(install.detect_claude_version()), argv=best.argv if best else None
+        )
+        origin = "the command install-hook would register"
     tmp = tempfile.mkdtemp(prefix="claude-status-doctor-")
     try:
         env = dict(environ)
@@ -158,15 +132,12 @@ def check_runs(ours: dict[str, dict[str, Any]], environ: dict[str, str]) -> Chec
 def check_hook_command(ours: dict[str, dict[str, Any]]) -> Check:
     """Which hook command is registered (a Python running the stdlib hook, or the bundled executable) and
     its median time; from the standalone binary, also what the other available commands measure."""
+    from hook import install
+
     from . import hookchoice
 
     handler = next(iter(ours.values()), None)
-    try:
-        from hook import install
-
-        argv = install._argv_of(handler) if handler else None
-    except (ImportError, AttributeError):
-        argv = None
+    argv = install._argv_of(handler) if handler else None
     if not argv:
         return Check("hook command", WARN, "nothing registered to time", "run: claude-status install-hook")
     ms, err = hookchoice.measure(argv)
@@ -240,19 +211,9 @@ def check_sessions(environ: dict[str, str]) -> list[Check]:
 
 
 def check_claude_version() -> Check:
-    version = None
-    try:
-        from hook import install
+    from hook import install
 
-        version = install.detect_claude_version()
-    except (ImportError, AttributeError):
-        exe = shutil.which("claude")
-        if exe:
-            try:
-                out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=10, check=False)
-                version = out.stdout.strip().split()[0] if out.stdout.strip() else None
-            except (OSError, subprocess.SubprocessError):
-                version = None
+    version = install.detect_claude_version()
     if not version:
         return Check(
             "Claude Code version",

@@ -2,13 +2,18 @@
 
 Once per transition; "waiting for you" and "finished" are different kinds; nothing for sessions in
 `bypassPermissions`/`dontAsk`; several at once are grouped into one toast per kind; a per-session
-cooldown stops a flapping session from pinging repeatedly (peers.md §4 item 8).
+cooldown stops a flapping session from pinging repeatedly (peers.md §4 item 8). Going idle is "finished"
+only after real work: not after Esc (detail "interrupted") and not for a session idle since it started.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Optional
+
+from core.title import shorten
+
+from . import view
 
 SILENT_MODES = frozenset({"bypassPermissions", "dontAsk"})
 WAITING = "waiting"
@@ -24,8 +29,7 @@ class Notice:
 
 
 def _task(row: dict[str, Any]) -> str:
-    task = str(row.get("task") or "").strip() or str(row.get("project") or "") or str(row.get("session_id", "?"))[:8]
-    return task if len(task) <= 40 else task[:39] + "…"
+    return shorten(view.task_name(row), 40)
 
 
 @dataclass
@@ -53,7 +57,12 @@ class Notifier:
                 continue
             if after == "waiting":
                 kind = WAITING
-            elif after == "idle" and before in ("working", "waiting", "compacting"):
+            elif (
+                after == "idle"
+                and before in ("working", "waiting", "compacting")
+                and not view.interrupted(row)  # Esc: the user stopped it, nothing finished
+                and not view.never_worked(row)  # (re)started and idle since: nothing ran to finish
+            ):
                 kind = FINISHED
             else:
                 continue

@@ -31,7 +31,8 @@ class IndexSource:
         self.write_every = write_every
         self._last_write = float("-inf")
         self.environ = dict(os.environ if environ is None else environ)
-        self.sdir = sdir or core_paths.status_dir(self.environ)
+        # core's rule for the dir, so a `~/...` from settings.json is expanded like $CLAUDE_STATUS_DIR
+        self.sdir = core_paths.status_dir(dict(self.environ, CLAUDE_STATUS_DIR=sdir) if sdir else self.environ)
         self.refresh = refresh
         self.clock = clock
         self.index: Optional[dict[str, Any]] = None
@@ -91,4 +92,4 @@ class IndexSource:
     def cleanup_stale(self) -> int:
         if not os.path.isdir(self.sdir):
             return 0
-        return core_aggregate.cleanup(self.sdir, self.clock(), include_stale=True)
+        return core_aggregate.cleanup(self.sdir, self.clock(), include_stale=True, environ=self.environ)

@@ -99,11 +99,31 @@ def _int(value: Any, default: int = 0) -> int:
         return default
 
 
+def task_name(row: dict[str, Any]) -> str:
+    """The row's `task` (core computes it); only when that is empty, the project or the short session id.
+    The one fallback the tray uses everywhere (menu, tooltip, notifications)."""
+    return str(row.get("task") or "").strip() or str(row.get("project") or "") or str(row.get("session_id") or "?")[:8]
+
+
 def _task(row: dict[str, Any], width: int = 40) -> str:
-    task = str(row.get("task") or "").strip()
-    if not task:
-        task = row.get("project") or str(row.get("session_id") or "?")[:8]
-    return core_title.shorten(task, width)
+    return core_title.shorten(task_name(row), width)
+
+
+def interrupted(row: dict[str, Any]) -> bool:
+    """Stopped with Esc: idle, but nothing finished (core sets `detail` to "interrupted")."""
+    return row.get("state") == "idle" and row.get("detail") == "interrupted"
+
+
+def never_worked(row: dict[str, Any]) -> bool:
+    """Idle since the session was first seen (e.g. just after SessionStart): ready, not finished.
+
+    The hook stamps `state_since` (whole seconds) only when the state changes, and `first_seen`
+    (microseconds) once, from the same clock; an unchanged state keeps them in the same second."""
+    if row.get("state") != "idle":
+        return False
+    since = timefmt.parse_iso(row.get("state_since") or "")
+    first = timefmt.parse_iso(row.get("first_seen") or "")
+    return since is not None and first is not None and since <= first
 
 
 def _state(row: dict[str, Any]) -> str:
@@ -114,6 +134,10 @@ def _state(row: dict[str, Any]) -> str:
 def _state_words(row: dict[str, Any]) -> str:
     state = _state(row)
     words = STATE_WORDS[state]
+    if interrupted(row):
+        words = "interrupted"
+    elif never_worked(row):
+        words = "ready"
     if state == "waiting" and row.get("waiting_for"):
         words = f"{words} ({row['waiting_for']})"
     return words

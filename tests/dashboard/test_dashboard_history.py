@@ -208,3 +208,124 @@ def test_page_slices_and_filters():
     assert [r["session_id"] for r in only_a["sessions"]] == ["s1", "s3", "s5"]
     assert page(rows, limit=10, offset=0, project="-x-b")["total"] == 4
     assert page(rows, limit=10, offset=50)["sessions"] == []
+
+
+LIVE = "d6e0bada-1959-4eec-a9d2-0bfade768d8f"
+NEW_LIVE = "0db46778-18a1-4d84-853f-d4dc72a07a1b"
+SLOW = "609efeca-2f51-4118-b077-e91c9fe63f73"
+
+
+def test_live_view_and_stream_never_wait_for_a_history_scan(claude_dir, tmp_path, monkeypatch):
+    """A cold scan is parsing a (here: blocked) transcript; the live cards still answer, refreshed."""
+    import threading
+
+    from dashboard import history as history_mod
+    from dashboard.app import App
+    from dashboard.routes import Request, route
+
+    live_path = put(claude_dir, "-home-marco-projects-spotter", LIVE, TOOL_HEAVY)
+    new_path = put(claude_dir, "-Users-philipp-dev-vibeinsights", NEW_LIVE, TODOWRITE)
+    put(claude_dir, "-Users-philipp-dev-studio", SLOW, SUBAGENT_INLINE)
+    rows = [{"session_id": sid, "task": "t", "status": "active", "state": "working", "transcript_path": str(p)}
+            for sid, p in ((LIVE, live_path), (NEW_LIVE, new_path))]
+    index = {"version": "1.1.0", "sessions": rows, "summary": {}, "title": "x"}
+    app = App(str(tmp_path / "status"), str(claude_dir), aggregate=lambda sdir: dict(index), signature=lambda s: 1)
+    app.port = None
+    assert app.live()["details"][LIVE]["transcript"] is True  # LIVE is cached; NEW_LIVE too, then forgotten
+    app.history._entries.pop(str(new_path.resolve()))
+    app.history._by_id.pop(NEW_LIVE)
+    put(claude_dir, "-home-marco-projects-spotter", LIVE, lines=[
+        {"type": "user", "timestamp": "2026-02-11T09:00:00.000Z", "message": {"content": "a later prompt"}}])
+
+    entered, release = threading.Event(), threading.Event()
+    real = history_mod._read_from
+
+    def slow_read(entry, *args):
+        if entry.path.endswith(SLOW + ".jsonl"):
+            entered.set()
+            release.wait(60)
+        return real(entry, *args)
+
+    monkeypatch.setattr(history_mod, "_read_from", slow_read)
+    scanner = threading.Thread(target=lambda: route(Request("GET", "/api/sessions", "127.0.0.1"), app), daemon=True)
+    results = {}
+
+    def live():
+        results["live"] = route(Request("GET", "/api/status/live", "127.0.0.1"), app)
+        results["stream"] = list(app.events(limit=1))
+
+    try:
+        scanner.start()
+        assert entered.wait(30), "the scan never reached the slow transcript"
+        reader = threading.Thread(target=live, daemon=True)
+        reader.start()
+        reader.join(30)
+        answered = not reader.is_alive()
+    finally:
+        release.set()
+        scanner.join(30)
+    assert answered, "/api/status/live waited for the history scan"
+    details = json.loads(results["live"].body)["details"]
+    assert details[LIVE]["last_prompt"] == "a later prompt"  # re-read while the scan held the slow file
+    assert details[NEW_LIVE]["transcript"] is True  # adopted from the hint while the scan ran
+    stream = json.loads(results["stream"][1].split(b"data: ", 1)[1])
+    assert stream["details"][LIVE]["last_prompt"] == "a later prompt"
+    # the scan's result keeps what the live view published meanwhile
+    rows = {r["session_id"]: r for r in app.history.scan()}
+    assert set(rows) == {LIVE, NEW_LIVE, SLOW}
+    assert app.history.details(LIVE, rescan=False)["last_prompt"] == "a later prompt"
+
+
+class _Recording:
+    def __init__(self, fh, sizes):
+        self.fh, self.sizes = fh, sizes
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()
+
+    def seek(self, *a):
+        return self.fh.seek(*a)
+
+    def read(self, size=-1):
+        self.sizes.append(size)
+        return self.fh.read(size)
+
+
+def test_transcripts_are_read_in_bounded_chunks_with_the_same_result(claude_dir, monkeypatch):
+    from dashboard import history as history_mod
+
+    sid = "d6e0bada-1959-4eec-a9d2-0bfade768d8f"
+    path = put(claude_dir, "p", sid, TOOL_HEAVY)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write('{"type": "user", "message": {"content": "partial, no newline yet"')  # left for later
+    whole = History(str(claude_dir)).details(sid)
+
+    sizes = []
+    monkeypatch.setattr(history_mod, "open", lambda p, mode="r": _Recording(open(p, mode), sizes), raising=False)
+    monkeypatch.setattr(history_mod, "CHUNK", 97, raising=False)  # lines straddle every chunk border
+    chunked = History(str(claude_dir))
+    assert chunked.details(sid) == whole
+    assert sizes and all(isinstance(n, int) and 0 < n <= 97 for n in sizes), sizes[:5]
+    assert len(sizes) > path.stat().st_size // 97  # really piecewise
+
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("}}\n")
+    assert chunked.details(sid)["last_prompt"] == "partial, no newline yet"
+
+
+def test_an_over_long_line_is_skipped_not_buffered(claude_dir, monkeypatch):
+    from dashboard import history as history_mod
+
+    monkeypatch.setattr(history_mod, "CHUNK", 64, raising=False)
+    monkeypatch.setattr(history_mod, "MAX_LINE", 256, raising=False)
+    sid = "0db46778-18a1-4d84-853f-d4dc72a07a1b"
+    put(claude_dir, "p", sid, lines=[
+        {"type": "user", "message": {"content": "first"}},
+        {"type": "user", "message": {"content": "x" * 5000}},
+        {"type": "user", "message": {"content": "last"}},
+    ])
+    found = History(str(claude_dir)).details(sid)
+    assert (found["first_prompt"], found["last_prompt"], found["prompts"]) == ("first", "last", 2)

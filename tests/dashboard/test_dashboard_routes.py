@@ -176,10 +176,24 @@ def test_other_methods_are_405(app, method):
     assert "read-only" in body(r)["error"]["message"]
 
 
-def test_head_has_headers_but_no_body(app):
-    r = get(app, "/api/sessions", method="HEAD")
-    assert r.status == 200
-    assert r.body == b""
+@pytest.mark.parametrize("target", ["/api/sessions", "/", "/static/app.js", "/healthz", "/nope", "/api/sessions?x=1"])
+def test_head_has_gets_headers_and_length_but_no_body(app, target):
+    full = get(app, target)
+    r = get(app, target, method="HEAD")
+    assert (r.status, r.body, r.stream) == (full.status, b"", None)
+    assert r.headers == (*full.headers, ("Content-Length", str(len(full.body))))
+    assert int(r.header("Content-Length")) == len(full.body) > 0
+
+
+def test_head_of_a_refused_request_has_no_body(app):
+    r = get(app, "/healthz", host="evil.example", method="HEAD")
+    assert r.status == 403 and r.body == b"" and int(r.header("Content-Length")) > 0
+
+
+def test_head_of_the_event_stream_sends_no_length(app):
+    r = get(app, "/api/status/stream", method="HEAD")
+    assert r.status == 200 and r.stream is None and r.body == b""
+    assert r.header("Content-Type").startswith("text/event-stream") and r.header("Content-Length") is None
 
 
 def test_healthz(app):

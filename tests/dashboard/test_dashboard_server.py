@@ -173,3 +173,40 @@ def test_python_dash_m_dashboard_help():
                           timeout=30, check=False, env={**os.environ, "HOME": "/nonexistent"})
     assert done.returncode == 0
     assert "--port" in done.stdout
+
+
+def test_start_background_serves_the_dirs_it_is_given(tmp_path):
+    dserver.stop_background()
+    first = dserver.start_background(status_dir=str(tmp_path / "a"), claude_dir=str(tmp_path / "ca"))
+    try:
+        assert dserver.start_background(status_dir=str(tmp_path / "a"), claude_dir=str(tmp_path / "ca")) == first
+        second = dserver.start_background(status_dir=str(tmp_path / "b"), claude_dir=str(tmp_path / "cb"))
+        srv = dserver._background["server"]
+        _resp, body = request(srv, "/healthz")
+        assert json.loads(body)["status_dir"] == str(tmp_path / "b")
+        assert json.loads(body)["claude_dir"] == str(tmp_path / "cb")
+        if second != first:  # the server for the old dirs is gone
+            with pytest.raises(OSError):
+                http.client.HTTPConnection("127.0.0.1", int(first.rsplit(":", 1)[1].strip("/")), timeout=5).connect()
+    finally:
+        dserver.stop_background()
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/api/sessions", "/no/such/route"])  # bodies that stay the same
+def test_head_sends_gets_content_length_and_no_body_on_the_wire(running, path):
+    conn = http.client.HTTPConnection("127.0.0.1", running.server_address[1], timeout=10)
+    try:
+        conn.request("GET", path)
+        get_resp = conn.getresponse()
+        get_body = get_resp.read()
+        conn.request("HEAD", path)  # the same keep-alive connection: a stray body would break the next reply
+        head = conn.getresponse()
+        assert head.read() == b""
+        conn.request("GET", "/healthz")
+        after = conn.getresponse()
+        assert after.status == 200 and json.loads(after.read())["ok"] is True
+    finally:
+        conn.close()
+    assert head.status == get_resp.status
+    assert head.getheader("Content-Length") == str(len(get_body)) != "0"
+    assert head.getheader("Content-Type") == get_resp.getheader("Content-Type")
