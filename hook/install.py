@@ -73,10 +73,24 @@ def package_root() -> str:
     return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def canonical_python(path: str) -> str:
+    """One name for one interpreter: ``.venv/bin/python`` and ``.venv/bin/python3`` are the same file, and
+    whichever name started us must not make two installs disagree (and rewrite settings.json)."""
+    folder = os.path.dirname(path)
+    for name in ("python3", "python", "python3.exe", "python.exe"):
+        candidate = os.path.join(folder, name)
+        try:
+            if os.path.samefile(candidate, path):
+                return candidate
+        except OSError:
+            continue
+    return path
+
+
 def hook_argv(python: str | None = None, root: str | None = None) -> list:
     """The command we register: an absolute interpreter run with ``-I -S`` (no site, no env, no cwd on
     sys.path) over the compiled ``hook`` package, so no shell profile, shim or ``uv run`` is involved."""
-    python = python or sys.executable
+    python = python or canonical_python(sys.executable)
     root = root or package_root()
     if sys.platform == "win32":  # pragma: no cover - Git Bash eats unquoted backslashes
         root = root.replace("\\", "/")

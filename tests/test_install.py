@@ -177,3 +177,29 @@ def test_symlinked_settings_file_is_updated_through_the_link(tmp_path):
     assert (cfg / "settings.json").is_symlink()
     assert sorted(json.loads(real.read_text())["hooks"]) == sorted({*OTHER["hooks"], *install.EVENTS})
     assert real.stat().st_mode & 0o777 == 0o644
+
+
+def test_python_and_python3_of_one_venv_register_the_same_command(tmp_path):
+    venv = tmp_path / "venv" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "python3").symlink_to(sys.executable)
+    (venv / "python").symlink_to("python3")
+    assert install.canonical_python(str(venv / "python")) == str(venv / "python3")
+    assert install.canonical_python(str(venv / "python3")) == str(venv / "python3")
+    lone = tmp_path / "other" / "py"
+    lone.parent.mkdir()
+    lone.symlink_to(sys.executable)
+    assert install.canonical_python(str(lone)) == str(lone)
+
+
+def test_module_and_console_script_installs_agree(cfg):
+    """`python -m hook.install` then `claude-status install-hook` (whose script names python3) must not flip-flop."""
+    bin_dir = os.path.dirname(sys.executable)
+    for exe in ("python", "python3"):
+        path = os.path.join(bin_dir, exe)
+        if not os.path.exists(path):
+            pytest.skip("needs a venv with python and python3")
+        out = subprocess.run([path, "-m", "hook.install", "--config-dir", str(cfg), "--claude-version", "2.1.259"],
+                             capture_output=True, text=True, cwd=str(ROOT), check=True)
+    assert out.stdout.startswith("Already registered")
+    assert len(list(cfg.glob("settings.json.bak-*"))) == 1

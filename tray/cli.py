@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--config-dir", help="Claude Code config dir (default: $CLAUDE_CONFIG_DIR, else ~/.claude)")
     p.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    p.add_argument("--claude-version", metavar="X",
+                   help="assume this Claude Code version instead of asking `claude --version`")
 
     p = sub.add_parser("uninstall-hook", help="remove the status hook from Claude Code's settings.json")
     _common(p)
@@ -149,7 +151,8 @@ def _log_to_file(env: dict[str, str]) -> None:
 def cmd_install(args: argparse.Namespace, uninstall: bool = False) -> int:
     from . import hookcmd
 
-    return hookcmd.run(uninstall=uninstall, config_dir=args.config_dir, dry_run=args.dry_run)
+    return hookcmd.run(uninstall=uninstall, config_dir=args.config_dir, dry_run=args.dry_run,
+                       claude_version=getattr(args, "claude_version", None))
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

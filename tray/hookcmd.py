@@ -8,7 +8,8 @@ from typing import Optional
 from .cli import CliError
 
 
-def run(uninstall: bool = False, config_dir: Optional[str] = None, dry_run: bool = False) -> int:
+def run(uninstall: bool = False, config_dir: Optional[str] = None, dry_run: bool = False,
+        claude_version: Optional[str] = None) -> int:
     try:
         from hook import install
     except ImportError as err:
@@ -20,7 +21,8 @@ def run(uninstall: bool = False, config_dir: Optional[str] = None, dry_run: bool
         if uninstall:
             result = install.uninstall(config_dir=config_dir, dry_run=dry_run)
         else:
-            result = install.install(config_dir=config_dir, dry_run=dry_run, argv=argv)
+            result = install.install(config_dir=config_dir, claude_version=claude_version, dry_run=dry_run,
+                                     argv=argv)
     except install.InstallError as err:
         raise CliError(str(err)) from err
     except OSError as err:
