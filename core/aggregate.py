@@ -86,6 +86,21 @@ def is_stale(session: dict, age: float, stale_after: float) -> bool:
     return (session.get("_state_override") or schema.state_of(session)) != "waiting"
 
 
+def summarize(rows: list, load_info: dict, skipped: int = 0) -> dict:
+    """Pure: the index ``summary`` for its rows; agents, context and waiting count active rows only."""
+    active = [r for r in rows if r.get("status") != "stale"]
+    return {
+        "total_sessions": len(rows),
+        "active_sessions": len(active),
+        "stale_sessions": len(rows) - len(active),
+        "total_agents": sum(r["agents"] for r in active),
+        "max_context_pct": max((r["context_pct"] for r in active), default=0),
+        "load": load_info,
+        "waiting_sessions": sum(1 for r in active if r.get("state") == "waiting"),
+        "skipped_files": skipped,
+    }
+
+
 def build_index(sessions: list, now: float, skipped: int = 0, environ: dict | None = None,
                 sdir: str | None = None, load_info: dict | None = None) -> dict:
     """Pure: the index for ``sessions`` (dicts as read from disk) at time ``now``."""
@@ -102,22 +117,12 @@ def build_index(sessions: list, now: float, skipped: int = 0, environ: dict | No
         if override:
             r["state"], r["detail"], r["waiting_for"] = override, s.get("_detail_override"), None
         rows.append(r)
-    active = [r for r in rows if r["status"] == "active"]
     index = {
         "version": schema.VERSION,
         "updated_at": timefmt.iso(now),
         "status_dir": sdir,
         "sessions": rows,
-        "summary": {
-            "total_sessions": len(rows),
-            "active_sessions": len(active),
-            "stale_sessions": len(rows) - len(active),
-            "total_agents": sum(r["agents"] for r in active),
-            "max_context_pct": max((r["context_pct"] for r in active), default=0),
-            "load": load_info if load_info is not None else load.current(environ),
-            "waiting_sessions": sum(1 for r in active if r["state"] == "waiting"),
-            "skipped_files": skipped,
-        },
+        "summary": summarize(rows, load_info if load_info is not None else load.current(environ), skipped),
     }
     index["title"] = title.title(index)
     return index

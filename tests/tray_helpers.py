@@ -48,25 +48,15 @@ def make_row(n: int = 0, **over):
 
 
 def make_index(rows):
-    active = [r for r in rows if r["status"] != "stale"]
+    from core import aggregate, title
+
     index = {
         "version": "1.1.0",
         "updated_at": iso(NOW),
         "status_dir": "/tmp/status",
         "sessions": rows,
-        "summary": {
-            "total_sessions": len(rows),
-            "active_sessions": len(active),
-            "stale_sessions": len(rows) - len(active),
-            "total_agents": sum(r["agents"] for r in active),
-            "max_context_pct": max([r["context_pct"] for r in active], default=0),
-            "load": {"profile": "balanced", "status": "OK", "load_avg": 0.5},
-            "waiting_sessions": sum(1 for r in active if r["state"] == "waiting"),
-            "skipped_files": 0,
-        },
+        "summary": aggregate.summarize(rows, {"profile": "balanced", "status": "OK", "load_avg": 0.5}),
     }
-    from core import title
-
     index["title"] = title.title(index)
     return index
 
