@@ -258,7 +258,8 @@ def _on_main(s: dict, name: str, event: dict, now: float) -> None:
         bg = _running_background(event)
         if bg is not None:
             _reconcile(s, bg[0], now)
-        running = len(s["agent_list"]) + (bg[1] if bg else 0)
+        # Without the list (before v2.1.145) a leaked agent must not keep the session "working" forever.
+        running = len(s["agent_list"]) + bg[1] if bg is not None else 0
         if running:
             _set_state(s, "working", now, detail="%d background task%s" % (running, "s" * (running != 1)))
         else:

@@ -201,3 +201,8 @@ def test_permission_request_whose_clock_reads_earlier_than_its_pre_tool_use_stil
     # ...but an unrelated late event is still dropped.
     s = events.apply(s, ev("PostToolUse", tool_name="Read", tool_input={}), T0 + 0.5)
     assert s["state"] == "waiting"
+
+
+def test_stop_without_background_list_is_idle_even_with_a_leaked_agent():
+    s = run(ev("SubagentStart", agent_id="leak", agent_type="Explore"), ev("Stop"))
+    assert (s["state"], s["agents"]["active"]) == ("idle", 1)
