@@ -26,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from tests.test_tray_gui import Desktop, wait_for  # noqa: E402
+from tests.desktop import Desktop, wait_for  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 

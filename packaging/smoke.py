@@ -38,8 +38,9 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
+sys.path[:0] = [HERE, ROOT]
 import build  # noqa: E402 - paths of the built executables
+from tests.desktop import Desktop, DesktopError, missing_binaries, top_labels, wait_for  # noqa: E402
 
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "hook-events")
 WINDOWS = sys.platform == "win32"
@@ -251,15 +252,6 @@ def test_install(app: str, hook: str, tmp: str, args: argparse.Namespace) -> str
     return "; ".join(lines)
 
 
-def _wait_for(predicate, timeout: float, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
-
-
 def _feed_one(hook: str, env: dict[str, str]) -> dict:
     _, raw, event = next(f for f in fixtures() if f[0].startswith("UserPromptSubmit"))
     r = run([hook], env, raw)
@@ -285,127 +277,40 @@ def test_tray(app: str, hook: str, tmp: str, args: argparse.Namespace) -> str:
 
 
 def _linux_tray(app: str, env: dict[str, str], tmp: str) -> str:
-    missing = [b for b in ("Xvfb", "dbus-daemon") if shutil.which(b) is None]
+    missing = missing_binaries()
     check(not missing, f"missing {missing}: apt-get install xvfb dbus")
-    from gi.repository import Gio, GLib  # the smoke's own gi, only to read the menu over D-Bus
-
-    procs: list[subprocess.Popen] = []
-    out = os.path.join(tmp, "fake")
-    os.makedirs(out)
+    desktop = Desktop(tmp)  # the smoke's own gi reads the menu over D-Bus
     tray = None
     try:
-        rfd, wfd = os.pipe()
-        procs.append(
-            subprocess.Popen(
-                ["Xvfb", "-displayfd", str(wfd), "-screen", "0", "800x600x24", "-nolisten", "tcp"],
-                pass_fds=(wfd,),
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        os.close(wfd)
-        with os.fdopen(rfd) as fh:
-            display = ":" + fh.readline().strip()
-        # a private session bus; XDG_DATA_DIRS keeps the host's services (dunst…) from being activated
-        bus_p = subprocess.Popen(
-            ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-            stdout=subprocess.PIPE,
-            text=True,
-            env=dict(os.environ, XDG_DATA_DIRS=os.path.join(tmp, "no-services")),
-        )
-        procs.append(bus_p)
-        address = bus_p.stdout.readline().strip()
-        desk = dict(env, DISPLAY=display, DBUS_SESSION_BUS_ADDRESS=address, NO_AT_BRIDGE="1")
-        desk.pop("WAYLAND_DISPLAY", None)
-        procs.append(subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "sni_fake.py"), out], env=desk))
-        check(_wait_for(lambda: os.path.exists(os.path.join(out, "ready")), 10), "the fake SNI watcher did not start")
-        bus = Gio.DBusConnection.new_for_address_sync(
-            address,
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
-            None,
-            None,
-        )
-
-        def call(dest, path, iface, method, params, reply):
-            return bus.call_sync(
-                dest,
-                path,
-                iface,
-                method,
-                params,
-                GLib.VariantType(reply) if reply else None,
-                Gio.DBusCallFlags.NONE,
-                5000,
-                None,
-            )
-
-        def items():
-            path = os.path.join(out, "items.jsonl")
-            if not os.path.exists(path):
-                return []
-            with open(path, encoding="utf-8") as fh:
-                return [json.loads(ln) for ln in fh if ln.strip()]
-
+        try:
+            desktop.start()
+        except DesktopError as err:
+            raise SmokeError(str(err)) from None
         log_path = os.path.join(tmp, "tray.log")
         log = open(log_path, "wb")  # noqa: SIM115
-        tray = subprocess.Popen([app, "tray"], env=desk, stdout=log, stderr=subprocess.STDOUT)
-        found = _wait_for(items, 30)
+        tray = subprocess.Popen([app, "tray"], env=desktop.env(env), stdout=log, stderr=subprocess.STDOUT)
+        found = wait_for(lambda: desktop.records("items.jsonl"), 30, 0.1)
         check(found, "the frozen tray never registered an SNI item: " + tail(log_path))
         item = found[0]
 
-        def menu():
-            menu_path = call(
-                item["bus_name"],
-                item["path"],
-                "org.freedesktop.DBus.Properties",
-                "Get",
-                GLib.Variant("(ss)", ("org.kde.StatusNotifierItem", "Menu")),
-                "(v)",
-            ).unpack()[0]
-            _rev, tree = call(
-                item["bus_name"],
-                menu_path,
-                "com.canonical.dbusmenu",
-                "GetLayout",
-                GLib.Variant("(iias)", (0, -1, [])),
-                "(u(ia{sv}av))",
-            ).unpack()
-            return menu_path, tree
+        def top() -> list[str]:
+            return top_labels(desktop.layout(item)[1])
 
-        def labels(tree) -> list[str]:
-            return [c[1].get("label", "") for c in tree[2] if c[1].get("type", "standard") != "separator"]
-
-        check(
-            _wait_for(lambda: any(lb.startswith("● ") for lb in labels(menu()[1])), 10),
-            f"no session in the menu: {labels(menu()[1])}",
-        )
+        check(wait_for(lambda: any(lb.startswith("● ") for lb in top()), 10, 0.1), f"no session in the menu: {top()}")
         time.sleep(3)  # the menu stays up, the tray keeps refreshing
         check(tray.poll() is None, "the tray exited while showing its menu")
-        menu_path, tree = menu()
-        top = labels(tree)
-        quit_id = next(c[0] for c in tree[2] if c[1].get("label") == "Quit")
-        call(
-            item["bus_name"],
-            menu_path,
-            "com.canonical.dbusmenu",
-            "Event",
-            GLib.Variant("(isvu)", (quit_id, "clicked", GLib.Variant("s", ""), 0)),
-            None,
-        )
+        _rev, tree = desktop.layout(item)
+        labels = top_labels(tree)
+        desktop.click(item, next(c["id"] for c in tree["children"] if c["label"] == "Quit"))
         rc = tray.wait(15)
         log.close()
         check(rc == 0, f"the tray exited {rc} after Quit: " + tail(log_path))
-        return f"menu over dbusmenu ({len(top)} items: {top[0]!r} … {top[-1]!r}), Quit -> exit 0"
+        return f"menu over dbusmenu ({len(labels)} items: {labels[0]!r} … {labels[-1]!r}), Quit -> exit 0"
     finally:
         if tray is not None and tray.poll() is None:
             tray.kill()
             tray.wait()
-        for p in reversed(procs):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(5)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        desktop.stop()
 
 
 def test_dashboard(app: str, hook: str, tmp: str, args: argparse.Namespace) -> str:

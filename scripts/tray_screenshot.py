@@ -20,6 +20,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from tests.desktop import Desktop  # noqa: E402
+
 W, H = 900, 560
 
 
@@ -70,60 +72,36 @@ def main(out: str) -> int:
         CLAUDE_STATUS_DIR=f"{tmp}/.claude/status",
         XDG_CONFIG_HOME=f"{tmp}/.config",
         CLAUDE_STATUS_TRAY_CONFIG=f"{tmp}/.config/cst",
-        NO_AT_BRIDGE="1",
     )
-    env.pop("PYSTRAY_BACKEND", None)
     sessions(env)
-    procs = []
-    rfd, wfd = os.pipe()
-    procs.append(
-        subprocess.Popen(
-            ["Xvfb", "-displayfd", str(wfd), "-screen", "0", f"{W}x{H}x24", "-nolisten", "tcp"], pass_fds=(wfd,)
-        )
-    )
-    os.close(wfd)
-    with os.fdopen(rfd) as fh:
-        env["DISPLAY"] = ":" + fh.readline().strip()
-    bus = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE, text=True
-    )
-    procs.append(bus)
-    env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().strip()
-    fake_out = os.path.join(tmp, "fake")
-    os.makedirs(fake_out)
-    procs.append(
-        subprocess.Popen(
-            [sys.executable, os.path.join(ROOT, "tests", "sni_fake.py"), fake_out, "--no-watcher"], env=env
-        )
-    )
-    try:
+    # the fake without its watcher: libayatana falls back to a GtkStatusIcon, docked in trayer
+    with Desktop(tmp, "--no-watcher", screen=f"{W}x{H}x24") as desktop:
+        env = desktop.env(env)
         time.sleep(1)
         subprocess.run(["xsetroot", "-solid", "#3b4252"], env=env, check=False)
-        procs.append(
-            subprocess.Popen(
-                [
-                    "trayer",
-                    "--edge",
-                    "top",
-                    "--align",
-                    "right",
-                    "--widthtype",
-                    "request",
-                    "--height",
-                    "28",
-                    "--SetDockType",
-                    "true",
-                    "--transparent",
-                    "false",
-                    "--tint",
-                    "0x2e3440",
-                ],
-                env=env,
-                stderr=subprocess.DEVNULL,
-            )
+        desktop.popen(
+            [
+                "trayer",
+                "--edge",
+                "top",
+                "--align",
+                "right",
+                "--widthtype",
+                "request",
+                "--height",
+                "28",
+                "--SetDockType",
+                "true",
+                "--transparent",
+                "false",
+                "--tint",
+                "0x2e3440",
+            ],
+            env=env,
+            stderr=subprocess.DEVNULL,
         )
         time.sleep(1)
-        procs.append(subprocess.Popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=env))
+        desktop.popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=env)
         for _attempt in range(5):
             time.sleep(3)
             # click the icon at the right end of the panel to open the menu
@@ -141,13 +119,6 @@ def main(out: str) -> int:
         else:
             raise SystemExit("the menu never showed up in the screenshot")
         print(f"saved {out}")
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(5)
-            except subprocess.TimeoutExpired:
-                p.kill()
     return 0
 
 

@@ -17,13 +17,13 @@ import time
 
 import pytest
 
+from tests.desktop import Desktop, find, labels, missing_binaries, top_labels, wait_for
 from tests.tray_helpers import tray_env  # noqa: F401
 
 pytestmark = pytest.mark.gui
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-MISSING = [b for b in ("Xvfb", "dbus-daemon") if shutil.which(b) is None]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MISSING = missing_binaries()
 
 
 def _gi_problem() -> str | None:
@@ -45,172 +45,6 @@ if MISSING or GI_PROBLEM:
     if os.environ.get("CI"):
         pytest.fail(REASON, pytrace=False)  # CI must run these: fail loudly rather than skip
     pytestmark = [pytest.mark.gui, pytest.mark.skip(reason=REASON)]
-
-
-def wait_for(predicate, timeout=10.0, interval=0.05):
-    """Poll `predicate` until it returns a truthy value; returns it, or the last value on timeout."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
-
-
-class Desktop:
-    """Xvfb + dbus-daemon + the fake watcher/notification daemon, all private to one test."""
-
-    def __init__(self, tmp, *fake_flags):
-        self.tmp = tmp
-        self.fake_flags = list(fake_flags)
-        self.procs: list[subprocess.Popen] = []
-        self.out = os.path.join(tmp, "fake")
-        os.makedirs(self.out)
-
-    def start(self):
-        rfd, wfd = os.pipe()
-        xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(wfd), "-screen", "0", "800x600x24", "-nolisten", "tcp"],
-            pass_fds=(wfd,),
-            stderr=subprocess.DEVNULL,
-        )
-        os.close(wfd)
-        self.procs.append(xvfb)
-        with os.fdopen(rfd) as fh:
-            self.display = ":" + fh.readline().strip()
-        # XDG_DATA_DIRS: no D-Bus activation of the host's notification daemon (dunst): only the fake
-        bus = subprocess.Popen(
-            ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-            stdout=subprocess.PIPE,
-            text=True,
-            env=dict(os.environ, XDG_DATA_DIRS=os.path.join(self.tmp, "no-services")),
-        )
-        self.procs.append(bus)
-        self.address = bus.stdout.readline().strip()
-        env = self.env()
-        fake = subprocess.Popen(
-            [sys.executable, os.path.join(HERE, "sni_fake.py"), self.out, *self.fake_flags], env=env
-        )
-        self.procs.append(fake)
-        assert wait_for(lambda: os.path.exists(os.path.join(self.out, "ready")), 10), "fake watcher did not start"
-        from gi.repository import Gio
-
-        self.bus = Gio.DBusConnection.new_for_address_sync(
-            self.address,
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
-            None,
-            None,
-        )
-        return self
-
-    def env(self):
-        env = {k: v for k, v in os.environ.items() if k not in ("PYSTRAY_BACKEND", "WAYLAND_DISPLAY")}
-        env.update(DISPLAY=self.display, DBUS_SESSION_BUS_ADDRESS=self.address, NO_AT_BRIDGE="1")
-        return env
-
-    def stop(self):
-        for p in reversed(self.procs):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(5)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-
-    # ---- reading the fake's records
-
-    def records(self, name):
-        path = os.path.join(self.out, name)
-        if not os.path.exists(path):
-            return []
-        with open(path, encoding="utf-8") as fh:
-            return [json.loads(line) for line in fh if line.strip()]
-
-    # ---- talking SNI / dbusmenu
-
-    def call(self, dest, path, iface, method, args, reply):
-        from gi.repository import Gio, GLib
-
-        return self.bus.call_sync(
-            dest,
-            path,
-            iface,
-            method,
-            args,
-            GLib.VariantType(reply) if reply else None,
-            Gio.DBusCallFlags.NONE,
-            5000,
-            None,
-        )
-
-    def prop(self, item, name):
-        from gi.repository import GLib
-
-        v = self.call(
-            item["bus_name"],
-            item["path"],
-            "org.freedesktop.DBus.Properties",
-            "Get",
-            GLib.Variant("(ss)", ("org.kde.StatusNotifierItem", name)),
-            "(v)",
-        )
-        return v.unpack()[0]
-
-    def layout(self, item):
-        from gi.repository import GLib
-
-        menu_path = self.prop(item, "Menu")
-        rev, tree = self.call(
-            item["bus_name"],
-            menu_path,
-            "com.canonical.dbusmenu",
-            "GetLayout",
-            GLib.Variant("(iias)", (0, -1, [])),
-            "(u(ia{sv}av))",
-        ).unpack()
-        return rev, _node(tree)
-
-    def click(self, item, node_id):
-        from gi.repository import GLib
-
-        menu_path = self.prop(item, "Menu")
-        self.call(
-            item["bus_name"],
-            menu_path,
-            "com.canonical.dbusmenu",
-            "Event",
-            GLib.Variant("(isvu)", (node_id, "clicked", GLib.Variant("s", ""), 0)),
-            None,
-        )
-
-
-def _node(tree):
-    node_id, props, children = tree
-    return {
-        "id": node_id,
-        "label": props.get("label", ""),
-        "enabled": props.get("enabled", True),
-        "type": props.get("type", "standard"),
-        "toggle": props.get("toggle-state"),
-        "submenu": props.get("children-display") == "submenu",
-        "children": [_node(c) for c in children],
-    }
-
-
-def flat(node, depth=0):
-    out = []
-    for c in node["children"]:
-        out.append((depth, c))
-        out.extend(flat(c, depth + 1))
-    return out
-
-
-def labels(node):
-    return [c["label"] for _, c in flat(node) if c["type"] != "separator"]
-
-
-def find(node, prefix):
-    return next((c for _, c in flat(node) if c["label"].startswith(prefix)), None)
 
 
 @pytest.fixture
@@ -271,7 +105,7 @@ def test_real_tray_menu_over_dbus(desktop, tray_env, tmp_path):
         assert desktop.prop(item, "Title") == expected
 
         _, tree = desktop.layout(item)
-        top = [c["label"] for c in tree["children"] if c["type"] != "separator"]
+        top = top_labels(tree)
         assert top[0] == expected
         sessions = [c for c in tree["children"] if c["submenu"]]
         assert [s["label"].split(" — ")[0] for s in sessions] == ["● Refactor parser", "● Write notes ünï ✨"]
@@ -362,14 +196,12 @@ def test_xorg_fallback_docks_with_a_latin1_title_and_says_what_is_missing(tmp_pa
     fire(env, event("dddd4444-0000-4000-8000-000000000004", "UserPromptSubmit", prompt="Übersetzung ✨"))
     child_env = d.env()
     child_env.update(env, PYSTRAY_BACKEND="xorg")
-    procs = [subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
-                               "--height", "32", "--SetDockType", "true"], env=child_env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    d.popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32",
+             "--SetDockType", "true"], env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     log_path = tmp_path / "tray.log"
     log = open(log_path, "w")
     time.sleep(1)
-    procs.append(subprocess.Popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=child_env, stdout=log,
-                                  stderr=subprocess.STDOUT))
+    d.popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT)
 
     def docked():
         # WM_NAME is Latin-1 (STRING), and xwininfo prints it as such
@@ -389,14 +221,8 @@ def test_xorg_fallback_docks_with_a_latin1_title_and_says_what_is_missing(tmp_pa
             assert "only pystray's xorg backend is available" in fh.read()
         assert "UnicodeEncodeError" not in text
     finally:
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(5)
-            except subprocess.TimeoutExpired:
-                p.kill()  # pystray's xorg stop() can hang (pystray.md §3.1)
+        d.stop()  # the tray, trayer, then the desktop; kills what hangs (pystray's xorg stop(), pystray.md §3.1)
         log.close()
-        d.stop()
 
 
 def test_demo_drives_the_real_tray(tmp_path, tray_env):
