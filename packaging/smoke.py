@@ -40,6 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path[:0] = [HERE, ROOT]
 import build  # noqa: E402 - paths of the built executables
+
 from tests.desktop import Desktop, DesktopError, missing_binaries, top_labels, wait_for  # noqa: E402
 
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "hook-events")
