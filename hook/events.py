@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import jsonio, schema, timefmt
+from core import schema, timefmt
 from core.title import shorten
 
 MAX_DONE_AGENTS = 64
@@ -150,14 +150,37 @@ def _prompt_line(prompt: str) -> str | None:
     return None
 
 
+def _digest(obj: object, out: list, budget: int) -> int:
+    """Append a bounded text form of ``obj`` to ``out``; returns the budget left. Work stops when the
+    budget is spent, so a multi-megabyte Write payload costs what a small one does."""
+    if budget <= 0:
+        return 0
+    if isinstance(obj, str):
+        piece = obj[:budget]
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            budget = _digest(value, out, _digest(key, out, budget))
+            if budget <= 0:
+                return 0
+        return budget
+    elif isinstance(obj, list):
+        for value in obj:
+            budget = _digest(value, out, budget)
+            if budget <= 0:
+                return 0
+        return budget
+    else:
+        piece = str(obj)
+    out.append(piece + "\x1f")
+    return budget - len(piece) - 1
+
+
 def _fingerprint(tool: str | None, tool_input: object) -> list:
     """Identifies one tool call across PreToolUse, PermissionRequest (which has no ``tool_use_id``) and
-    PostToolUse: the tool's name and the start of its input."""
-    try:
-        text = jsonio.dumps(tool_input)[:FINGERPRINT_CHARS]
-    except (TypeError, ValueError):
-        text = ""
-    return [tool or "", text]
+    PostToolUse: the tool's name and the start of its input (bounded work whatever the input's size)."""
+    parts: list = []
+    _digest(tool_input, parts, FINGERPRINT_CHARS)
+    return [tool or "", "".join(parts)]
 
 
 def _wait_for_call(s: dict, event: dict, now: float, waiting_for: str, agent_id: str | None) -> None:

@@ -206,3 +206,12 @@ def test_permission_request_whose_clock_reads_earlier_than_its_pre_tool_use_stil
 def test_stop_without_background_list_is_idle_even_with_a_leaked_agent():
     s = run(ev("SubagentStart", agent_id="leak", agent_type="Explore"), ev("Stop"))
     assert (s["state"], s["agents"]["active"]) == ("idle", 1)
+
+
+def test_call_fingerprint_work_is_bounded_and_still_tells_calls_apart():
+    big = {"file_path": "/x", "content": "y" * 5_000_000}
+    key = events._fingerprint("Write", big)
+    assert len(key[1]) <= events.FINGERPRINT_CHARS + 4
+    assert key == events._fingerprint("Write", dict(big))
+    assert key != events._fingerprint("Write", {"file_path": "/z", "content": "y"})
+    assert events._fingerprint("Bash", BASH_RM) != events._fingerprint("Bash", BASH_LS)
