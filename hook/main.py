@@ -98,8 +98,15 @@ def _refresh_transcript(s: dict, environ: dict) -> None:
 
     path = s.get("transcript_path")
     sig = transcript.signature(path)
-    if sig is not None and sig != s.get("transcript_sig"):
-        info = transcript.tail_info(path)  # type: ignore[arg-type]
+    if sig is not None:
+        sig.append(path)  # [size, mtime_ns, path]: a new transcript path is a new file
+    old = s.get("transcript_sig")
+    if sig is not None and sig != old:
+        # Read only what was appended since the last read (the line that straddles it included); a
+        # transcript that shrank or is new to us is read from its end, up to transcript.MAX_BYTES.
+        floor = old[0] if (isinstance(old, list) and len(old) == 3 and old[2] == path and type(old[0]) is int
+                           and 0 <= old[0] <= sig[0]) else 0
+        info = transcript.tail_info(path, floor=floor)  # type: ignore[arg-type]
         s["transcript_sig"] = sig
         if "tokens" in info:
             s["context"]["current_tokens"] = info["tokens"]
