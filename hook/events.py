@@ -307,6 +307,15 @@ def _on_main(s: dict, name: str, event: dict, now: float) -> None:
             s["context"]["current_tokens"] = tokens
 
 
+def _fill_identity(s: dict, event: dict) -> None:
+    """Any event, even a late one or one from inside a subagent, fills identity fields still missing."""
+    for key in ("cwd", "transcript_path"):
+        if not s.get(key) and _s(event.get(key)):
+            s[key] = event[key]
+    if s.get("cwd") and not s.get("project"):
+        s["project"] = schema.project_name(s["cwd"])
+
+
 def apply(session: dict | None, event: dict, now: float) -> dict:
     """The session after ``event`` (a validated hook payload with a good ``session_id``).
 
@@ -338,6 +347,7 @@ def apply(session: dict | None, event: dict, now: float) -> dict:
         s["updated_ts"] = now if not isinstance(prev, (int, float)) else max(prev, now)
         s["updated_at"] = timefmt.iso(s["updated_ts"])
 
+    _fill_identity(s, event)
     if name == "SubagentStart" and agent_id:
         _agent_add(s, agent_id, _s(event.get("agent_type")), now)
     elif name == "SubagentStop" and agent_id:
@@ -346,11 +356,6 @@ def apply(session: dict | None, event: dict, now: float) -> dict:
         if bg is not None:
             _reconcile(s, bg[0], now, exclude=agent_id, full=False)
     elif agent_id and not late:
-        for key in ("cwd", "transcript_path"):  # a session first seen from inside a subagent
-            if not s.get(key) and _s(event.get(key)):
-                s[key] = event[key]
-        if s.get("cwd") and not s.get("project"):
-            s["project"] = schema.project_name(s["cwd"])
         _on_subagent(s, name, event, now, agent_id)
     elif not late:
         for key in ("cwd", "permission_mode", "transcript_path"):
