@@ -168,6 +168,8 @@ def test_interrupted_session_shows_idle(sdir, tmp_path):
     # Written back under the lock, so the hook's next index (which reads no transcripts) agrees.
     on_disk = json.loads((sdir / "esc.json").read_text())
     assert (on_disk["state"], on_disk["detail"], on_disk["updated_ts"]) == ("idle", "interrupted", NOW - 60)
+    assert (on_disk["reason"], rows["esc"]["reason"], on_disk["task"]["status"]) == ("interrupted", "interrupted", "idle")
+    assert on_disk["waiting_for"] is None and on_disk["state_ts"] == NOW
     dry = json.loads((sdir / "busy.json").read_text())
     assert dry["state"] == "working"
 
