@@ -131,12 +131,14 @@ class Newer:
 class Entry:
     """One session as a reader holds it: the record (or ``Newer``) plus what was learned beside it."""
 
-    __slots__ = ("alive", "mtime", "record")
+    __slots__ = ("alive", "mtime", "record", "sig")
 
-    def __init__(self, record: SessionRecord | Newer, mtime: float, alive: bool = False) -> None:
+    def __init__(self, record: SessionRecord | Newer, mtime: float, alive: bool = False,
+                 sig: list | None = None) -> None:
         self.record = record
-        self.mtime = mtime
-        self.alive = alive
+        self.mtime = mtime  # the file's mtime (the hook's own entry: the event's time)
+        self.alive = alive  # its Claude process is known to be running
+        self.sig = sig  # [size, mtime_ns] of the file as read (core.scan's incremental view)
 
     @property
     def session_id(self) -> str:
