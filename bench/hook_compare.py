@@ -63,7 +63,8 @@ def scenario(sessions: int, runs: int, python: str, before: str) -> dict:
         for name, _, _, _, env in variants[:2]:
             log = os.path.join(env["CLAUDE_STATUS_DIR"], "hook.log")
             if os.path.exists(log):
-                raise SystemExit("%s hook logged errors: %s" % (name, open(log).read()[:300]))
+                with open(log, encoding="utf-8", errors="replace") as f:
+                    raise SystemExit("%s hook logged errors: %s" % (name, f.read(300)))
     return {k: (statistics.median(v), pct(v, 0.95)) for k, v in times.items()}
 
 

@@ -35,6 +35,13 @@ if TYPE_CHECKING:
         active: int
         names: list[str]
 
+    class Ask(TypedDict):
+        """What a waiting call asks (PermissionRequest, AskUserQuestion, ExitPlanMode)."""
+
+        tool: Optional[str]
+        input: Optional[str]
+        description: Optional[str]
+
     class SessionRecord(TypedDict, total=False):
         """``<status dir>/<session_id>.json``: the PRD v1.1.0 fields first, then the extras."""
 
@@ -51,6 +58,7 @@ if TYPE_CHECKING:
         state_ts: float
         waiting_for: Optional[str]
         waiting_call: Optional[Any]
+        ask: Optional[Ask]
         detail: Optional[str]
         first_seen_at: str
         first_seen_ts: float
@@ -93,6 +101,7 @@ if TYPE_CHECKING:
         reason: Optional[str]
         state_since: Optional[str]
         waiting_for: Optional[str]
+        ask: Optional[Ask]
         detail: Optional[str]
         progress: int
         context_tokens: Optional[int]

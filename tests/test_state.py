@@ -231,3 +231,24 @@ def test_only_the_record_module_knows_the_old_shapes():
             continue
         text = path.read_text(encoding="utf-8")
         assert "_LEGACY_STATES" not in text and '"1.0.0"' not in text, path.name
+
+
+def test_a_waiting_call_keeps_what_it_asks_until_the_wait_ends(sdir):
+    run_hook(event("UserPromptSubmit", "w1", prompt="go"))
+    run_hook(event("PermissionRequest", "w1", tool_name="Bash",
+                   tool_input={"command": "git push --force " + "x" * 500, "description": "Push"}))
+    ask = {"tool": "Bash", "input": ("git push --force " + "x" * 500)[:200], "description": "Push"}
+    assert read_session(sdir, "w1")["ask"] == ask
+    assert read_index(sdir)["sessions"][0]["ask"] == ask
+    run_hook(event("PostToolUse", "w1", tool_name="Bash",
+                   tool_input={"command": "git push --force " + "x" * 500, "description": "Push"}))
+    assert read_session(sdir, "w1")["ask"] is None and read_index(sdir)["sessions"][0]["ask"] is None
+
+
+def test_ask_names_the_first_telling_input_field():
+    s = run(ev("PreToolUse", tool_name="WebFetch", tool_input={"prompt": "p", "url": "https://x"}))
+    assert s.get("ask") is None  # not a wait
+    s = run(ev("PermissionRequest", tool_name="WebFetch", tool_input={"prompt": "p", "url": "https://x"}))
+    assert s["ask"] == {"tool": "WebFetch", "input": "https://x", "description": None}
+    s = run(ev("PreToolUse", tool_name="AskUserQuestion", tool_input={"questions": [{"question": "?"}]}))
+    assert s["ask"] == {"tool": "AskUserQuestion", "input": None, "description": None}
