@@ -252,3 +252,27 @@ def test_ask_names_the_first_telling_input_field():
     assert s["ask"] == {"tool": "WebFetch", "input": "https://x", "description": None}
     s = run(ev("PreToolUse", tool_name="AskUserQuestion", tool_input={"questions": [{"question": "?"}]}))
     assert s["ask"] == {"tool": "AskUserQuestion", "input": None, "description": None}
+
+
+def test_newer_version_session_shows_in_menu_command_dashboard_and_cli(sdir):
+    """A file written by a newer hook is shown by `claude-status menu`, the dashboard and
+    `python -m core.aggregate --text`, instead of "No Claude Code sessions yet"."""
+    import subprocess
+    import sys
+
+    from dashboard.app import App
+    from tests.conftest import ROOT
+
+    sdir.mkdir(mode=0o700)
+    (sdir / "next-gen.json").write_text(json.dumps({"version": "2.3.0", "session_id": "next-gen"}))
+    menu = subprocess.run([sys.executable, "-m", "tray", "menu"], capture_output=True, text=True, cwd=str(ROOT),
+                          env=dict(os.environ), timeout=60, check=False)
+    assert menu.returncode == 0, menu.stderr
+    assert "No Claude Code sessions yet" not in menu.stdout
+    assert "next-gen — written by a newer version" in menu.stdout
+    live = App(status_dir=str(sdir)).live()
+    assert [(r["session_id"], r["reason"], r["written_by"]) for r in live["sessions"]] == [
+        ("next-gen", "newer_version", "2.3.0")]
+    text = subprocess.run([sys.executable, "-m", "core.aggregate", "--text", "--dir", str(sdir)], capture_output=True,
+                          text=True, cwd=str(ROOT), timeout=60, check=False)
+    assert "next-gen" in text.stdout and "unknown" in text.stdout
