@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from core import jsonio, liveness, load, paths, record, schema, state, store, timefmt, title, transcript
+from core import jsonio, liveness, load, paths, record, state, store, timefmt, title, transcript
 
 STALE_SECONDS = 300.0
 REMOVE_SECONDS = 1800.0
@@ -220,8 +220,8 @@ def row_of(entry: record.Entry, now: float, stale_after: float) -> dict:
     stale = is_stale(entry, now - updated, stale_after)
     rec = entry.record
     if isinstance(rec, record.Newer):
-        return schema.newer_row(rec, now, stale, updated)  # type: ignore[return-value]
-    return schema.row(rec, now, stale, updated)  # type: ignore[return-value]
+        return record.newer_row(rec, now, stale, updated)  # type: ignore[return-value]
+    return record.row(rec, now, stale, updated)  # type: ignore[return-value]
 
 
 def build_index(entries: list, now: float, skipped: int = 0, environ: dict | None = None,
@@ -234,7 +234,7 @@ def build_index(entries: list, now: float, skipped: int = 0, environ: dict | Non
     keyed.sort(key=lambda k: (k[0], k[1]))
     rows = [row_of(e, now, stale_after) for _, _, e in keyed]
     index = {
-        "version": schema.VERSION,
+        "version": record.VERSION,
         "updated_at": timefmt.iso(now),
         "status_dir": sdir,
         "sessions": rows,
