@@ -188,10 +188,12 @@ def is_stale(entry: record.Entry, age: float, stale_after: float) -> bool:
     return isinstance(rec, record.Newer) or state.state_of(rec) != state.WAITING
 
 
-def removes(entry: record.Entry, now: float, options: Options, gone: frozenset | set, drop: str | None = None) -> bool:
+def removes(entry: record.Entry, now: float, options: Options, gone: frozenset | set, drop: str | None = None,
+            after: tuple[float, float] | None = None) -> bool:
     """Pure: the one cleanup decision (the hook, the tray, the dashboard, ``python -m core.aggregate``
-    and the "clean up" command all use it). ``drop`` names a session that is ending (SessionEnd)."""
-    stale_after, remove_after = thresholds(options.environ)
+    and the "clean up" command all use it). ``drop`` names a session that is ending (SessionEnd);
+    ``after``: ``thresholds(options.environ)`` when the caller has them already."""
+    stale_after, remove_after = thresholds(options.environ) if after is None else after
     sid = entry.session_id
     if sid == drop or expired(entry, now, remove_after, sid in gone):
         return True
@@ -283,8 +285,9 @@ def decide(found: Scan, now: float, options: Options = DEFAULT, sdir: str | None
            drop: str | None = None) -> Decision:
     """The decide step, pure: what to remove, what the transcript facts change, the index, the links."""
     keep, doomed, changed = [], [], []
+    after = thresholds(options.environ)
     for entry in found.entries:
-        if removes(entry, now, options, found.gone, drop):
+        if removes(entry, now, options, found.gone, drop, after):
             doomed.append(entry.session_id)
             continue
         updated = _with_facts(entry, found.facts[entry.session_id], now) if entry.session_id in found.facts else None

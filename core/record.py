@@ -189,35 +189,42 @@ def _idle_reason(raw: dict) -> str:
     return state.READY if since is not None and first is not None and since <= first else state.FINISHED
 
 
+_SHAPES = (("todos", list), ("agent_list", list), ("agents_done", list), ("titles", dict), ("task", dict),
+           ("agents", dict))
+
+
+def _version_check(raw: dict, stem: str) -> Newer | bool:
+    """True for a version of our major, a ``Newer`` for a later major, False otherwise."""
+    version = raw.get("version", "1.0.0")
+    major = _major(version) if isinstance(version, str) else None
+    if major is None or major < int(MAJOR):
+        return False
+    return Newer(stem, version[:40]) if major > int(MAJOR) else True
+
+
 def upgrade(raw: object, stem: str) -> Upgraded:
     """The current record for file stem ``stem`` (upgraded in place), ``Newer``, or None (not ours)."""
     if not isinstance(raw, dict) or raw.get("session_id") != stem:
         return None
-    version = raw.get("version", "1.0.0")
-    if not isinstance(version, str):
-        return None
-    major = _major(version)
-    if major is None:
-        return None
-    if major > int(MAJOR):
-        return Newer(stem, version[:40])
-    if major < int(MAJOR):
-        return None
-    raw["version"] = VERSION
-    if not isinstance(raw.get("state"), str) or raw["state"] not in state.STATES:
+    if raw.get("version") != VERSION:
+        ours = _version_check(raw, stem)
+        if ours is not True:
+            return ours or None
+        raw["version"] = VERSION
+    current = raw.get("state")
+    if not (isinstance(current, str) and current in state.STATES):
         task = raw.get("task")
         legacy = task.get("status") if isinstance(task, dict) else None
         raw["state"] = _LEGACY_STATES.get(legacy, state.UNKNOWN) if isinstance(legacy, str) else state.UNKNOWN
     if "reason" not in raw:
         raw["reason"] = _idle_reason(raw) if raw["state"] == state.IDLE else None
-    _ts(raw, "updated_ts", "updated_at")
-    _ts(raw, "first_seen_ts", "first_seen_at")
-    for key in ("todos", "agent_list", "agents_done"):
-        if not isinstance(raw.get(key), list):
-            raw[key] = []
-    for key in ("titles", "task", "agents"):
-        if not isinstance(raw.get(key), dict):
-            raw[key] = {}
+    for ts_key, iso_key in (("updated_ts", "updated_at"), ("first_seen_ts", "first_seen_at")):
+        value = raw.get(ts_key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            _ts(raw, ts_key, iso_key)
+    for key, kind in _SHAPES:
+        if not isinstance(raw.get(key), kind):
+            raw[key] = kind()
     if not isinstance(raw.get("context"), dict):
         raw["context"] = {"current_tokens": 0, "total_tokens": DEFAULT_WINDOW, "percentage": 0}
     if not raw.get("project") and isinstance(raw.get("cwd"), str):
