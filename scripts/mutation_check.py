@@ -17,7 +17,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = ["tests/test_state.py", "tests/test_events.py", "tests/test_aggregate.py", "tests/test_late_events.py",
-         "tests/test_hook_fixtures.py", "tests/test_tray_view.py", "tests/test_tray_notify.py"]
+         "tests/test_hook_fixtures.py", "tests/test_tray_view.py", "tests/test_tray_notify.py", "tests/test_state_live_rules.py"]
 
 MUTATIONS = [
     ("core/state.py", "    transition(s, WORKING, PROMPT, now)\n", "    pass\n",
@@ -43,7 +43,7 @@ MUTATIONS = [
      "'clean up stale sessions' removes nothing stale"),
     ("core/aggregate.py", "    best = max(ours, key=record.updated_ts, default=None)",
      "    best = min(ours, key=record.updated_ts, default=None)", "links point at the oldest session"),
-    ("core/state.py", "FACT_HANDLERS = {FACT_INTERRUPTED: _fact_interrupted}", "FACT_HANDLERS: dict = {}",
+    ("core/state.py", "    FACT_INTERRUPTED: _fact_interrupted,\n", "",
      "the transcript's Esc marker no longer reaches the state machine"),
     ("core/state.py", "    return not (name == \"PermissionRequest\" and", "    return False and not (name == \"PermissionRequest\" and",
      "late events are applied as if in order"),
