@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-from core import jsonio, liveness, load, paths, schema, store, timefmt, title, transcript
+from core import limits, liveness, load, paths, scan, schema, store, timefmt, title, transcript
 
 STALE_SECONDS = 300.0
 REMOVE_SECONDS = 1800.0
@@ -34,37 +34,17 @@ def thresholds(environ: dict | None = None) -> tuple[float, float]:
 
 
 def _is_session_name(name: str) -> bool:
-    return name.endswith(".json") and not name.startswith(".") and name not in (paths.INDEX_NAME, paths.LINK_NAME)
+    return scan.is_candidate(name)
 
 
-def load_sessions(sdir: str, skip: str | None = None) -> tuple[list, int]:
-    """Parsed session files in ``sdir`` (except ``skip``), and how many were corrupt or foreign.
+def load_sessions(sdir: str, skip: str | None = None) -> tuple[list, list]:
+    """Parsed session files in ``sdir`` (except ``skip``), and the skipped ones.
 
-    Each dict gets ``_mtime``. A missing dir is empty; any other unreadable dir raises OSError.
+    Each session dict gets ``_mtime`` (and ``_sig``). Skipped: ``[name, reason, mtime]`` lists, reason one of
+    unreadable, oversized, corrupt, foreign (see ``core.scan``). A missing dir is empty; any other
+    unreadable dir raises OSError.
     """
-    sessions: list = []
-    skipped = 0
-    try:
-        entries = list(os.scandir(sdir))
-    except FileNotFoundError:
-        return sessions, 0
-    for entry in entries:
-        name = entry.name
-        if not _is_session_name(name) or name == skip:
-            continue
-        try:
-            with open(entry.path, "rb") as f:
-                raw = jsonio.loads(f.read(1 << 20))
-            mtime = entry.stat().st_mtime
-        except (OSError, ValueError, RecursionError):
-            skipped += 1
-            continue
-        session = schema.validate(raw, name[:-5])
-        if session is None:
-            skipped += 1
-            continue
-        session["_mtime"] = mtime
-        sessions.append(session)
+    sessions, skipped, _ = scan.read_dir(sdir, skip)
     return sessions, skipped
 
 
@@ -86,7 +66,11 @@ def is_stale(session: dict, age: float, stale_after: float) -> bool:
     return (session.get("_state_override") or schema.state_of(session)) != "waiting"
 
 
-def summarize(rows: list, load_info: dict, skipped: int = 0) -> dict:
+def _count(skipped: object) -> int:
+    return len(skipped) if isinstance(skipped, list) else int(skipped or 0)  # type: ignore[call-overload]
+
+
+def summarize(rows: list, load_info: dict, skipped: object = 0, omitted: int = 0) -> dict:
     """Pure: the index ``summary`` for its rows; agents, context and waiting count active rows only."""
     active = [r for r in rows if r.get("status") != "stale"]
     return {
@@ -97,18 +81,25 @@ def summarize(rows: list, load_info: dict, skipped: int = 0) -> dict:
         "max_context_pct": max((r["context_pct"] for r in active), default=0),
         "load": load_info,
         "waiting_sessions": sum(1 for r in active if r.get("state") == "waiting"),
-        "skipped_files": skipped,
+        "skipped_files": _count(skipped),
+        "omitted_sessions": omitted,
     }
 
 
-def build_index(sessions: list, now: float, skipped: int = 0, environ: dict | None = None,
-                sdir: str | None = None, load_info: dict | None = None) -> dict:
-    """Pure: the index for ``sessions`` (dicts as read from disk) at time ``now``."""
+def build_index(sessions: list, now: float, skipped: object = 0, environ: dict | None = None,
+                sdir: str | None = None, load_info: dict | None = None, omitted: int = 0) -> dict:
+    """Pure: the index for ``sessions`` (dicts as read from disk) at time ``now``. At most
+    ``limits.MAX_INDEX_ROWS`` rows (the most recently updated); the rest count as ``omitted_sessions``.
+    ``skipped``: the skipped files (``[name, reason, mtime]`` lists, as ``load_sessions`` gives) or a count."""
     stale_after, _ = thresholds(environ)
     keyed = []
     for s in sessions:
         updated = schema.updated_ts(s, s.get("_mtime", now))
         keyed.append((schema.first_seen_ts(s, updated), s["session_id"], s, updated))
+    if len(keyed) > limits.MAX_INDEX_ROWS:
+        keyed.sort(key=lambda k: k[3], reverse=True)
+        omitted += len(keyed) - limits.MAX_INDEX_ROWS
+        keyed = keyed[: limits.MAX_INDEX_ROWS]
     keyed.sort(key=lambda k: (k[0], k[1]))
     rows = []
     for _, _, s, updated in keyed:
@@ -116,14 +107,17 @@ def build_index(sessions: list, now: float, skipped: int = 0, environ: dict | No
         override = s.get("_state_override")
         if override:
             r["state"], r["detail"], r["waiting_for"] = override, s.get("_detail_override"), None
-        rows.append(r)
+        rows.append(limits.fit_row(r))
     index = {
         "version": schema.VERSION,
         "updated_at": timefmt.iso(now),
         "status_dir": sdir,
         "sessions": rows,
-        "summary": summarize(rows, load_info if load_info is not None else load.current(environ), skipped),
+        "summary": summarize(rows, load_info if load_info is not None else load.current(environ), skipped,
+                             omitted),
     }
+    if isinstance(skipped, list) and skipped:
+        index["skipped"] = scan.report(skipped)
     index["title"] = title.title(index)
     return index
 
@@ -197,32 +191,36 @@ def publish(sdir: str, index: dict, sessions: list, environ: dict | None = None)
 
 def aggregate(sdir: str | None = None, now: float | None = None, *, dry_run: bool = False,
               environ: dict | None = None, deep: bool = True, sessions: list | None = None,
-              skipped: int = 0, drop: str | None = None, load_info: dict | None = None,
-              locked: bool = False) -> dict:
+              skipped: object = 0, drop: str | None = None, load_info: dict | None = None,
+              locked: bool = False, omitted: int = 0) -> dict:
     """Read (unless ``sessions`` is given), clean up, write and return the index. See module docstring.
 
     Writes happen under the status-dir lock (``locked``: the caller holds it already, as the hook does);
     when another process holds it for long, this returns the fresh index without writing.
     ``deep`` also looks for Esc-interrupted sessions in transcripts (the hook passes False). ``drop``
-    names a session id that is ending: links move away from it before its file is deleted.
+    names a session id that is ending: links move away from it before its file is deleted. ``omitted``:
+    sessions the caller did not pass (the hook's cold sessions, see ``core.scan``), counted in the summary.
     """
     sdir = paths.status_dir(environ) if sdir is None else sdir
     now = time.time() if now is None else now
     if dry_run or locked or not os.path.isdir(sdir):
         return _aggregate(sdir, now, dry_run or not os.path.isdir(sdir), environ, deep, sessions, skipped, drop,
-                          load_info)
+                          load_info, omitted)
     try:
         with store.DirLock(paths.lock_path(sdir), timeout=1.0):
-            return _aggregate(sdir, now, False, environ, deep, sessions, skipped, drop, load_info)
+            return _aggregate(sdir, now, False, environ, deep, sessions, skipped, drop, load_info, omitted)
     except TimeoutError:
-        return _aggregate(sdir, now, True, environ, deep, sessions, skipped, drop, load_info)
+        return _aggregate(sdir, now, True, environ, deep, sessions, skipped, drop, load_info, omitted)
 
 
 def _aggregate(sdir: str, now: float, dry_run: bool, environ: dict | None, deep: bool, sessions: list | None,
-               skipped: int, drop: str | None, load_info: dict | None) -> dict:
+               skipped: object, drop: str | None, load_info: dict | None, omitted: int = 0) -> dict:
+    _, remove_after = thresholds(environ)
+    own_read = sessions is None
     if sessions is None:
         sessions, skipped = load_sessions(sdir)
-    _, remove_after = thresholds(environ)
+        if not dry_run:
+            skipped = scan.remove_old_skipped(sdir, skipped, now, remove_after)
     gone = _check_alive(sessions, deep)
     keep, doomed = [], []
     for s in sessions:
@@ -232,9 +230,11 @@ def _aggregate(sdir: str, now: float, dry_run: bool, environ: dict | None, deep:
             keep.append(s)
     if deep:
         _check_interrupted(keep, now)
-    index = build_index(keep, now, skipped, environ, sdir, load_info)
+    index = build_index(keep, now, skipped, environ, sdir, load_info, omitted)
     if dry_run:
         return index
+    if own_read:
+        scan.invalidate(sdir)  # the hook's incremental state did not see this write
     publish(sdir, index, keep, environ)
     for s in keep:
         if s.get("_state_override"):
@@ -254,7 +254,7 @@ def _persist_override(sdir: str, session: dict, now: float) -> None:
     task = record.get("task")
     if isinstance(task, dict):
         task["status"] = "idle"
-    store.write_json(paths.session_path(sdir, session["session_id"]), record)
+    store.write_session(paths.session_path(sdir, session["session_id"]), record)
 
 
 def cleanup(sdir: str | None = None, now: float | None = None, *, include_stale: bool = False,
@@ -267,6 +267,8 @@ def cleanup(sdir: str | None = None, now: float | None = None, *, include_stale:
     with store.DirLock(paths.lock_path(sdir)):
         sessions, skipped = load_sessions(sdir)
         stale_after, remove_after = thresholds(environ)
+        skipped = scan.remove_old_skipped(sdir, skipped, now, remove_after)
+        scan.invalidate(sdir)
         gone = _check_alive(sessions, deep=True)
         doomed = {s["session_id"] for s in sessions if expired(s, now, remove_after, s["session_id"] in gone)}
         if include_stale:  # what the index shows as stale, removed on request

@@ -141,7 +141,7 @@ def _refresh_pid(s: dict, event_name: str, now: float, environ: dict) -> None:
 
 def run(data: bytes, environ: dict | None = None, now: float | None = None) -> None:
     """Apply one hook event (raw stdin bytes) to the status dir. Raises on failure; ``main`` logs."""
-    from core import aggregate, jsonio, load, paths, schema, store
+    from core import aggregate, jsonio, limits, load, paths, scan, schema, store
     from hook import events
 
     env: dict = os.environ if environ is None else environ  # type: ignore[assignment]
@@ -155,23 +155,31 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         return
     sid = event["session_id"]
     name = event.get("hook_event_name")
+    _CURRENT["event"] = name if isinstance(name, str) else "?"
     store.ensure_dir(sdir)
-    with store.DirLock(paths.lock_path(sdir)):
+    with store.DirLock(paths.lock_path(sdir)) as lock:
+        path = paths.session_path(sdir, sid)
+        own = sid + ".json"
         if name == "SessionEnd" and not event.get("agent_id"):
             _remember_end(sdir, sid, now)
-            sessions, skipped = aggregate.load_sessions(sdir)
-            aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=sessions, skipped=skipped, drop=sid,
-                                locked=True)
+            view = scan.load(sdir, lock.fd, now, None, env)
+            if view.cold.pop(own, None) is not None:
+                store.remove(path)
+            aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=view.sessions,
+                                skipped=view.skipped, drop=sid, locked=True, omitted=len(view.cold))
+            scan.save(sdir, lock.fd, view, view.sessions)
             return
-        path = paths.session_path(sdir, sid)
         try:
-            old = schema.validate(jsonio.loads(store.read_bytes(path)), sid)
+            raw = store.read_bytes(path, limits.MAX_FILE + 1)
+            if len(raw) > limits.MAX_FILE:
+                raise ValueError("oversized")
+            old = schema.validate(jsonio.loads(raw), sid)
         except FileNotFoundError:
             old = None
             if _ended_recently(sdir, sid, now):
                 return
         except (OSError, ValueError, RecursionError):
-            old = None  # corrupt: start over rather than stay broken
+            old = None  # corrupt, foreign or oversized: start over rather than stay broken
         s = events.apply(old, event, now)
         if not event.get("agent_id"):
             _refresh_transcript(s, env)
@@ -179,11 +187,17 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         s["load"] = load.current(env)
         events.finish(s)
         s["hook_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        store.write_json(path, s)
-        others, skipped = aggregate.load_sessions(sdir, skip=sid + ".json")
-        s["_mtime"] = now
-        aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=[*others, s], skipped=skipped,
-                            locked=True)
+        s = store.write_session(path, s)
+        st = os.stat(path)
+        s["_mtime"], s["_sig"] = st.st_mtime, [st.st_size, st.st_mtime_ns]
+        view = scan.load(sdir, lock.fd, now, own, env)
+        sessions = [*view.sessions, s]
+        aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=sessions, skipped=view.skipped,
+                            locked=True, omitted=len(view.cold))
+        scan.save(sdir, lock.fd, view, sessions)
+
+
+_CURRENT = {"event": "-"}
 
 
 def main() -> int:
@@ -196,9 +210,10 @@ def main() -> int:
         run(data, environ, now)  # type: ignore[arg-type]
     except BaseException as exc:
         try:
-            from core import paths
+            from core import __version__, paths
 
-            log_line(paths.status_dir(environ), "hook error: %s: %s" % (type(exc).__name__, exc), now)  # type: ignore[arg-type]
+            log_line(paths.status_dir(environ), "hook error: %s in %s (hook %s): %s" % (  # type: ignore[arg-type]
+                type(exc).__name__, _CURRENT["event"], __version__, exc), now)
         except BaseException:
             pass
     return 0

@@ -1,0 +1,320 @@
+"""Reading the status dir: which files are sessions, which are skipped (and why), and the hook's
+incremental view of the dir, so one event costs about the same with 1 or 1,000 session files.
+
+The full read (``read_dir``) classifies every ``*.json`` entry that is not ours (``index.json``,
+``status.json``, hidden files): a session, or skipped as ``unreadable`` (not a regular file, I/O error),
+``oversized`` (over ``limits.MAX_FILE``), ``corrupt`` (not JSON), ``newer`` (a record version we do not
+know) or ``foreign`` (not one of our records).
+Skipped files are reported by name and removed by age like any session, by their file mtime.
+
+The hook's view (``load`` / ``save``): ``.index-state.json`` keeps, for the sessions listed in the index (at
+most ``limits.MAX_INDEX_ROWS``), their record and file signature; for the other ("cold") sessions only their
+signature and what expiry needs; and the skipped files. After its last write the hook records the dir's own
+signature (mtime_ns and entry count) in the lock file, in place (no rename, so the dir does not change). The
+next hook trusts the state only when that signature is unchanged and the last full read is recent
+(``FULL_SCAN_SECONDS``); otherwise it reads the dir again, re-reading only files whose size or mtime changed.
+Any other writer (the tray's aggregation, cleanup) calls ``invalidate`` under the lock.
+"""
+
+from __future__ import annotations
+
+import os
+
+from core import jsonio, limits, paths, schema
+
+STATE_NAME = ".index-state.json"
+STATE_VERSION = 1
+FULL_SCAN_SECONDS = 60.0
+MAX_STATE = 16 * 1024 * 1024
+_SIG_BYTES = 64  # the dir signature at the start of the lock file
+
+
+def is_candidate(name: str) -> bool:
+    """A name that would hold a session: ``*.json``, not hidden, not one of our own files."""
+    return name.endswith(".json") and not name.startswith(".") and name not in (paths.INDEX_NAME, paths.LINK_NAME)
+
+
+def read_entry(path: str, name: str, size: int, is_file: bool) -> tuple:
+    """``(session dict or None, reason or None)`` for one candidate file."""
+    if not is_file:
+        return None, "unreadable"
+    if size > limits.MAX_FILE:
+        return None, "oversized"
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limits.MAX_FILE + 1)
+    except OSError:
+        return None, "unreadable"
+    if len(data) > limits.MAX_FILE:
+        return None, "oversized"
+    try:
+        raw = jsonio.loads(data)
+    except (ValueError, RecursionError):
+        return None, "corrupt"
+    session = schema.validate(raw, name[:-5])
+    if session is None:
+        newer = isinstance(raw, dict) and raw.get("session_id") == name[:-5]
+        return None, "newer" if newer else "foreign"
+    return session, None
+
+
+def read_dir(sdir: str, skip: str | None = None, known: dict | None = None) -> tuple:
+    """Every candidate in ``sdir`` except ``skip``: ``(sessions, skipped, cold)``.
+
+    ``sessions``: dicts with ``_mtime`` and ``_sig`` ([size, mtime_ns]); ``skipped``: ``[name, reason,
+    mtime]`` lists; ``cold``: name -> [size, mtime_ns, updated_ts, pid, pid_file] reused from ``known`` (a
+    previous state) for unchanged files that are not read again. A missing dir is empty; any other
+    unreadable dir raises OSError.
+    """
+    known = known or {}
+    hot_known = known.get("hot") or {}
+    cold_known = known.get("cold") or {}
+    sessions: list = []
+    skipped: list = []
+    cold: dict = {}
+    try:
+        entries = list(os.scandir(sdir))
+    except FileNotFoundError:
+        return sessions, skipped, cold
+    for entry in entries:
+        name = entry.name
+        if not is_candidate(name) or name == skip:
+            continue
+        try:
+            st = entry.stat()
+            is_file = entry.is_file()
+        except OSError:
+            skipped.append([name, "unreadable", 0.0])
+            continue
+        sig = [st.st_size, st.st_mtime_ns]
+        prev = hot_known.get(name)
+        if isinstance(prev, list) and len(prev) == 3 and prev[:2] == sig and isinstance(prev[2], dict):
+            session = prev[2]
+            session["_mtime"], session["_sig"] = st.st_mtime, sig
+            sessions.append(session)
+            continue
+        prev = cold_known.get(name)
+        if isinstance(prev, list) and len(prev) == 5 and prev[:2] == sig:
+            cold[name] = prev
+            continue
+        session, reason = read_entry(entry.path, name, st.st_size, is_file)
+        if session is None:
+            skipped.append([name, reason, st.st_mtime])
+            continue
+        session["_mtime"], session["_sig"] = st.st_mtime, sig
+        sessions.append(session)
+    return sessions, skipped, cold
+
+
+def remove_old_skipped(sdir: str, skipped: list, now: float, remove_after: float) -> list:
+    """Delete skipped files whose mtime is older than ``remove_after``; returns the ones left."""
+    left = []
+    for item in skipped:
+        name, _, mtime = item
+        if mtime and now - mtime > remove_after and _unlink(os.path.join(sdir, name)):
+            continue
+        left.append(item)
+    return left
+
+
+def report(skipped: list) -> list:
+    """What ``index.json`` lists about skipped files: ``{"name", "reason"}``, the first few, names capped."""
+    return [{"name": limits.cap_str(n, 255), "reason": r} for n, r, _ in sorted(skipped)[: limits.MAX_SKIPPED_NAMES]]
+
+
+# --- the hook's incremental view -------------------------------------------------------------------------
+
+
+class View:
+    """What the hook needs of the dir for one event."""
+
+    def __init__(self, sessions: list, skipped: list, cold: dict, full: bool, scan_ts: float) -> None:
+        self.sessions = sessions  # records of the indexed sessions (the event's own excluded)
+        self.skipped = skipped
+        self.cold = cold
+        self.full = full
+        self.scan_ts = scan_ts
+
+
+def _dir_sig(sdir: str) -> bytes:
+    st = os.stat(sdir)
+    return b"%d %d" % (st.st_mtime_ns, len(os.listdir(sdir)))
+
+
+def _recorded(lock_fd: int) -> bytes:
+    try:
+        return os.pread(lock_fd, _SIG_BYTES, 0).rstrip(b"\0 \n")
+    except (OSError, AttributeError):  # no pread on Windows
+        try:
+            os.lseek(lock_fd, 0, os.SEEK_SET)
+            return os.read(lock_fd, _SIG_BYTES).rstrip(b"\0 \n")
+        except OSError:
+            return b""
+
+
+def _record(lock_fd: int, value: bytes) -> None:
+    data = value[:_SIG_BYTES].ljust(_SIG_BYTES, b" ")
+    try:
+        os.lseek(lock_fd, 0, os.SEEK_SET)
+        os.write(lock_fd, data)
+    except OSError:
+        pass
+
+
+def invalidate(sdir: str) -> None:
+    """Called (under the lock) by any writer that changes the dir without updating the hook's state: the
+    next hook reads the dir again. Never raises."""
+    try:
+        fd = os.open(paths.lock_path(sdir), os.O_RDWR)
+    except OSError:
+        return
+    try:
+        _record(fd, b"")
+    finally:
+        os.close(fd)
+
+
+def _read_state(sdir: str) -> dict | None:
+    try:
+        with open(os.path.join(sdir, STATE_NAME), "rb") as f:
+            state = jsonio.loads(f.read(MAX_STATE))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(state, dict) or state.get("v") != STATE_VERSION:
+        return None
+    if not all(isinstance(state.get(k), t) for k, t in (("hot", dict), ("cold", dict), ("skipped", list),
+                                                          ("scan_ts", float))):
+        return None
+    return state
+
+
+def load(sdir: str, lock_fd: int, now: float, skip: str | None, environ: dict | None = None) -> View:
+    """The dir as the hook needs it, under the lock: from the saved state when nothing else changed the dir,
+    else from a full read that re-reads only changed files. Old skipped files are removed on full reads."""
+    state = _read_state(sdir)
+    if state is not None and now - state["scan_ts"] < FULL_SCAN_SECONDS:
+        try:
+            fresh = _recorded(lock_fd) == _dir_sig(sdir)
+        except OSError:
+            fresh = False
+        if fresh:
+            sessions = []
+            for name, item in state["hot"].items():
+                if name == skip or not (isinstance(item, list) and len(item) == 3):
+                    continue
+                session = item[2]
+                if not isinstance(session, dict):  # over the state's budget: read its file (unchanged)
+                    session, _ = read_entry(os.path.join(sdir, name), name, item[0], True)
+                    if session is None:
+                        continue
+                session["_sig"] = item[:2]
+                session["_mtime"] = item[1] / 1e9
+                sessions.append(session)
+            cold = state["cold"]
+            cold.pop(skip, None)
+            return View(sessions, state["skipped"], cold, False, state["scan_ts"])
+    from core import aggregate
+
+    sessions, skipped, cold = read_dir(sdir, skip, state)
+    cold.pop(skip, None)
+    _, remove_after = aggregate.thresholds(environ)
+    skipped = remove_old_skipped(sdir, skipped, now, remove_after)
+    cold = _expire_cold(sdir, cold, now, remove_after)
+    # the indexed sessions are the most recently updated ones; the rest become cold
+    sessions.sort(key=lambda s: schema.updated_ts(s, s["_mtime"]), reverse=True)
+    keep = limits.MAX_INDEX_ROWS - 1  # room for the event's own session
+    for s in sessions[keep:]:
+        cold[s["session_id"] + ".json"] = _cold_entry(s)
+    hot = sessions[:keep]
+    if len(hot) < keep and cold:  # promote the newest cold sessions
+        for name in sorted(cold, key=lambda n: cold[n][2] if isinstance(cold[n][2], (int, float)) else 0,
+                           reverse=True)[: keep - len(hot)]:
+            path = os.path.join(sdir, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                del cold[name]
+                continue
+            session, reason = read_entry(path, name, st.st_size, True)
+            del cold[name]
+            if session is None:
+                skipped.append([name, reason, st.st_mtime])
+                continue
+            session["_mtime"], session["_sig"] = st.st_mtime, [st.st_size, st.st_mtime_ns]
+            hot.append(session)
+    return View(hot, skipped, cold, True, now)
+
+
+def _unlink(path: str) -> bool:
+    try:
+        os.unlink(path)
+        return True
+    except OSError:
+        return False
+
+
+def _cold_entry(s: dict) -> list:
+    sig = s.get("_sig") or [0, 0]
+    return [sig[0], sig[1], schema.updated_ts(s, s.get("_mtime", 0.0)), s.get("pid"), s.get("pid_file")]
+
+
+def _expire_cold(sdir: str, cold: dict, now: float, remove_after: float) -> dict:
+    from core import liveness
+
+    out = {}
+    for name, item in cold.items():
+        updated = item[2] if isinstance(item[2], (int, float)) else 0.0
+        if now - updated > remove_after:
+            pid, reg = item[3], item[4]
+            alive = pid is not None and not liveness.is_gone(pid, reg, None)
+            if not alive:
+                _unlink(os.path.join(sdir, name))
+                continue
+        out[name] = item
+    return out
+
+
+def save(sdir: str, lock_fd: int, view: View, sessions: list) -> None:
+    """After the hook's writes (session file, index, links): keep the state for the next event and record
+    the dir signature. ``sessions``: the records just aggregated (the event's own included, with ``_sig``);
+    those whose file is gone were removed. The state file stays under ``limits.MAX_FILE``: records beyond
+    that budget are kept as signatures only and read from their files by the next hook."""
+    from core import store
+
+    hot: dict = {}
+    cold = dict(view.cold)
+    for s in sessions:
+        name = s["session_id"] + ".json"
+        sig = s.get("_sig")
+        if not isinstance(sig, list):
+            continue
+        try:
+            st = os.stat(os.path.join(sdir, name))
+        except OSError:
+            continue  # removed by this aggregation (expired or ended)
+        if [st.st_size, st.st_mtime_ns] != sig:
+            continue  # rewritten meanwhile (a persisted override): the next full read sees it
+        record = {k: v for k, v in s.items() if not k.startswith("_")}
+        hot[name] = [sig[0], sig[1], record]
+    order = sorted(hot, key=lambda n: schema.updated_ts(hot[n][2], 0.0), reverse=True)
+    for name in order[limits.MAX_INDEX_ROWS:]:
+        size, mtime_ns, rec = hot.pop(name)
+        cold[name] = [size, mtime_ns, schema.updated_ts(rec, 0.0), rec.get("pid"), rec.get("pid_file")]
+    for name in hot:
+        cold.pop(name, None)
+    skipped = [item for item in view.skipped if item[0] not in hot][:1000]
+    budget = limits.MAX_FILE - 8 * 1024 - 120 * len(cold) - 300 * len(skipped)
+    for name in order[: limits.MAX_INDEX_ROWS]:
+        if name not in hot:
+            continue
+        size = hot[name][0] + len(name) + 40
+        if size > budget:
+            hot[name][2] = None
+        else:
+            budget -= size
+    state = {"v": STATE_VERSION, "scan_ts": float(view.scan_ts), "hot": hot, "cold": cold, "skipped": skipped}
+    try:
+        store.write_json(os.path.join(sdir, STATE_NAME), state)
+        _record(lock_fd, _dir_sig(sdir))
+    except OSError:
+        _record(lock_fd, b"")
