@@ -192,7 +192,7 @@ def publish(sdir: str, index: dict, sessions: list, environ: dict | None = None)
 def aggregate(sdir: str | None = None, now: float | None = None, *, dry_run: bool = False,
               environ: dict | None = None, deep: bool = True, sessions: list | None = None,
               skipped: object = 0, drop: str | None = None, load_info: dict | None = None,
-              locked: bool = False, omitted: int = 0) -> dict:
+              locked: bool = False, omitted: int = 0, sweep: bool = True) -> dict:
     """Read (unless ``sessions`` is given), clean up, write and return the index. See module docstring.
 
     Writes happen under the status-dir lock (``locked``: the caller holds it already, as the hook does);
@@ -200,21 +200,23 @@ def aggregate(sdir: str | None = None, now: float | None = None, *, dry_run: boo
     ``deep`` also looks for Esc-interrupted sessions in transcripts (the hook passes False). ``drop``
     names a session id that is ending: links move away from it before its file is deleted. ``omitted``:
     sessions the caller did not pass (the hook's cold sessions, see ``core.scan``), counted in the summary.
+    ``sweep``: also delete temp files older than the grace period (the hook does it on its full reads only).
     """
     sdir = paths.status_dir(environ) if sdir is None else sdir
     now = time.time() if now is None else now
     if dry_run or locked or not os.path.isdir(sdir):
         return _aggregate(sdir, now, dry_run or not os.path.isdir(sdir), environ, deep, sessions, skipped, drop,
-                          load_info, omitted)
+                          load_info, omitted, sweep)
     try:
         with store.DirLock(paths.lock_path(sdir), timeout=1.0):
-            return _aggregate(sdir, now, False, environ, deep, sessions, skipped, drop, load_info, omitted)
+            return _aggregate(sdir, now, False, environ, deep, sessions, skipped, drop, load_info, omitted, sweep)
     except TimeoutError:
-        return _aggregate(sdir, now, True, environ, deep, sessions, skipped, drop, load_info, omitted)
+        return _aggregate(sdir, now, True, environ, deep, sessions, skipped, drop, load_info, omitted, sweep)
 
 
 def _aggregate(sdir: str, now: float, dry_run: bool, environ: dict | None, deep: bool, sessions: list | None,
-               skipped: object, drop: str | None, load_info: dict | None, omitted: int = 0) -> dict:
+               skipped: object, drop: str | None, load_info: dict | None, omitted: int = 0,
+               sweep: bool = True) -> dict:
     _, remove_after = thresholds(environ)
     own_read = sessions is None
     if sessions is None:
@@ -241,7 +243,8 @@ def _aggregate(sdir: str, now: float, dry_run: bool, environ: dict | None, deep:
             _persist_override(sdir, s, now)
     for s in doomed:
         store.remove(paths.session_path(sdir, s["session_id"]))
-    _sweep_temp_files(sdir, now)
+    if sweep:
+        _sweep_temp_files(sdir, now)
     return index
 
 

@@ -66,8 +66,18 @@ MAX_ROW_LIST = 16
 
 def fit_row(row: dict) -> dict:
     """An ``index.json`` row with its strings and lists capped, so the index stays bounded: at most
-    ``MAX_INDEX_ROWS`` rows of a few KiB each."""
-    return _cap(row, None, 0, MAX_ROW_STR, MAX_ROW_LIST)  # type: ignore[return-value]
+    ``MAX_INDEX_ROWS`` rows of a few KiB each. Rows are flat: only nested values take the slow path."""
+    out = {}
+    for k, v in row.items():
+        if type(v) is str:
+            if len(v) > MAX_ROW_STR:
+                out[k] = (v if len(v) <= MAX_PATH else None) if k in PATH_KEYS else cap_str(v, MAX_ROW_STR)
+                continue
+        elif isinstance(v, (list, dict)):
+            out[k] = _cap(v, k, 1, MAX_ROW_STR, MAX_ROW_LIST)  # type: ignore[assignment]
+            continue
+        out[k] = v
+    return out
 
 
 def _size(record: dict) -> int:

@@ -126,19 +126,46 @@ def report(skipped: list) -> list:
 
 
 class View:
-    """What the hook needs of the dir for one event."""
+    """What the hook needs of the dir for one event. The cold sessions are kept as JSON text and parsed
+    only when needed (a full read, a cold session's own event), so 1,000 of them cost one string."""
 
-    def __init__(self, sessions: list, skipped: list, cold: dict, full: bool, scan_ts: float) -> None:
+    def __init__(self, sessions: list, skipped: list, cold: object, full: bool, scan_ts: float,
+                 cold_n: int = 0) -> None:
         self.sessions = sessions  # records of the indexed sessions (the event's own excluded)
         self.skipped = skipped
-        self.cold = cold
         self.full = full
         self.scan_ts = scan_ts
+        self._cold: dict | None = cold if isinstance(cold, dict) else None
+        self._cold_text = cold if isinstance(cold, str) else ""
+        self._cold_n = len(cold) if isinstance(cold, dict) else cold_n
+
+    @property
+    def cold(self) -> dict:
+        """name -> [size, mtime_ns, updated_ts, pid, pid_file] (parsed on first use)."""
+        if self._cold is None:
+            try:
+                parsed = jsonio.loads(self._cold_text) if self._cold_text else {}
+            except (ValueError, RecursionError):
+                parsed = {}
+            self._cold = parsed if isinstance(parsed, dict) else {}
+        return self._cold
+
+    def cold_count(self) -> int:
+        return len(self._cold) if self._cold is not None else self._cold_n
+
+    def has_cold(self, name: str) -> bool:
+        if self._cold is not None:
+            return name in self._cold
+        return ('"%s"' % name) in self._cold_text
+
+    def cold_text(self) -> str:
+        return self._cold_text if self._cold is None else jsonio.dumps(self._cold)
 
 
 def _dir_sig(sdir: str) -> bytes:
+    # mtime_ns, size and inode of the dir: every create, rename and unlink in it changes the mtime
     st = os.stat(sdir)
-    return b"%d %d" % (st.st_mtime_ns, len(os.listdir(sdir)))
+    return b"%d %d %d" % (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def _recorded(lock_fd: int) -> bytes:
@@ -182,40 +209,49 @@ def _read_state(sdir: str) -> dict | None:
         return None
     if not isinstance(state, dict) or state.get("v") != STATE_VERSION:
         return None
-    if not all(isinstance(state.get(k), t) for k, t in (("hot", dict), ("cold", dict), ("skipped", list),
-                                                          ("scan_ts", float))):
+    if not all(isinstance(state.get(k), t) for k, t in (("hot", dict), ("cold", str), ("skipped", list),
+                                                          ("scan_ts", float), ("cold_n", int))):
         return None
     return state
 
 
-def load(sdir: str, lock_fd: int, now: float, skip: str | None, environ: dict | None = None) -> View:
-    """The dir as the hook needs it, under the lock: from the saved state when nothing else changed the dir,
-    else from a full read that re-reads only changed files. Old skipped files are removed on full reads."""
+def unchanged(sdir: str, lock_fd: int) -> bool:
+    """True when nothing changed the dir since the last hook saved its state: call it under the lock,
+    before writing anything."""
+    try:
+        return _recorded(lock_fd) == _dir_sig(sdir)
+    except OSError:
+        return False
+
+
+def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | None = None) -> View:
+    """The dir as the hook needs it, under the lock: from the saved state when ``fresh`` (``unchanged()``
+    said so before this hook wrote) and the last full read is recent, else from a full read that re-reads
+    only changed files. Old skipped files and expired cold sessions are removed on full reads."""
     state = _read_state(sdir)
-    if state is not None and now - state["scan_ts"] < FULL_SCAN_SECONDS:
-        try:
-            fresh = _recorded(lock_fd) == _dir_sig(sdir)
-        except OSError:
-            fresh = False
-        if fresh:
-            sessions = []
-            for name, item in state["hot"].items():
-                if name == skip or not (isinstance(item, list) and len(item) == 3):
+    if fresh and state is not None and now - state["scan_ts"] < FULL_SCAN_SECONDS:
+        sessions = []
+        for name, item in state["hot"].items():
+            if name == skip or not (isinstance(item, list) and len(item) == 3):
+                continue
+            session = item[2]
+            if not isinstance(session, dict):  # over the state's budget: read its file (unchanged)
+                session, _ = read_entry(os.path.join(sdir, name), name, item[0], True)
+                if session is None:
                     continue
-                session = item[2]
-                if not isinstance(session, dict):  # over the state's budget: read its file (unchanged)
-                    session, _ = read_entry(os.path.join(sdir, name), name, item[0], True)
-                    if session is None:
-                        continue
-                session["_sig"] = item[:2]
-                session["_mtime"] = item[1] / 1e9
-                sessions.append(session)
-            cold = state["cold"]
-            cold.pop(skip, None)
-            return View(sessions, state["skipped"], cold, False, state["scan_ts"])
+            session["_sig"] = item[:2]
+            session["_mtime"] = item[1] / 1e9
+            sessions.append(session)
+        view = View(sessions, state["skipped"], state["cold"], False, state["scan_ts"], state["cold_n"])
+        if skip is not None and view.has_cold(skip):
+            view.cold.pop(skip, None)
+        return view
     from core import aggregate
 
-    sessions, skipped, cold = read_dir(sdir, skip, state)
+    known = None
+    if state is not None:
+        known = {"hot": state["hot"], "cold": View([], [], state["cold"], False, 0.0).cold}
+    sessions, skipped, cold = read_dir(sdir, skip, known)
     cold.pop(skip, None)
     _, remove_after = aggregate.thresholds(environ)
     skipped = remove_old_skipped(sdir, skipped, now, remove_after)
@@ -282,7 +318,6 @@ def save(sdir: str, lock_fd: int, view: View, sessions: list) -> None:
     from core import store
 
     hot: dict = {}
-    cold = dict(view.cold)
     for s in sessions:
         name = s["session_id"] + ".json"
         sig = s.get("_sig")
@@ -299,11 +334,12 @@ def save(sdir: str, lock_fd: int, view: View, sessions: list) -> None:
     order = sorted(hot, key=lambda n: schema.updated_ts(hot[n][2], 0.0), reverse=True)
     for name in order[limits.MAX_INDEX_ROWS:]:
         size, mtime_ns, rec = hot.pop(name)
-        cold[name] = [size, mtime_ns, schema.updated_ts(rec, 0.0), rec.get("pid"), rec.get("pid_file")]
+        view.cold[name] = [size, mtime_ns, schema.updated_ts(rec, 0.0), rec.get("pid"), rec.get("pid_file")]
     for name in hot:
-        cold.pop(name, None)
+        if view.has_cold(name):
+            view.cold.pop(name, None)
     skipped = [item for item in view.skipped if item[0] not in hot][:1000]
-    budget = limits.MAX_FILE - 8 * 1024 - 120 * len(cold) - 300 * len(skipped)
+    budget = limits.MAX_FILE - 8 * 1024  # for the records; cold entries and skipped names come on top
     for name in order[: limits.MAX_INDEX_ROWS]:
         if name not in hot:
             continue
@@ -312,7 +348,8 @@ def save(sdir: str, lock_fd: int, view: View, sessions: list) -> None:
             hot[name][2] = None
         else:
             budget -= size
-    state = {"v": STATE_VERSION, "scan_ts": float(view.scan_ts), "hot": hot, "cold": cold, "skipped": skipped}
+    state = {"v": STATE_VERSION, "scan_ts": float(view.scan_ts), "hot": hot, "cold": view.cold_text(),
+             "cold_n": view.cold_count(), "skipped": skipped}
     try:
         store.write_json(os.path.join(sdir, STATE_NAME), state)
         _record(lock_fd, _dir_sig(sdir))

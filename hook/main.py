@@ -158,15 +158,18 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
     _CURRENT["event"] = name if isinstance(name, str) else "?"
     store.ensure_dir(sdir)
     with store.DirLock(paths.lock_path(sdir)) as lock:
+        fresh = scan.unchanged(sdir, lock.fd)  # before this hook writes anything
         path = paths.session_path(sdir, sid)
         own = sid + ".json"
         if name == "SessionEnd" and not event.get("agent_id"):
             _remember_end(sdir, sid, now)
-            view = scan.load(sdir, lock.fd, now, None, env)
-            if view.cold.pop(own, None) is not None:
+            view = scan.load(sdir, now, None, fresh, env)
+            if view.has_cold(own):  # not in the index: its file is removed here
+                view.cold.pop(own, None)
                 store.remove(path)
             aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=view.sessions,
-                                skipped=view.skipped, drop=sid, locked=True, omitted=len(view.cold))
+                                skipped=view.skipped, drop=sid, locked=True, omitted=view.cold_count(),
+                                sweep=view.full)
             scan.save(sdir, lock.fd, view, view.sessions)
             return
         try:
@@ -190,10 +193,10 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         s = store.write_session(path, s)
         st = os.stat(path)
         s["_mtime"], s["_sig"] = st.st_mtime, [st.st_size, st.st_mtime_ns]
-        view = scan.load(sdir, lock.fd, now, own, env)
+        view = scan.load(sdir, now, own, fresh, env)
         sessions = [*view.sessions, s]
         aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=sessions, skipped=view.skipped,
-                            locked=True, omitted=len(view.cold))
+                            locked=True, omitted=view.cold_count(), sweep=view.full)
         scan.save(sdir, lock.fd, view, sessions)
 
 
