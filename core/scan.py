@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 
-from core import jsonio, limits, paths, schema
+from core import jsonio, limits, paths, record
 
 STATE_NAME = ".index-state.json"
 STATE_VERSION = 1
@@ -35,7 +35,7 @@ def is_candidate(name: str) -> bool:
 
 
 def read_entry(path: str, name: str, size: int, is_file: bool) -> tuple:
-    """``(session dict or None, reason or None)`` for one candidate file."""
+    """``(record or record.Newer or None, reason or None)`` for one candidate file."""
     if not is_file:
         return None, "unreadable"
     if size > limits.MAX_FILE:
@@ -51,59 +51,56 @@ def read_entry(path: str, name: str, size: int, is_file: bool) -> tuple:
         raw = jsonio.loads(data)
     except (ValueError, RecursionError):
         return None, "corrupt"
-    session = schema.validate(raw, name[:-5])
-    if session is None:
-        newer = isinstance(raw, dict) and raw.get("session_id") == name[:-5]
-        return None, "newer" if newer else "foreign"
-    return session, None
+    rec = record.upgrade(raw, name[:-5])
+    if rec is None:
+        ours = isinstance(raw, dict) and raw.get("session_id") == name[:-5]
+        return None, "version" if ours else "foreign"
+    return rec, None
 
 
 def read_dir(sdir: str, skip: str | None = None, known: dict | None = None) -> tuple:
-    """Every candidate in ``sdir`` except ``skip``: ``(sessions, skipped, cold)``.
+    """Every candidate in ``sdir`` except ``skip``: ``(entries, skipped, cold)``.
 
-    ``sessions``: dicts with ``_mtime`` and ``_sig`` ([size, mtime_ns]); ``skipped``: ``[name, reason,
-    mtime]`` lists; ``cold``: name -> [size, mtime_ns, updated_ts, pid, pid_file] reused from ``known`` (a
-    previous state) for unchanged files that are not read again. A missing dir is empty; any other
-    unreadable dir raises OSError.
+    ``entries``: ``record.Entry`` with ``mtime`` and ``sig`` ([size, mtime_ns]); files of a newer version are
+    entries too (``record.Newer``: shown as rows). ``skipped``: ``[name, reason, mtime]`` lists. ``cold``:
+    name -> [size, mtime_ns, updated_ts, pid, pid_file] reused from ``known`` (a previous state) for
+    unchanged files that are not read again. A missing dir is empty; any other unreadable dir raises OSError.
     """
     known = known or {}
     hot_known = known.get("hot") or {}
     cold_known = known.get("cold") or {}
-    sessions: list = []
+    entries: list = []
     skipped: list = []
     cold: dict = {}
     try:
-        entries = list(os.scandir(sdir))
+        found = list(os.scandir(sdir))
     except FileNotFoundError:
-        return sessions, skipped, cold
-    for entry in entries:
-        name = entry.name
+        return entries, skipped, cold
+    for dirent in found:
+        name = dirent.name
         if not is_candidate(name) or name == skip:
             continue
         try:
-            st = entry.stat()
-            is_file = entry.is_file()
+            st = dirent.stat()
+            is_file = dirent.is_file()
         except OSError:
             skipped.append([name, "unreadable", 0.0])
             continue
         sig = [st.st_size, st.st_mtime_ns]
         prev = hot_known.get(name)
         if isinstance(prev, list) and len(prev) == 3 and prev[:2] == sig and isinstance(prev[2], dict):
-            session = prev[2]
-            session["_mtime"], session["_sig"] = st.st_mtime, sig
-            sessions.append(session)
+            entries.append(record.Entry(prev[2], st.st_mtime, sig=sig))  # type: ignore[arg-type]
             continue
         prev = cold_known.get(name)
         if isinstance(prev, list) and len(prev) == 5 and prev[:2] == sig:
             cold[name] = prev
             continue
-        session, reason = read_entry(entry.path, name, st.st_size, is_file)
-        if session is None:
+        rec, reason = read_entry(dirent.path, name, st.st_size, is_file)
+        if rec is None:
             skipped.append([name, reason, st.st_mtime])
             continue
-        session["_mtime"], session["_sig"] = st.st_mtime, sig
-        sessions.append(session)
-    return sessions, skipped, cold
+        entries.append(record.Entry(rec, st.st_mtime, sig=sig))
+    return entries, skipped, cold
 
 
 def remove_old_skipped(sdir: str, skipped: list, now: float, remove_after: float) -> list:
@@ -131,7 +128,7 @@ class View:
 
     def __init__(self, sessions: list, skipped: list, cold: object, full: bool, scan_ts: float,
                  cold_n: int = 0) -> None:
-        self.sessions = sessions  # records of the indexed sessions (the event's own excluded)
+        self.entries = sessions  # record.Entry of the indexed sessions (the event's own excluded)
         self.skipped = skipped
         self.full = full
         self.scan_ts = scan_ts
@@ -230,19 +227,17 @@ def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | N
     only changed files. Old skipped files and expired cold sessions are removed on full reads."""
     state = _read_state(sdir)
     if fresh and state is not None and now - state["scan_ts"] < FULL_SCAN_SECONDS:
-        sessions = []
+        entries = []
         for name, item in state["hot"].items():
             if name == skip or not (isinstance(item, list) and len(item) == 3):
                 continue
-            session = item[2]
-            if not isinstance(session, dict):  # over the state's budget: read its file (unchanged)
-                session, _ = read_entry(os.path.join(sdir, name), name, item[0], True)
-                if session is None:
+            rec = item[2]
+            if not isinstance(rec, dict):  # over the state's budget, or a newer version's: read its file
+                rec, _ = read_entry(os.path.join(sdir, name), name, item[0], True)
+                if rec is None:
                     continue
-            session["_sig"] = item[:2]
-            session["_mtime"] = item[1] / 1e9
-            sessions.append(session)
-        view = View(sessions, state["skipped"], state["cold"], False, state["scan_ts"], state["cold_n"])
+            entries.append(record.Entry(rec, item[1] / 1e9, sig=item[:2]))
+        view = View(entries, state["skipped"], state["cold"], False, state["scan_ts"], state["cold_n"])
         if skip is not None and view.has_cold(skip):
             view.cold.pop(skip, None)
         return view
@@ -251,33 +246,31 @@ def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | N
     known = None
     if state is not None:
         known = {"hot": state["hot"], "cold": View([], [], state["cold"], False, 0.0).cold}
-    sessions, skipped, cold = read_dir(sdir, skip, known)
+    entries, skipped, cold = read_dir(sdir, skip, known)
     cold.pop(skip, None)
     _, remove_after = aggregate.thresholds(environ)
     skipped = remove_old_skipped(sdir, skipped, now, remove_after)
     cold = _expire_cold(sdir, cold, now, remove_after)
     # the indexed sessions are the most recently updated ones; the rest become cold
-    sessions.sort(key=lambda s: schema.updated_ts(s, s["_mtime"]), reverse=True)
+    entries.sort(key=record.updated_ts, reverse=True)
     keep = limits.MAX_INDEX_ROWS - 1  # room for the event's own session
-    for s in sessions[keep:]:
-        cold[s["session_id"] + ".json"] = _cold_entry(s)
-    hot = sessions[:keep]
+    for e in entries[keep:]:
+        cold[e.session_id + ".json"] = _cold_entry(e)
+    hot = entries[:keep]
     if len(hot) < keep and cold:  # promote the newest cold sessions
         for name in sorted(cold, key=lambda n: cold[n][2] if isinstance(cold[n][2], (int, float)) else 0,
                            reverse=True)[: keep - len(hot)]:
             path = os.path.join(sdir, name)
+            del cold[name]
             try:
                 st = os.stat(path)
             except OSError:
-                del cold[name]
                 continue
-            session, reason = read_entry(path, name, st.st_size, True)
-            del cold[name]
-            if session is None:
+            rec, reason = read_entry(path, name, st.st_size, True)
+            if rec is None:
                 skipped.append([name, reason, st.st_mtime])
                 continue
-            session["_mtime"], session["_sig"] = st.st_mtime, [st.st_size, st.st_mtime_ns]
-            hot.append(session)
+            hot.append(record.Entry(rec, st.st_mtime, sig=[st.st_size, st.st_mtime_ns]))
     return View(hot, skipped, cold, True, now)
 
 
@@ -289,9 +282,11 @@ def _unlink(path: str) -> bool:
         return False
 
 
-def _cold_entry(s: dict) -> list:
-    sig = s.get("_sig") or [0, 0]
-    return [sig[0], sig[1], schema.updated_ts(s, s.get("_mtime", 0.0)), s.get("pid"), s.get("pid_file")]
+def _cold_entry(e: record.Entry) -> list:
+    sig = e.sig or [0, 0]
+    rec = e.record
+    pid, reg = (None, None) if isinstance(rec, record.Newer) else (rec.get("pid"), rec.get("pid_file"))
+    return [sig[0], sig[1], record.updated_ts(e), pid, reg]
 
 
 def _expire_cold(sdir: str, cold: dict, now: float, remove_after: float) -> dict:
@@ -310,39 +305,38 @@ def _expire_cold(sdir: str, cold: dict, now: float, remove_after: float) -> dict
     return out
 
 
-def save(sdir: str, lock_fd: int, view: View, sessions: list) -> None:
+def save(sdir: str, lock_fd: int, view: View, entries: list) -> None:
     """After the hook's writes (session file, index, links): keep the state for the next event and record
-    the dir signature. ``sessions``: the records just aggregated (the event's own included, with ``_sig``);
-    those whose file is gone were removed. The state file stays under ``limits.MAX_FILE``: records beyond
-    that budget are kept as signatures only and read from their files by the next hook."""
+    the dir signature. ``entries``: what was just aggregated (the event's own included, with ``sig``); those
+    whose file is gone were removed. The records kept stay under ``limits.MAX_FILE`` in all: beyond that
+    budget (and for newer-version files) only the signature is kept and the next hook reads the file."""
     from core import store
 
     hot: dict = {}
-    for s in sessions:
-        name = s["session_id"] + ".json"
-        sig = s.get("_sig")
-        if not isinstance(sig, list):
+    when: dict = {}
+    for e in entries:
+        name = e.session_id + ".json"
+        if not isinstance(e.sig, list):
             continue
         try:
             st = os.stat(os.path.join(sdir, name))
         except OSError:
             continue  # removed by this aggregation (expired or ended)
-        if [st.st_size, st.st_mtime_ns] != sig:
-            continue  # rewritten meanwhile (a persisted override): the next full read sees it
-        record = {k: v for k, v in s.items() if not k.startswith("_")}
-        hot[name] = [sig[0], sig[1], record]
-    order = sorted(hot, key=lambda n: schema.updated_ts(hot[n][2], 0.0), reverse=True)
+        if [st.st_size, st.st_mtime_ns] != e.sig:
+            continue  # rewritten meanwhile (a transcript fact): the next full read sees it
+        rec = e.record
+        hot[name] = [e.sig[0], e.sig[1], None if isinstance(rec, record.Newer) else rec]
+        when[name] = (record.updated_ts(e), e)
+    order = sorted(hot, key=lambda n: when[n][0], reverse=True)
     for name in order[limits.MAX_INDEX_ROWS:]:
-        size, mtime_ns, rec = hot.pop(name)
-        view.cold[name] = [size, mtime_ns, schema.updated_ts(rec, 0.0), rec.get("pid"), rec.get("pid_file")]
+        del hot[name]
+        view.cold[name] = _cold_entry(when[name][1])
     for name in hot:
         if view.has_cold(name):
             view.cold.pop(name, None)
     skipped = [item for item in view.skipped if item[0] not in hot][:1000]
     budget = limits.MAX_FILE - 8 * 1024  # for the records; cold entries and skipped names come on top
     for name in order[: limits.MAX_INDEX_ROWS]:
-        if name not in hot:
-            continue
         size = hot[name][0] + len(name) + 40
         if size > budget:
             hot[name][2] = None

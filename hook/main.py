@@ -10,6 +10,10 @@ import os
 import sys
 import time
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from core.record import SessionRecord
+
 MAX_STDIN = 8 * 1024 * 1024
 LOG_CAP = 256 * 1024
 ENDED_NAME = ".ended"
@@ -93,7 +97,7 @@ def _remember_end(sdir: str, sid: str, now: float) -> None:
     store.write_json(path, dict(keep))
 
 
-def _refresh_transcript(s: dict, environ: dict) -> None:
+def _refresh_transcript(s: SessionRecord, environ: dict) -> None:
     from core import schema, transcript
 
     path = s.get("transcript_path")
@@ -124,7 +128,7 @@ def _refresh_transcript(s: dict, environ: dict) -> None:
     s["context"]["total_tokens"] = schema.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ)
 
 
-def _refresh_pid(s: dict, event_name: str, now: float, environ: dict) -> None:
+def _refresh_pid(s: SessionRecord, event_name: str, now: float, environ: dict) -> None:
     if s.get("pid") is not None:
         return
     first = event_name in ("SessionStart", "UserPromptSubmit")
@@ -140,8 +144,11 @@ def _refresh_pid(s: dict, event_name: str, now: float, environ: dict) -> None:
 
 
 def run(data: bytes, environ: dict | None = None, now: float | None = None) -> None:
-    """Apply one hook event (raw stdin bytes) to the status dir. Raises on failure; ``main`` logs."""
-    from core import aggregate, jsonio, limits, load, paths, scan, schema, store
+    """Apply one hook event (raw stdin bytes) to the status dir. Raises on failure; ``main`` logs.
+
+    Cost does not grow with the number of sessions: ``core.scan`` gives the other sessions from the state
+    the previous hook saved, unless something else changed the dir (then it re-reads changed files only)."""
+    from core import aggregate, jsonio, limits, load, paths, record, scan, store
     from hook import events
 
     env: dict = os.environ if environ is None else environ  # type: ignore[assignment]
@@ -159,6 +166,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
     store.ensure_dir(sdir)
     with store.DirLock(paths.lock_path(sdir)) as lock:
         fresh = scan.unchanged(sdir, lock.fd)  # before this hook writes anything
+        options = aggregate.Options(environ=env, deep=False)
         path = paths.session_path(sdir, sid)
         own = sid + ".json"
         if name == "SessionEnd" and not event.get("agent_id"):
@@ -167,40 +175,42 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
             if view.has_cold(own):  # not in the index: its file is removed here
                 view.cold.pop(own, None)
                 store.remove(path)
-            aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=view.sessions,
-                                skipped=view.skipped, drop=sid, locked=True, omitted=view.cold_count(),
-                                sweep=view.full)
-            scan.save(sdir, lock.fd, view, view.sessions)
+            found = aggregate.scan(sdir, now, options, view.entries, view.skipped, view.cold_count())
+            aggregate.update(sdir, now, found, options, drop=sid, sweep=view.full)
+            scan.save(sdir, lock.fd, view, view.entries)
             return
         try:
             raw = store.read_bytes(path, limits.MAX_FILE + 1)
             if len(raw) > limits.MAX_FILE:
                 raise ValueError("oversized")
-            old = schema.validate(jsonio.loads(raw), sid)
+            old = record.upgrade(jsonio.loads(raw), sid)
+            if isinstance(old, record.Newer):
+                old = None  # a newer hook's file: this event starts the session over in our format
         except FileNotFoundError:
             old = None
             if _ended_recently(sdir, sid, now):
                 return
         except (OSError, ValueError, RecursionError):
             old = None  # corrupt, foreign or oversized: start over rather than stay broken
-        s = events.apply(old, event, now)
+        s = events.step(old, event, now)
         if not event.get("agent_id"):
             _refresh_transcript(s, env)
         _refresh_pid(s, name if isinstance(name, str) else "", now, env)
         s["load"] = load.current(env)
         events.finish(s)
         s["hook_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        s = store.write_session(path, s)
+        s = store.write_session(path, s)  # type: ignore[arg-type,assignment]
         st = os.stat(path)
-        s["_mtime"], s["_sig"] = st.st_mtime, [st.st_size, st.st_mtime_ns]
+        mine = record.Entry(s, now, sig=[st.st_size, st.st_mtime_ns])
         view = scan.load(sdir, now, own, fresh, env)
-        sessions = [*view.sessions, s]
-        aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=sessions, skipped=view.skipped,
-                            locked=True, omitted=view.cold_count(), sweep=view.full)
-        scan.save(sdir, lock.fd, view, sessions)
+        options.load_info = s["load"]
+        entries = [*view.entries, mine]
+        found = aggregate.scan(sdir, now, options, entries, view.skipped, view.cold_count())
+        aggregate.update(sdir, now, found, options, sweep=view.full)
+        scan.save(sdir, lock.fd, view, entries)
 
 
-_CURRENT = {"event": "-"}
+_CURRENT = {"event": "-"}  # the event being applied, for the one log line a failure writes
 
 
 def main() -> int:

@@ -110,20 +110,13 @@ def _task(row: dict[str, Any], width: int = 40) -> str:
 
 
 def interrupted(row: dict[str, Any]) -> bool:
-    """Stopped with Esc: idle, but nothing finished (core sets `detail` to "interrupted")."""
-    return row.get("state") == "idle" and row.get("detail") == "interrupted"
+    """Stopped with Esc: idle, but nothing finished (the reason core.state decided)."""
+    return row.get("state") == "idle" and row.get("reason") == "interrupted"
 
 
 def never_worked(row: dict[str, Any]) -> bool:
-    """Idle since the session was first seen (e.g. just after SessionStart): ready, not finished.
-
-    The hook stamps `state_since` (whole seconds) only when the state changes, and `first_seen`
-    (microseconds) once, from the same clock; an unchanged state keeps them in the same second."""
-    if row.get("state") != "idle":
-        return False
-    since = timefmt.parse_iso(row.get("state_since") or "")
-    first = timefmt.parse_iso(row.get("first_seen") or "")
-    return since is not None and first is not None and since <= first
+    """Idle since the session (re)started: ready, not finished (the reason core.state decided)."""
+    return row.get("state") == "idle" and row.get("reason") == "ready"
 
 
 def _state(row: dict[str, Any]) -> str:
@@ -134,7 +127,9 @@ def _state(row: dict[str, Any]) -> str:
 def _state_words(row: dict[str, Any]) -> str:
     state = _state(row)
     words = STATE_WORDS[state]
-    if interrupted(row):
+    if row.get("reason") == "newer_version":
+        words = "written by a newer version"
+    elif interrupted(row):
         words = "interrupted"
     elif never_worked(row):
         words = "ready"
