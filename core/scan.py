@@ -228,16 +228,24 @@ def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | N
     state = _read_state(sdir)
     if fresh and state is not None and now - state["scan_ts"] < FULL_SCAN_SECONDS:
         entries = []
+        skipped = state["skipped"]
         for name, item in state["hot"].items():
             if name == skip or not (isinstance(item, list) and len(item) == 3):
                 continue
-            rec = item[2]
-            if not isinstance(rec, dict):  # over the state's budget, or a newer version's: read its file
-                rec, _ = read_entry(os.path.join(sdir, name), name, item[0], True)
+            path = os.path.join(sdir, name)
+            try:  # one stat per indexed session: a file rewritten in place (no rename) is read again
+                st = os.stat(path)
+            except OSError:
+                continue
+            sig = [st.st_size, st.st_mtime_ns]
+            rec = item[2] if sig == item[:2] else None
+            if not isinstance(rec, dict):  # changed, over the state's budget, or a newer version's
+                rec, reason = read_entry(path, name, st.st_size, True)
                 if rec is None:
+                    skipped = [*skipped, [name, reason, st.st_mtime]]
                     continue
-            entries.append(record.Entry(rec, item[1] / 1e9, sig=item[:2]))
-        view = View(entries, state["skipped"], state["cold"], False, state["scan_ts"], state["cold_n"])
+            entries.append(record.Entry(rec, st.st_mtime, sig=sig))
+        view = View(entries, skipped, state["cold"], False, state["scan_ts"], state["cold_n"])
         if skip is not None and view.has_cold(skip):
             view.cold.pop(skip, None)
         return view

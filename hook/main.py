@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from core.record import SessionRecord
 
 MAX_STDIN = 8 * 1024 * 1024
-LOG_CAP = 256 * 1024
+LOG_CAP = 256 * 1024  # core.hooklog.LOG_CAP: the hook does not import it on its happy path
 ENDED_NAME = ".ended"
 ENDED_KEEP = 200
 PID_RETRY_SECONDS = 60.0
