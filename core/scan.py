@@ -244,7 +244,7 @@ def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | N
                 if rec is None:
                     skipped = [*skipped, [name, reason, st.st_mtime]]
                     continue
-            entries.append(record.Entry(rec, st.st_mtime, sig=sig))
+            entries.append(record.Entry(rec, st.st_mtime, sig=sig))  # type: ignore[arg-type]
         view = View(entries, skipped, state["cold"], False, state["scan_ts"], state["cold_n"])
         if skip is not None and view.has_cold(skip):
             view.cold.pop(skip, None)
