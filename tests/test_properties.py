@@ -101,7 +101,7 @@ def check_dir(sdir: str) -> dict:
             continue  # a file a test put there
         if not name.endswith(".json") and name not in OUR_HIDDEN:
             continue
-        data = open(path, "rb").read()  # noqa: SIM115
+        data = open(path, "rb").read()
         if name in OUR_HIDDEN or name == "index.json" or _written_by_hook(sdir, name):
             assert len(data) <= limits.MAX_FILE, (name, len(data))
             json.loads(data)  # valid JSON (raises otherwise)
@@ -291,7 +291,7 @@ def test_hostile_status_dir_contents_never_stop_a_healthy_session(entries, secon
         _write_dir(box, entries)
         index = healthy_lands(box, 1)
         skipped_names = {s["name"] for s in index.get("skipped", [])}
-        for name, content in entries:
+        for name, _content in entries:
             if name == "healthy-1.json" or not name.endswith(".json") or name.startswith("."):
                 continue
             if name in skipped_names:
