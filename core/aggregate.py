@@ -305,7 +305,7 @@ def _sweep_temp_files(sdir: str, now: float) -> None:
         if name.startswith(".") and name.endswith(store.TMP_SUFFIX):
             path = os.path.join(sdir, name)
             try:
-                if now - os.stat(path).st_mtime > TMP_GRACE_SECONDS:
+                if now - os.lstat(path).st_mtime > TMP_GRACE_SECONDS:  # a temp symlink: its own age
                     os.unlink(path)
             except OSError:
                 pass
