@@ -91,7 +91,8 @@ def main() -> int:
     for n in (1, 20, 200):
         r = scenario(n, args.runs, args.python, os.path.abspath(args.before))
         b, a, f = r["before"], r["after"], r["floor"]
-        print("| %d | %.1f / %.1f ms | %.1f / %.1f ms | %.1f / %.1f ms | %.2fx | %.1f ms | %.1f ms | %.1f ms | %.2fx |" % (
+        fmt = "| %d | %.1f / %.1f ms | %.1f / %.1f ms | %.1f / %.1f ms | %.2fx | %.1f ms | %.1f ms | %.1f ms | %.2fx |"
+        print(fmt % (
             n, b[0], b[1], a[0], a[1], f[0], f[1], a[0] / b[0], b[2], a[2], f[2], a[2] / b[2]), flush=True)
     return 0
 
