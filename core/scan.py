@@ -27,7 +27,8 @@ COLD_NAME = ".index-cold"
 STATE_VERSION = 1
 FULL_SCAN_SECONDS = 60.0
 MAX_STATE = 16 * 1024 * 1024
-_SIG_BYTES = 64  # the dir signature at the start of the lock file
+_SIG_BYTES = 64  # the dir signature, in the lock file from byte _SIG_AT on
+_SIG_AT = 1  # Windows locks byte 0 (msvcrt.locking): another handle may not write there
 
 
 def is_candidate(name: str) -> bool:
@@ -178,10 +179,10 @@ def _dir_sig(sdir: str) -> bytes:
 
 def _recorded(lock_fd: int) -> bytes:
     try:
-        return os.pread(lock_fd, _SIG_BYTES, 0).rstrip(b"\0 \n")
+        return os.pread(lock_fd, _SIG_BYTES, _SIG_AT).rstrip(b"\0 \n")
     except (OSError, AttributeError):  # no pread on Windows
         try:
-            os.lseek(lock_fd, 0, os.SEEK_SET)
+            os.lseek(lock_fd, _SIG_AT, os.SEEK_SET)
             return os.read(lock_fd, _SIG_BYTES).rstrip(b"\0 \n")
         except OSError:
             return b""
@@ -190,7 +191,7 @@ def _recorded(lock_fd: int) -> bytes:
 def _record(lock_fd: int, value: bytes) -> None:
     data = value[:_SIG_BYTES].ljust(_SIG_BYTES, b" ")
     try:
-        os.lseek(lock_fd, 0, os.SEEK_SET)
+        os.lseek(lock_fd, _SIG_AT, os.SEEK_SET)
         os.write(lock_fd, data)
     except OSError:
         pass
