@@ -243,7 +243,7 @@ def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | N
     state = _read_state(sdir)
     if fresh and state is not None and now - state["scan_ts"] < FULL_SCAN_SECONDS:
         entries = []
-        skipped = state["skipped"]
+        skipped = [item for item in state["skipped"] if item[0] != skip]  # the event's own file is rewritten
         for name, item in state["hot"].items():
             if name == skip or not (isinstance(item, list) and len(item) == 3):
                 continue
