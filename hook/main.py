@@ -158,7 +158,9 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
     try:
         event = parse_event(data)
     except BadInput as exc:
-        log_line(sdir, "ignored event: %s" % exc, now)
+        from core import __version__
+
+        log_line(sdir, "ignored event: BadInput %s (hook %s)" % (exc, __version__), now)
         return
     sid = event["session_id"]
     name = event.get("hook_event_name")

@@ -127,7 +127,10 @@ def test_doctor_reports_skipped_files_and_hook_errors(sdir):
     assert checks["status dir files"].status == doctor.WARN
     assert "corrupt-1.json (corrupt)" in checks["status dir files"].detail
     assert checks["hook errors"].status == doctor.WARN
-    assert "ignored event: stdin is not a JSON object" in checks["hook errors"].detail
+    assert "ignored event: BadInput stdin is not a JSON object" in checks["hook errors"].detail
+    from core import __version__
+
+    assert "(hook %s)" % __version__ in checks["hook errors"].detail
 
 
 def test_tray_menu_says_how_many_files_were_skipped():
