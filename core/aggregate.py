@@ -258,7 +258,7 @@ def _with_facts(entry: record.Entry, facts: list, now: float) -> record.Entry | 
     changed = False
     for item in facts:
         fact, value = item if isinstance(item, tuple) else (item, None)
-        changed = state.on_fact(new, fact, now, value) or changed
+        changed = state.decide(new, fact, now, value=value) or changed
     if not changed:
         return None
     new["context"]["percentage"] = record.percentage(new["context"])
