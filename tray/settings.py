@@ -40,16 +40,21 @@ class Settings(BaseModel):
 
 
 def config_dir(environ: Optional[dict[str, str]] = None) -> str:
-    env = os.environ if environ is None else environ
-    if env.get("CLAUDE_STATUS_TRAY_CONFIG"):
-        return env["CLAUDE_STATUS_TRAY_CONFIG"]
-    import platformdirs
+    from . import dirs
 
-    return platformdirs.user_config_dir(APP_NAME, appauthor=False)
+    found = dirs.config_dir(environ)
+    if found is None:
+        raise ImportError("platformdirs is not installed and $CLAUDE_STATUS_TRAY_CONFIG is unset")
+    return found
 
 
 def settings_file(environ: Optional[dict[str, str]] = None) -> str:
     return os.path.join(config_dir(environ), FILE_NAME)
+
+
+def settings_file_in(config: Optional[str]) -> Optional[str]:
+    """The settings file in the config dir `tray.dirs` resolved (None: there is no config dir)."""
+    return os.path.join(config, FILE_NAME) if config else None
 
 
 def _describe(err: ValidationError) -> str:
