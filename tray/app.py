@@ -21,6 +21,8 @@ from typing import Any, Callable, Optional
 
 from . import __version__, autostart, icons, view
 from . import settings as settings_mod
+from .dirs import Dirs
+from .dirs import resolve as resolve_dirs
 from .notify import Notifier
 from .source import IndexSource
 
@@ -174,17 +176,21 @@ class TrayApp:
         environ: Optional[dict[str, str]] = None,
         platform: str = sys.platform,
         clock: Callable[[], float] = time.time,
+        dirs: Optional[Dirs] = None,
     ) -> None:
         self.environ = dict(os.environ if environ is None else environ)
-        self.settings_path = settings_path or settings_mod.settings_file(self.environ)
+        self.dirs = dirs or resolve_dirs(self.environ)
+        self.settings_path = settings_path or settings_mod.settings_file_in(self.dirs.config)
         if settings is None:
-            settings, warning = settings_mod.load(self.settings_path)
+            settings, warning = (
+                settings_mod.load(self.settings_path) if self.settings_path else (settings_mod.Settings(), None)
+            )
             if warning:
                 log.warning("%s", warning)
         self.settings = settings
         self.platform = platform
         self.clock = clock
-        self.source = source or IndexSource(settings.status_dir, self.environ, settings.refresh_interval, clock)
+        self.source = source or IndexSource(self.dirs, self.environ, settings.refresh_interval, clock)
         self.notifier = Notifier(settings.notification_cooldown, settings.notify_waiting, settings.notify_finished)
         self.icon: Any = None
         self.pystray: Any = None
