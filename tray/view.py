@@ -201,9 +201,9 @@ def icon_description(state: IconState) -> str:
 # ---------------------------------------------------------------- menu
 
 
-def session_label(row: dict[str, Any]) -> str:
-    """The submenu label: task, state, context % and agents (no volatile numbers)."""
-    return present.session_label(row)
+def session_label(row: dict[str, Any], now: Optional[float] = None) -> str:
+    """The submenu label: task, state, context % and agents; with `now`, how long a waiting row waits."""
+    return present.session_label(row, now)
 
 
 def _fmt_tokens(n: Any) -> str:
@@ -278,10 +278,11 @@ def menu_spec(
     cap = max(1, options.max_sessions)
     if not active and not stale:
         entries.append(MenuEntry("No Claude Code sessions yet", enabled=False))
-    for row in active[:cap]:
-        entries.append(MenuEntry(session_label(row), submenu=session_details(row, now)))
-    if len(active) > cap:
-        rest = active[cap:]
+    # waiting first, then working, then idle; a waiting session is never hidden in "N more…"
+    shown, rest = present.split_shown(active, cap)
+    for row in shown:
+        entries.append(MenuEntry(session_label(row, now), submenu=session_details(row, now)))
+    if rest:
         entries.append(
             MenuEntry(
                 f"{len(rest)} more…",
