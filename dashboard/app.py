@@ -15,7 +15,6 @@ from dashboard.history import History
 
 POLL_SECONDS = 0.25  # how often the stream checks the status dir (the issue asks for < 1 s)
 RESEND_SECONDS = 5.0  # re-send even without a change: ages and the stale flag move with the clock
-PING_SECONDS = 15.0
 
 
 def _default_aggregate(sdir: str, claude_dir: str | None = None) -> dict[str, Any]:

@@ -221,7 +221,7 @@ def test_xorg_fallback_docks_with_a_latin1_title_and_says_what_is_missing(tmp_pa
             assert "only pystray's xorg backend is available" in fh.read()
         assert "UnicodeEncodeError" not in text
     finally:
-        d.stop()  # the tray, trayer, then the desktop; kills what hangs (pystray's xorg stop(), pystray.md §3.1)
+        d.stop()  # the tray, trayer, then the desktop; kills what hangs (pystray's xorg stop(), docs/platform-notes.md, pystray: Linux desktops)
         log.close()
 
 

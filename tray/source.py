@@ -49,7 +49,8 @@ class IndexSource:
         if os.path.isdir(self.sdir):
             self.legacy = False
             # The hook rewrites index.json on every event; the tray only needs to publish (and delete the
-            # files of sessions whose process is gone) now and then, not every 5 s (peers.md §4.3).
+            # files of sessions whose process is gone) now and then, not every 5 s (docs/platform-notes.md,
+            # lessons from other monitors).
             write = not self.dry_run and now - self._last_write >= self.write_every
             index = core_aggregate.aggregate(self.sdir, now, dry_run=not write, environ=self.environ)
             if write:

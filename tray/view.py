@@ -1,7 +1,7 @@
 """What the tray shows, as pure functions of an index (no pystray, no display, no I/O).
 
 The pystray layer (`tray.app`) and `claude-status menu` both render `menu_spec()`, so what the
-command prints is what the menu holds (STYLE practice 12).
+command prints is what the menu holds (docs/platform-notes.md, design rules).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from core import title as core_title
 
 from . import __version__
 
-# Windows' NOTIFYICONDATAW.szTip is WCHAR[128] including the NUL (pystray.md §1.3).
+# Windows' NOTIFYICONDATAW.szTip is WCHAR[128] including the NUL (docs/platform-notes.md, pystray: title and text).
 TOOLTIP_LIMIT = 127
 ELLIPSIS = "…"
 
@@ -268,7 +268,8 @@ def menu_spec(
     index: dict[str, Any], options: ViewOptions = ViewOptions(), now: Optional[float] = None
 ) -> tuple[MenuEntry, ...]:
     """The whole menu, top to bottom. `now=None` leaves out relative times, which gives the key
-    that decides whether the menu must be rebuilt (pystray.md §3.3: rebuilding closes open menus)."""
+    that decides whether the menu must be rebuilt (rebuilding closes open menus: docs/platform-notes.md,
+    pystray: menus)."""
     entries: list[MenuEntry] = [MenuEntry(title(index), enabled=False)]
     if options.legacy:
         entries.append(MenuEntry("Single-session mode (legacy status.json)", enabled=False))
