@@ -33,7 +33,7 @@ STATE_WORDS = {
 }
 # An idle session whose reason says it finished nothing is worded by its reason instead.
 IDLE_REASON_WORDS = {"interrupted": "interrupted", "ready": "ready"}
-NEWER_VERSION_WORDS = "written by a newer claude-status"
+NEWER_VERSION_WORDS = "written by a newer version"
 
 # Where a mark cannot be drawn (pystray's xorg backend sends Latin-1 only), each has an ASCII form.
 # The cloud is dropped: the icon already is one.
@@ -121,24 +121,7 @@ def state(row: dict) -> str:
 def reason(row: dict) -> str | None:
     """Why the row is in its state (written by the state machine), e.g. ``interrupted``, ``ready``."""
     r = row.get("reason")
-    if isinstance(r, str) and r:
-        return r
-    return _guessed_reason(row)
-
-
-def _guessed_reason(row: dict) -> str | None:
-    # Rows written before the state machine recorded `reason` (TEMPORARY until branch statecore lands).
-    if row.get("state") != "idle":
-        return None
-    if row.get("detail") == "interrupted":
-        return "interrupted"
-    from core import timefmt
-
-    since = timefmt.parse_iso(row.get("state_since") or "")
-    first = timefmt.parse_iso(row.get("first_seen") or "")
-    if since is not None and first is not None and since <= first:
-        return "ready"
-    return None
+    return r if isinstance(r, str) and r else None
 
 
 def is_waiting(row: dict) -> bool:

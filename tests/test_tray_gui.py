@@ -97,7 +97,7 @@ def test_real_tray_menu_over_dbus(desktop, tray_env, tmp_path):
         items = wait_for(lambda: desktop.records("items.jsonl"), 20)
         assert items, "the tray never registered an SNI item: " + (tmp_path / "tray.log").read_text()
         item = items[0]
-        expected = view.title(aggregate.aggregate(env["CLAUDE_STATUS_DIR"], dry_run=True, environ=env))
+        expected = view.title(aggregate.aggregate(env["CLAUDE_STATUS_DIR"], options=aggregate.Options(dry_run=True, environ=env)))
         assert expected.startswith("☁️ 2s | ")
         assert wait_for(lambda: desktop.prop(item, "XAyatanaLabel") == expected, 10), desktop.prop(
             item, "XAyatanaLabel"
@@ -122,7 +122,7 @@ def test_real_tray_menu_over_dbus(desktop, tray_env, tmp_path):
         def waiting_shown():
             _, t = desktop.layout(item)
             s = find(t, "⏳ Refactor parser")
-            return s is not None and "waiting for you (permission for Bash)" in s["label"]
+            return s is not None and "waiting for you (Bash: rm -rf build) for " in s["label"]
 
         assert wait_for(waiting_shown, 2.0), labels(desktop.layout(item)[1])
         assert wait_for(lambda: desktop.prop(item, "XAyatanaLabel").endswith("⏳"), 2.0)
@@ -283,7 +283,7 @@ def test_real_tray_lists_waiting_sessions_first_and_never_in_more(desktop, tray_
         assert rows, labels(desktop.layout(item)[1])
         heads = [r["label"] for r in rows[:3]]
         assert [h.split(" — ")[0] for h in heads] == ["⏳ Task number 09", "⏳ Task number 21", "⏳ Task number 29"]
-        assert all("waiting for you (" in h and ") for " in h for h in heads), heads
+        assert all("waiting for you (Bash: git push --force) for " in h for h in heads), heads
         more = rows[-1]
         assert more["label"] == "18 more…", [r["label"] for r in rows]
         hidden = labels(more)

@@ -463,13 +463,11 @@ class TrayApp:
             from dashboard import server
         except ImportError as err:
             raise TrayError("the dashboard is not installed in this build") from err
-        from core import paths as core_paths
-
-        # what the tray shows (its --dir / settings.status_dir), not whatever the environment says
         from core import present
 
+        # what the tray shows (its resolved dirs, --dir included), not whatever the environment says
         url = server.start_background(
-            host="127.0.0.1", port=0, status_dir=self.source.sdir, claude_dir=core_paths.claude_dir(self.environ),
+            host="127.0.0.1", port=0, status_dir=self.source.sdir, claude_dir=self.dirs.claude,
             context_thresholds=present.thresholds(self.settings.context_warn, self.settings.context_high),
         )
         webbrowser.open(url)
