@@ -235,8 +235,6 @@ def menu_order(rows: list) -> list:
 def split_shown(rows: list, cap: int) -> tuple:
     """(rows listed, rows behind "N more…"), both in menu order. At most ``cap`` are listed, except that a
     waiting session is never hidden: with more waiting sessions than ``cap``, all of them are listed."""
-    ordered = menu_order(rows)
-    waiting = [r for r in ordered if is_waiting(r)]
-    others = [r for r in ordered if not is_waiting(r)]
-    room = max(0, max(1, cap) - len(waiting))
-    return waiting + others[:room], others[room:]
+    ordered = menu_order(rows)  # waiting sessions lead (ORDER), so listing at least all of them is enough
+    limit = max(1, cap, sum(1 for r in ordered if is_waiting(r)))
+    return ordered[:limit], ordered[limit:]
