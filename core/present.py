@@ -141,9 +141,9 @@ def asked(row: dict, width: int = ASK_WIDTH) -> str | None:
         if tool and what:
             head = tool + ": "
             return head + cut_words(what, max(8, width - len(head)))
-        if tool or what:
-            return cut_words(tool or what, width)
-    return None
+        if what:
+            return cut_words(what, width)
+    return None  # a tool alone says less than the hook's words ("your answer", "permission for Bash")
 
 
 def state_words(row: dict) -> str:
@@ -158,7 +158,9 @@ def state_words(row: dict) -> str:
     if s == "idle" and why in IDLE_REASON_WORDS:
         words = IDLE_REASON_WORDS[why]
     if s == "waiting":
-        what = asked(row) or row.get("waiting_for")
+        ask = row.get("ask")
+        tool = _text(ask.get("tool")) if isinstance(ask, dict) else None
+        what = asked(row) or row.get("waiting_for") or tool
         if what:
             words = f"{words} ({what})"
     return words

@@ -154,3 +154,12 @@ def test_the_dashboard_gets_the_trays_words_for_each_row():
     second = words[rows[1]["session_id"]]
     assert second["asked"] == "Bash: git push --force" and second["state_words"].endswith("(Bash: git push --force)")
     assert second["waited"] == "3 min"
+
+
+def test_a_question_without_input_keeps_the_hooks_words():
+    row = {"state": "waiting", "reason": "question", "waiting_for": "your answer",
+           "ask": {"tool": "AskUserQuestion", "input": None, "description": None}}
+    assert present.asked(row) is None
+    assert present.state_words(row) == "waiting for you (your answer)"
+    bare = {"state": "waiting", "ask": {"tool": "WebFetch", "input": None, "description": None}}
+    assert present.state_words(bare) == "waiting for you (WebFetch)"
