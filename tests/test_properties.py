@@ -29,7 +29,7 @@ from tests.conftest import hook_cmd
 HOOK_EVENTS = ["SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "PostToolUseFailure",
                "PermissionRequest", "Notification", "Stop", "StopFailure", "SubagentStart", "SubagentStop",
                "PreCompact", "PostCompact", "SessionEnd"]
-OUR_HIDDEN = (".index-state.json", ".ended")
+OUR_HIDDEN = (".index-state", ".index-cold", ".ended")
 STATES = ("working", "waiting", "idle", "compacting", "error", "unknown")
 CASES = {"events": 0, "dirs": 0, "tails": 0, "hook runs": 0}
 SLOW = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], deadline=None)
