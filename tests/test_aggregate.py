@@ -284,6 +284,7 @@ def test_build_index_ignores_input_order(order, pcts):
 def test_tray_and_dashboard_share_the_one_legacy_fallback(tmp_path, monkeypatch):
     """No status dir: both readers get their index from aggregate.current, the one fallback rule."""
     from dashboard.app import App
+    from tray import dirs
     from tray.source import IndexSource
 
     claude = tmp_path / "claude"
@@ -293,7 +294,7 @@ def test_tray_and_dashboard_share_the_one_legacy_fallback(tmp_path, monkeypatch)
     real = aggregate.current
     monkeypatch.setattr(aggregate, "current", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
     missing = str(tmp_path / "no-status-dir")
-    src = IndexSource(sdir=missing, clock=lambda: NOW)
+    src = IndexSource(dirs.resolve(status_dir=missing, claude_dir=str(claude)), clock=lambda: NOW)
     tray_index = src.poll(force=True)
     dash_index = App(status_dir=missing, claude_dir=str(claude), clock=lambda: NOW).live()
     assert calls == [missing, missing]
