@@ -140,6 +140,10 @@ class View:
         self.cold_dirty = full
         self.was_cold = False  # the event's own session was a cold one
         self._cold_newest = cold_newest
+        self.cold_sum: dict | None = None  # the cold sessions' summary counts, valid until cold_sum_until
+        self.cold_sum_until = 0.0
+        self._changes = 0  # changes to the cold sessions since loaded
+        self._sum_at = -1  # ... when cold_sum was counted (0: the saved counts of the unchanged cold file)
 
     @property
     def cold(self) -> dict:
@@ -156,11 +160,13 @@ class View:
         if not self.cold_count() or self.cold.pop(name, None) is None:
             return False
         self.cold_dirty = True
+        self._changes += 1
         return True
 
     def add_cold(self, name: str, item: list) -> None:
         self.cold[name] = item
         self.cold_dirty = True
+        self._changes += 1
 
     def cold_newest(self) -> float | None:
         """The latest update among the cold sessions (None: none)."""
@@ -171,17 +177,25 @@ class View:
 
     def cold_summary(self, now: float, stale_after: float) -> dict | None:
         """What the index summary counts of the cold sessions (``aggregate.scan(cold=...)``). Cold sessions are
-        never waiting or in error (those stay indexed), and the cold ones are the least recently updated, so
-        usually all are stale: then this is O(1); else the cold file is read and counted."""
+        never waiting or in error (those stay indexed). O(1) on most events: the counts are kept in the state
+        until the next cold session turns stale (or the cold ones change); all stale is known from the newest."""
         if not self.cold_count():
             return None
+        if self.cold_sum is not None and self._sum_at == self._changes and now < self.cold_sum_until:
+            return self.cold_sum
         newest = self.cold_newest()
-        zero = {"active": 0, "agents": 0, "waiting": 0, "max_context_pct": 0}
         if newest is None or now - newest > stale_after:
-            return zero
-        active = [e for e in self.cold.values() if isinstance(e[2], (int, float)) and now - e[2] <= stale_after]
-        return {"active": len(active), "agents": sum(_num(e, 5) for e in active), "waiting": 0,
-                "max_context_pct": max([_num(e, 6) for e in active], default=0)}
+            out, until = {"active": 0, "agents": 0, "waiting": 0, "max_context_pct": 0}, float("inf")
+        else:
+            active = [e for e in self.cold.values() if isinstance(e[2], (int, float)) and now - e[2] <= stale_after]
+            out = {"active": len(active), "agents": sum(_num(e, 5) for e in active), "waiting": 0,
+                   "max_context_pct": max([_num(e, 6) for e in active], default=0)}
+            until = min(e[2] for e in active) + stale_after if active else float("inf")
+        self.cold_sum, self.cold_sum_until, self._sum_at = out, until, self._changes
+        return out
+
+    def cold_sum_current(self) -> bool:
+        return self.cold_sum is not None and self._sum_at == self._changes
 
 
 def _num(item: list, i: int) -> int:
@@ -293,6 +307,9 @@ def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | N
         newest = state.get("cold_newest")
         view = View(sdir, entries, skipped, None, False, state["scan_ts"], state["cold_n"],
                     newest if isinstance(newest, (int, float)) else None)
+        cached, until = state.get("cold_sum"), state.get("cold_sum_until")
+        if isinstance(cached, dict) and isinstance(until, (int, float)):
+            view.cold_sum, view.cold_sum_until, view._sum_at = cached, float(until), 0
         view.was_cold = bool(skip is not None and maybe_cold and skip not in state["hot"] and state["cold_n"]
                              and view.pop_cold(skip))
         return view
@@ -408,6 +425,9 @@ def save(sdir: str, lock_fd: int, view: View, entries: list) -> None:
             budget -= size
     state = {"v": STATE_VERSION, "by": _WRITER, "scan_ts": float(view.scan_ts), "hot": hot,
              "cold_n": view.cold_count(), "cold_newest": view.cold_newest(), "skipped": skipped}
+    if view.cold_sum_current():
+        # JSON has no infinity: "until" beyond any clock stands for it
+        state.update(cold_sum=view.cold_sum, cold_sum_until=min(view.cold_sum_until, 1e18))
     try:
         if view.cold_dirty:
             store.write_json(os.path.join(sdir, COLD_NAME), view.cold)
