@@ -2,18 +2,23 @@
 incremental view of the dir, so one event costs about the same with 1 or 1,000 session files.
 
 The full read (``read_dir``) classifies every ``*.json`` entry that is not ours (``index.json``,
-``status.json``, hidden files): a session, or skipped as ``unreadable`` (not a regular file, I/O error),
-``oversized`` (over ``limits.MAX_FILE``), ``corrupt`` (not JSON), ``newer`` (a record version we do not
-know) or ``foreign`` (not one of our records).
-Skipped files are reported by name and removed by age like any session, by their file mtime.
+``status.json``, hidden files): a session (files of a newer major version too: ``record.Newer``, shown as
+rows), or skipped as ``unreadable`` (not a regular file, I/O error), ``oversized`` (over ``limits.MAX_FILE``),
+``corrupt`` (not JSON), ``version`` (our id, a version we cannot read) or ``foreign`` (not one of our
+records). Skipped files are reported by name and removed by age like any session, by their file mtime.
 
-The hook's view (``load`` / ``save``): ``.index-state.json`` keeps, for the sessions listed in the index (at
-most ``limits.MAX_INDEX_ROWS``), their record and file signature; for the other ("cold") sessions only their
-signature and what expiry needs; and the skipped files. After its last write the hook records the dir's own
-signature (mtime_ns and entry count) in the lock file, in place (no rename, so the dir does not change). The
-next hook trusts the state only when that signature is unchanged and the last full read is recent
-(``FULL_SCAN_SECONDS``); otherwise it reads the dir again, re-reading only files whose size or mtime changed.
-Any other writer (the tray's aggregation, cleanup) calls ``invalidate`` under the lock.
+The hook's view (``load`` / ``save``, under the lock): ``.index-state`` keeps, for the sessions the index
+lists (at most ``limits.MAX_INDEX_ROWS``: every waiting or error one, then the most recently updated), their
+record (within a 56 KiB budget; beyond it the file is read) and file signature, plus the skipped files and
+the cold sessions' summary counts; ``.index-cold`` the other ("cold") sessions' signatures and what expiry
+and the summary need. After its last write the hook records the dir's own signature (mtime_ns, size, inode)
+in the lock file, in place (no rename, so the dir does not change; ``.index-state`` is written in place too).
+The next hook trusts the state only when that signature is unchanged (checked before it writes anything)
+and the last full read is under ``FULL_SCAN_SECONDS`` old, and still stats each listed file (a file
+rewritten in place is read again). Otherwise it reads the dir again, re-reading only files whose size or
+mtime changed. Any other writer (the tray's aggregation, cleanup) changes the dir and calls ``invalidate``.
+On a file system with coarse timestamps a change by another process in the same tick as a hook's last
+write can go unseen until the next change or the next full read (at most ``FULL_SCAN_SECONDS``).
 """
 
 from __future__ import annotations
