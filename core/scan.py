@@ -332,11 +332,14 @@ def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | N
     cold = _expire_cold(sdir, cold, now, remove_after)
     # the indexed sessions: every waiting or error one (aggregate's rule), then the most recently updated;
     # the rest become cold
-    entries.sort(key=lambda e: (not aggregate._must_show(e), -record.updated_ts(e)))
+    entries.sort(key=record.updated_ts, reverse=True)
     keep = limits.MAX_INDEX_ROWS - 1  # room for the event's own session
-    for e in entries[keep:]:
+    pinned = [e for e in entries if aggregate._must_show(e)]
+    others = [e for e in entries if not aggregate._must_show(e)]
+    room = max(0, keep - len(pinned))
+    for e in others[room:]:
         cold[e.session_id + ".json"] = _cold_entry(e)
-    hot = entries[:keep]
+    hot = pinned + others[:room]
     if len(hot) < keep and cold:  # promote the newest cold sessions
         for name in sorted(cold, key=lambda n: cold[n][2] if isinstance(cold[n][2], (int, float)) else 0,
                            reverse=True)[: keep - len(hot)]:
@@ -418,11 +421,15 @@ def save(sdir: str, lock_fd: int, view: View, entries: list) -> None:
     # waiting and error sessions are never cold (the index always lists them); then the most recent
     order = sorted(hot, key=lambda n: (not aggregate._must_show(when[n][1]), -when[n][0]))
     for name in order[limits.MAX_INDEX_ROWS:]:
+        if aggregate._must_show(when[name][1]):
+            continue  # more waiting/error sessions than rows: all stay listed
         del hot[name]
         view.add_cold(name, _cold_entry(when[name][1]))
     skipped = [item for item in view.skipped if item[0] not in hot][:1000]
     budget = limits.MAX_FILE - 8 * 1024  # for the records; cold entries and skipped names come on top
-    for name in order[: limits.MAX_INDEX_ROWS]:
+    for name in order:
+        if name not in hot:
+            continue
         size = hot[name][0] + len(name) + 40
         if size > budget:
             hot[name][2] = None
