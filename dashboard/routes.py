@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -45,13 +45,16 @@ class Request(NamedTuple):
     method: str
     target: str  # path and query, as sent
     host: str | None = None  # the Host header
+    origin: str | None = None  # the Origin header
+    token: str | None = None  # the X-Dashboard-Token header
+    body: bytes = b""
 
 
 class Response(NamedTuple):
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes = b""
-    stream: Iterator[bytes] | None = None  # for Server-Sent Events; body is then empty
+    stream: Generator[bytes, None, None] | None = None  # for Server-Sent Events; body is then empty
 
     def header(self, name: str) -> str | None:
         for key, value in self.headers:
@@ -133,7 +136,7 @@ def _static(name: str) -> Response:
     if found is None:
         raise HTTPError(404, "no such file: /static/" + name)
     ctype, body = found
-    headers = (("Content-Type", ctype), ("Cache-Control", "no-cache"), *BASE_HEADERS)
+    headers: tuple[tuple[str, str], ...] = (("Content-Type", ctype), ("Cache-Control", "no-cache"), *BASE_HEADERS)
     if ctype.startswith("text/html"):
         headers += (("Content-Security-Policy", CSP),)
     return Response(200, headers, body)
