@@ -11,7 +11,6 @@ import sys
 import time
 
 MAX_STDIN = 8 * 1024 * 1024
-MAX_ID = 128
 LOG_CAP = 256 * 1024
 ENDED_NAME = ".ended"
 ENDED_KEEP = 200
@@ -24,7 +23,7 @@ class BadInput(ValueError):
 
 def parse_event(data: bytes) -> dict:
     """The event object with a safe ``session_id``, or BadInput."""
-    from core import jsonio, paths
+    from core import ids, jsonio
 
     if len(data) > MAX_STDIN:
         raise BadInput("stdin over 8 MiB ignored")
@@ -39,11 +38,8 @@ def parse_event(data: bytes) -> dict:
     sid = event.get("session_id")
     if not isinstance(sid, str) or not sid:
         raise BadInput("missing or non-string session_id")
-    bad = (len(sid) > MAX_ID or sid.startswith(".") or ".." in sid
-           or any(c in sid for c in "/\\:\0") or any(ord(c) < 32 for c in sid)
-           or sid.lower() in paths.RESERVED_IDS)
-    if bad:
-        raise BadInput("unsafe session_id %r" % sid[:40])
+    if not ids.is_valid(sid):
+        raise BadInput("unsafe session_id %s" % ascii(sid[:40]))
     return event
 
 
@@ -102,8 +98,15 @@ def _refresh_transcript(s: dict, environ: dict) -> None:
 
     path = s.get("transcript_path")
     sig = transcript.signature(path)
-    if sig is not None and sig != s.get("transcript_sig"):
-        info = transcript.tail_info(path)  # type: ignore[arg-type]
+    if sig is not None:
+        sig.append(path)  # [size, mtime_ns, path]: a new transcript path is a new file
+    old = s.get("transcript_sig")
+    if sig is not None and sig != old:
+        # Read only what was appended since the last read (the line that straddles it included); a
+        # transcript that shrank or is new to us is read from its end, up to transcript.MAX_BYTES.
+        floor = old[0] if (isinstance(old, list) and len(old) == 3 and old[2] == path and type(old[0]) is int
+                           and 0 <= old[0] <= sig[0]) else 0
+        info = transcript.tail_info(path, floor=floor)  # type: ignore[arg-type]
         s["transcript_sig"] = sig
         if "tokens" in info:
             s["context"]["current_tokens"] = info["tokens"]
