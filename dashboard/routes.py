@@ -13,6 +13,7 @@ from collections.abc import Generator
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from core import ids
 from dashboard import history as _history
 from dashboard.app import App
 
@@ -180,8 +181,11 @@ def _sessions(app: App, query: str) -> Response:
 
 def _session(app: App, raw_id: str, query: str) -> Response:
     _query(query, ())
-    session_id = unquote(raw_id)
-    if not _history.valid_session_id(session_id):
+    try:
+        session_id = unquote(raw_id, errors="strict")
+    except UnicodeDecodeError:
+        raise HTTPError(400, "the session id in the path is not UTF-8") from None
+    if not ids.is_valid(session_id):
         raise HTTPError(400, "not a session id: %r" % session_id)
     found = app.history.details(session_id)
     if found is None:
