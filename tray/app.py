@@ -117,9 +117,10 @@ def _harden_gtk_notifier() -> None:
 
 
 def latin1(text: str) -> str:
-    """python-xlib sends WM_NAME as Latin-1 and raises on anything else (pystray.md §3.1)."""
-    text = text.replace("☁️", "").replace("⏳", "WAIT").replace("✓", "ok").replace("–", "-").replace("…", "...")
-    return text.encode("latin-1", "replace").decode("latin-1").strip()
+    """python-xlib sends WM_NAME as Latin-1 and raises on anything else: each mark's ASCII form."""
+    from core import present
+
+    return present.ascii_text(text)
 
 
 def menu_text(text: str, platform: str = sys.platform) -> str:
@@ -422,8 +423,11 @@ class TrayApp:
         from core import paths as core_paths
 
         # what the tray shows (its --dir / settings.status_dir), not whatever the environment says
+        from core import present
+
         url = server.start_background(
-            host="127.0.0.1", port=0, status_dir=self.source.sdir, claude_dir=core_paths.claude_dir(self.environ)
+            host="127.0.0.1", port=0, status_dir=self.source.sdir, claude_dir=core_paths.claude_dir(self.environ),
+            context_thresholds=present.thresholds(self.settings.context_warn, self.settings.context_high),
         )
         webbrowser.open(url)
 
