@@ -10,6 +10,10 @@ import os
 import sys
 import time
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from core.record import SessionRecord
+
 MAX_STDIN = 8 * 1024 * 1024
 LOG_CAP = 256 * 1024
 ENDED_NAME = ".ended"
@@ -93,7 +97,7 @@ def _remember_end(sdir: str, sid: str, now: float) -> None:
     store.write_json(path, dict(keep))
 
 
-def _refresh_transcript(s: dict, environ: dict) -> None:
+def _refresh_transcript(s: SessionRecord, environ: dict) -> None:
     from core import schema, transcript
 
     path = s.get("transcript_path")
@@ -124,7 +128,7 @@ def _refresh_transcript(s: dict, environ: dict) -> None:
     s["context"]["total_tokens"] = schema.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ)
 
 
-def _refresh_pid(s: dict, event_name: str, now: float, environ: dict) -> None:
+def _refresh_pid(s: SessionRecord, event_name: str, now: float, environ: dict) -> None:
     if s.get("pid") is not None:
         return
     first = event_name in ("SessionStart", "UserPromptSubmit")
@@ -141,7 +145,7 @@ def _refresh_pid(s: dict, event_name: str, now: float, environ: dict) -> None:
 
 def run(data: bytes, environ: dict | None = None, now: float | None = None) -> None:
     """Apply one hook event (raw stdin bytes) to the status dir. Raises on failure; ``main`` logs."""
-    from core import aggregate, jsonio, load, paths, schema, store
+    from core import aggregate, jsonio, load, paths, record, store
     from hook import events
 
     env: dict = os.environ if environ is None else environ  # type: ignore[assignment]
@@ -157,22 +161,24 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
     name = event.get("hook_event_name")
     store.ensure_dir(sdir)
     with store.DirLock(paths.lock_path(sdir)):
+        options = aggregate.Options(environ=env, deep=False)
         if name == "SessionEnd" and not event.get("agent_id"):
             _remember_end(sdir, sid, now)
-            sessions, skipped = aggregate.load_sessions(sdir)
-            aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=sessions, skipped=skipped, drop=sid,
-                                locked=True)
+            entries, skipped = aggregate.load_sessions(sdir)
+            aggregate.update(sdir, now, aggregate.scan(sdir, now, options, entries, skipped), options, drop=sid)
             return
         path = paths.session_path(sdir, sid)
         try:
-            old = schema.validate(jsonio.loads(store.read_bytes(path)), sid)
+            old = record.upgrade(jsonio.loads(store.read_bytes(path)), sid)
+            if isinstance(old, record.Newer):
+                old = None  # a newer hook's file: this event starts the session over in our format
         except FileNotFoundError:
             old = None
             if _ended_recently(sdir, sid, now):
                 return
         except (OSError, ValueError, RecursionError):
             old = None  # corrupt: start over rather than stay broken
-        s = events.apply(old, event, now)
+        s = events.step(old, event, now)
         if not event.get("agent_id"):
             _refresh_transcript(s, env)
         _refresh_pid(s, name if isinstance(name, str) else "", now, env)
@@ -181,9 +187,9 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         s["hook_ms"] = round((time.perf_counter() - started) * 1000, 2)
         store.write_json(path, s)
         others, skipped = aggregate.load_sessions(sdir, skip=sid + ".json")
-        s["_mtime"] = now
-        aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=[*others, s], skipped=skipped,
-                            locked=True)
+        options.load_info = s["load"]
+        found = aggregate.scan(sdir, now, options, [*others, record.Entry(s, now)], skipped)
+        aggregate.update(sdir, now, found, options)
 
 
 def main() -> int:
