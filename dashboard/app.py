@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import secrets
 import threading
 import time
 from collections.abc import Generator
@@ -12,6 +13,7 @@ from typing import Any, Callable
 
 from core import paths as _paths
 from core import present as _present
+from dashboard import words as _detail_words
 from dashboard.history import History
 
 POLL_SECONDS = 0.25  # how often the stream checks the status dir (the issue asks for < 1 s)
@@ -65,6 +67,8 @@ class App:
         self._signature = signature
         self._clock = clock
         self.hub = Hub(self)
+        # Embedded in the page and required (with a same-origin Origin) by the one endpoint that acts.
+        self.token = secrets.token_urlsafe(32)
 
     def live(self) -> dict[str, Any]:
         """The index exactly as core builds it, plus ``details`` per session from its transcript."""
@@ -75,7 +79,7 @@ class App:
             if not isinstance(sid, str):
                 continue
             found = self.history.details(sid, rescan=False, hint=row.get("transcript_path"))
-            details[sid] = _card_details(found)
+            details[sid] = {**_card_details(found), **_words(row)}
         index["details"] = details
         index["server_time"] = self._clock()
         index["context_thresholds"] = dict(self.context_thresholds)
@@ -201,6 +205,16 @@ class Hub:
     def stop(self) -> None:
         """Wake the watcher so it sees ``app.stopping`` and ends every stream."""
         self._wake.set()
+
+
+def _words(row: dict[str, Any]) -> dict[str, Any]:
+    """What a card says in words, by core's presentation rules (plus the dashboard's detail line)."""
+    return {
+        "name": _present.task_name(row),
+        "state_words": _present.state_words(row),
+        "asked": _present.asked(row),
+        "detail_text": _detail_words.detail_text(row),
+    }
 
 
 def _card_details(found: dict[str, Any] | None) -> dict[str, Any]:
