@@ -28,7 +28,6 @@ def run(args: argparse.Namespace) -> int:
     dirs = dirs_mod.resolve(status_dir=args.dir)
     opts = view.ViewOptions()
     refresh = 5.0
-    sdir = dirs.status
     try:
         from tray import settings as settings_mod
     except ImportError as err:
@@ -45,9 +44,7 @@ def run(args: argparse.Namespace) -> int:
             context_high=settings.context_high,
         )
         refresh = settings.refresh_interval
-        if not args.dir and settings.status_dir:
-            sdir = settings.status_dir
-    source = IndexSource(sdir, dirs.environ(), refresh, dry_run=True)
+    source = IndexSource(dirs, refresh=refresh, dry_run=True)
     index = source.poll(force=True)
     if index is None:
         raise CliError(source.error or "could not read the status dir")

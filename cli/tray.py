@@ -20,13 +20,9 @@ def run(args: argparse.Namespace) -> int:
     from . import logs
 
     dirs = dirs_mod.resolve(status_dir=args.dir)
-    env = dirs.environ()
     logs.attach_file_handler(dirs.config)
     try:
-        app = TrayApp(environ=env)
-        if args.dir:
-            app.source.sdir = dirs.status
-        app.run()
+        TrayApp(dirs=dirs).run()
     except TrayError as err:
         raise CliError(str(err)) from err
     return 0

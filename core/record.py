@@ -35,6 +35,13 @@ if TYPE_CHECKING:
         active: int
         names: list[str]
 
+    class Ask(TypedDict):
+        """What a waiting call asks (PermissionRequest, AskUserQuestion, ExitPlanMode)."""
+
+        tool: Optional[str]
+        input: Optional[str]
+        description: Optional[str]
+
     class SessionRecord(TypedDict, total=False):
         """``<status dir>/<session_id>.json``: the PRD v1.1.0 fields first, then the extras."""
 
@@ -51,6 +58,7 @@ if TYPE_CHECKING:
         state_ts: float
         waiting_for: Optional[str]
         waiting_call: Optional[Any]
+        ask: Optional[Ask]
         detail: Optional[str]
         first_seen_at: str
         first_seen_ts: float
@@ -93,6 +101,7 @@ if TYPE_CHECKING:
         reason: Optional[str]
         state_since: Optional[str]
         waiting_for: Optional[str]
+        ask: Optional[Ask]
         detail: Optional[str]
         progress: int
         context_tokens: Optional[int]
@@ -131,12 +140,14 @@ class Newer:
 class Entry:
     """One session as a reader holds it: the record (or ``Newer``) plus what was learned beside it."""
 
-    __slots__ = ("alive", "mtime", "record")
+    __slots__ = ("alive", "mtime", "record", "sig")
 
-    def __init__(self, record: SessionRecord | Newer, mtime: float, alive: bool = False) -> None:
+    def __init__(self, record: SessionRecord | Newer, mtime: float, alive: bool = False,
+                 sig: list | None = None) -> None:
         self.record = record
-        self.mtime = mtime
-        self.alive = alive
+        self.mtime = mtime  # the file's mtime (the hook's own entry: the event's time)
+        self.alive = alive  # its Claude process is known to be running
+        self.sig = sig  # [size, mtime_ns] of the file as read (core.scan's incremental view)
 
     @property
     def session_id(self) -> str:

@@ -6,7 +6,7 @@ from core import record, state, timefmt
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from core.record import IndexRow, Newer, SessionRecord
+    from core.record import Ask, IndexRow, Newer, SessionRecord
 
 VERSION = record.VERSION
 STATES = state.STATES
@@ -29,6 +29,13 @@ def _dict(value: object) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def _ask(value: object) -> Ask | None:
+    if not isinstance(value, dict):
+        return None
+    return {"tool": _str(value.get("tool")), "input": _str(value.get("input")),
+            "description": _str(value.get("description"))}
+
+
 def row(session: SessionRecord, now: float, stale: bool, updated: float) -> IndexRow:
     """One ``index.json`` row of an upgraded record: the PRD's keys, then the extras the tray and
     dashboard show. Pure."""
@@ -47,6 +54,7 @@ def row(session: SessionRecord, now: float, stale: bool, updated: float) -> Inde
         "reason": _str(session.get("reason")),
         "state_since": _str(session.get("state_since")),
         "waiting_for": _str(session.get("waiting_for")),
+        "ask": _ask(session.get("ask")) if state.state_of(session) == state.WAITING else None,
         "detail": _str(session.get("detail")),
         "progress": _int(task.get("progress")),
         "context_tokens": _int(context.get("current_tokens"), 0) if "current_tokens" in context else None,
@@ -78,6 +86,7 @@ def newer_row(newer: Newer, now: float, stale: bool, updated: float) -> IndexRow
         "reason": state.NEWER_VERSION,
         "state_since": None,
         "waiting_for": None,
+        "ask": None,
         "detail": "written by a newer version (%s)" % newer.version,
         "progress": 0,
         "context_tokens": None,
@@ -95,7 +104,7 @@ def newer_row(newer: Newer, now: float, stale: bool, updated: float) -> IndexRow
     }
 
 
-# Model families whose 1M window is native on the Anthropic API (reference section 3.10).
+# Model families whose 1M window is native on the Anthropic API (docs/platform-notes.md, Claude Code).
 _NATIVE_1M = ("claude-fable-5", "claude-sonnet-5")
 _API_1M = ("claude-opus-4-7", "claude-opus-4-8", "claude-opus-5")
 _CLOUD_PROVIDERS = ("CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "CLAUDE_CODE_USE_FOUNDRY")

@@ -13,7 +13,7 @@ from core import timefmt
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from core.record import SessionRecord
+    from core.record import Ask, SessionRecord
 
 WORKING = "working"
 WAITING = "waiting"
@@ -58,6 +58,8 @@ WAITING_NOTIFICATIONS = {
     "agent_needs_input": (INPUT, "input"),
 }
 TOOL_EVENTS = ("PreToolUse", "PostToolUse", "PostToolUseFailure")
+ASK_INPUT_KEYS = ("command", "file_path", "url", "pattern", "query", "prompt")
+ASK_WIDTH = 200
 
 
 def _s(value: object) -> str | None:
@@ -86,6 +88,7 @@ def transition(s: SessionRecord, state: str, reason: str | None, now: float, wai
     s["waiting_for"] = waiting_for
     s["detail"] = detail
     s["waiting_call"] = None
+    s["ask"] = None
     task = s.get("task")
     if isinstance(task, dict):
         task["status"] = task_status(state)
@@ -131,10 +134,22 @@ def _call_of(event: dict) -> list:
     return fingerprint(_s(event.get("tool_name")), event.get("tool_input"))
 
 
+def _asked(event: dict) -> Ask:
+    """What the waiting call asks: its tool, the first telling input field, its description (capped)."""
+    tool_input = event.get("tool_input")
+    fields = tool_input if isinstance(tool_input, dict) else {}
+    what = next((v for v in (fields.get(k) for k in ASK_INPUT_KEYS) if isinstance(v, str) and v.strip()), None)
+    description = fields.get("description")
+    return {"tool": (_s(event.get("tool_name")) or "")[:ASK_WIDTH] or None,
+            "input": what[:ASK_WIDTH] if what else None,
+            "description": description[:ASK_WIDTH] if isinstance(description, str) and description else None}
+
+
 def _wait_for_call(s: SessionRecord, event: dict, now: float, reason: str, waiting_for: str,
                    agent_id: str | None) -> None:
     transition(s, WAITING, reason, now, waiting_for)
     s["waiting_call"] = {"call": _call_of(event), "agent": agent_id, "ts": now}
+    s["ask"] = _asked(event)
 
 
 def _pending(s: SessionRecord) -> dict | None:

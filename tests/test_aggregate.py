@@ -168,6 +168,8 @@ def test_interrupted_session_shows_idle(sdir, tmp_path):
     # Written back under the lock, so the hook's next index (which reads no transcripts) agrees.
     on_disk = json.loads((sdir / "esc.json").read_text())
     assert (on_disk["state"], on_disk["detail"], on_disk["updated_ts"]) == ("idle", "interrupted", NOW - 60)
+    assert (on_disk["reason"], rows["esc"]["reason"], on_disk["task"]["status"]) == ("interrupted", "interrupted", "idle")
+    assert on_disk["waiting_for"] is None and on_disk["state_ts"] == NOW
     dry = json.loads((sdir / "busy.json").read_text())
     assert dry["state"] == "working"
 
@@ -266,3 +268,37 @@ def test_build_index_ignores_input_order(order, pcts):
     a = aggregate.build_index(sessions, NOW, load_info=load)
     b = aggregate.build_index([sessions[i] for i in order], NOW, load_info=load)
     assert a == b
+
+
+def test_tray_and_dashboard_share_the_one_legacy_fallback(tmp_path, monkeypatch):
+    """No status dir: both readers get their index from aggregate.current, the one fallback rule."""
+    from dashboard.app import App
+    from tray import dirs
+    from tray.source import IndexSource
+
+    claude = tmp_path / "claude"
+    claude.mkdir()
+    (claude / "status.json").write_text(json.dumps(dict(V100, updated_at=timefmt.iso(NOW))))
+    calls = []
+    real = aggregate.current
+    monkeypatch.setattr(aggregate, "current", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    missing = str(tmp_path / "no-status-dir")
+    src = IndexSource(dirs.resolve(status_dir=missing, claude_dir=str(claude)), clock=lambda: NOW)
+    tray_index = src.poll(force=True)
+    dash_index = App(status_dir=missing, claude_dir=str(claude), clock=lambda: NOW).live()
+    assert calls == [missing, missing]
+    assert src.legacy is True and tray_index["legacy"] is True and dash_index["legacy"] is True
+    assert [r["session_id"] for r in tray_index["sessions"]] == [r["session_id"] for r in dash_index["sessions"]] \
+        == ["legacy"]
+
+
+def test_cleanup_command_and_aggregation_use_one_decision(sdir, monkeypatch):
+    write(sdir, "fresh", 5)
+    write(sdir, "stale", 400)
+    write(sdir, "old", 99999)
+    seen = []
+    real = aggregate.removes
+    monkeypatch.setattr(aggregate, "removes", lambda e, *a, **k: seen.append(e.session_id) or real(e, *a, **k))
+    assert aggregate.cleanup(str(sdir), NOW, include_stale=True) == 2
+    assert sorted(seen) == ["fresh", "old", "stale"]
+    assert sorted(n for n in os.listdir(sdir) if not n.startswith(".")) == ["fresh.json", "index.json", "status.json"]

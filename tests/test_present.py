@@ -76,7 +76,7 @@ def test_one_default_for_the_thresholds():
     ({"state": "waiting", "reason": "permission", "waiting_for": "permission for Bash"},
      "waiting for you (permission for Bash)"),
     ({"state": "bogus"}, "unknown"),
-    ({"state": "unknown", "reason": "newer_version"}, "written by a newer claude-status"),
+    ({"state": "unknown", "reason": "newer_version"}, "written by a newer version"),
 ])
 def test_state_words_come_from_state_and_reason(row, words):
     assert present.state_words(row) == words

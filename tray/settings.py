@@ -32,7 +32,6 @@ class Settings(BaseModel):
     max_sessions: int = Field(default=12, ge=1, le=50, description="sessions listed before 'N more…'")
     context_warn: int = Field(default=present.CONTEXT_WARN, ge=1, le=100)
     context_high: int = Field(default=present.CONTEXT_HIGH, ge=1, le=100)
-    status_dir: Optional[str] = Field(default=None, description="overrides CLAUDE_STATUS_DIR / ~/.claude/status")
 
     @model_validator(mode="after")
     def _thresholds(self) -> Settings:
@@ -67,12 +66,20 @@ def _describe(err: ValidationError) -> str:
     return "; ".join(parts)
 
 
+# Keys that earlier versions read and that are ignored now, with why (shown once per load).
+RETIRED = {
+    "status_dir": "status_dir is no longer a tray setting (the hook never read it, so the tray watched a dir "
+    "nothing wrote to); set CLAUDE_STATUS_DIR where both Claude Code and the tray see it, or use --dir",
+}
+
+
 def parse(data: Any) -> tuple[Settings, Optional[str]]:
-    """Validate already-parsed JSON. Returns (settings, None) or (defaults, message)."""
+    """Validate already-parsed JSON. Returns (settings, None) or (settings or defaults, message)."""
     if not isinstance(data, dict):
         return Settings(), "settings must be a JSON object; using defaults"
+    retired = "; ".join(why for key, why in RETIRED.items() if key in data) or None
     try:
-        return Settings(**data), None
+        return Settings(**data), retired
     except ValidationError as err:
         return Settings(), f"{_describe(err)}; using defaults"
 
