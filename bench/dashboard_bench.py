@@ -140,7 +140,7 @@ def bench_history(claude_dir: str, repeats: int) -> dict[str, list[float]]:
         t0 = time.perf_counter()
         body = route(req, app).body
         out["warm"].append(time.perf_counter() - t0)
-        assert json.loads(body)["total"] >= 1000
+        assert json.loads(body)["total"] >= 1
         folder = os.path.join(claude_dir, "projects", "-home-me-projects-p00")
         target = os.path.join(folder, sorted(os.listdir(folder))[0])
         with open(target, "a", encoding="utf-8") as fh:
@@ -242,6 +242,11 @@ def bench_idle_connections(pid: int, port: int, n: int) -> tuple[int, int, int, 
 def bench_wire(env: dict, label: str, root: str, seconds: float, idle: int) -> None:
     proc, port = start_server(env, root)
     try:
+        bench_live_http(port, 20)
+        t = bench_live_http(port, 300)
+        runs = [bench_rps(port, "/healthz", 4, 250) for _ in range(3)]
+        print("%s: /api/status/live keep-alive, 300 requests: p50 %s p90 %s; /healthz 4 x 250: median %.0f req/s"
+              % (label, ms(pct(t, .5)), ms(pct(t, .9)), statistics.median(runs)))
         for clients in (1, 200):
             cpu, got = bench_sse_cpu(env, proc.pid, port, clients, seconds, 1.0)
             print("%s: %3d event-stream clients, %.0f s, a hook event every 1 s: server CPU %.2f s (%.1f%% of a core),"

@@ -259,7 +259,8 @@ def test_cards_tell_sessions_apart_say_what_happens_and_update_live(env, served,
     page.wait_for_function(
         "id => /waiting for \\d+ (s|min)/.test(document.querySelector(`.card[data-session-id='${id}'] .waiting-for`)"
         ".textContent)", arg=SSE, timeout=TIMEOUT_MS)
-    assert "Needs you" in first.locator(".waiting-for").inner_text()
+    # What it asks, from the hook's `ask` through core.present.asked, cut cleanly.
+    assert "Needs you: Bash: git push --force-with-lease" in first.locator(".waiting-for").inner_text()
 
     # Two sessions of one project are told apart by branch, last prompt and short id.
     cards_text = {sid: card(page, sid).inner_text() for sid in LIVE}
@@ -476,3 +477,20 @@ def test_a_session_written_by_a_newer_version_is_shown_not_dropped(env, served, 
     assert "newer version" in text.lower()
     assert card(page, newer).locator(".meter .value").inner_text() == "—"
     assert page.locator(".card").count() == len(LIVE) + 1
+
+
+def test_focus_with_the_real_tray_focus_says_why_it_could_not(env, served, browser):
+    """With E's real ``tray.focus`` (when installed): a session with no terminal anywhere gets its reason."""
+    focus = pytest.importorskip("tray.focus")
+    assert callable(focus.focus_session)
+    seed_sessions(env)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served.url)
+    card(page, DOCS).wait_for(timeout=TIMEOUT_MS)
+    card(page, DOCS).click()
+    page.locator("#focus-button").wait_for(timeout=TIMEOUT_MS)
+    page.click("#focus-button")
+    page.wait_for_function("() => /^(Focused|Could not focus): ./.test(document.getElementById('focus-result')"
+                           ".textContent)", timeout=TIMEOUT_MS)
+    # The test's sessions have no Claude process or terminal: the real module says why, in one line.
+    assert page.locator("#focus-result").inner_text().startswith("Could not focus: ")
