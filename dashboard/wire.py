@@ -344,7 +344,13 @@ class DashboardServer:
                 return
             request = Request(head.method, head.target, head.one("host"), head.one("origin"),
                               head.one("x-dashboard-token"), body)
-            response = await loop.run_in_executor(self._executor, route, request, self.app)
+            try:
+                response = await loop.run_in_executor(self._executor, route, request, self.app)
+            except Exception as exc:  # a bug in a route: still a JSON answer, then close
+                self._log(conn, head.line, 500)
+                conn.writer.write(json_error(500, "internal error: %s" % type(exc).__name__))
+                await self._linger_close(reader, conn.writer)
+                return
             self._log(conn, head.line, response.status)
             if response.stream is not None:
                 response.stream.close()  # the blocking generator is for callers without an event loop

@@ -494,3 +494,24 @@ def test_focus_with_the_real_tray_focus_says_why_it_could_not(env, served, brows
                            ".textContent)", timeout=TIMEOUT_MS)
     # The test's sessions have no Claude process or terminal: the real module says why, in one line.
     assert page.locator("#focus-result").inner_text().startswith("Could not focus: ")
+
+
+def test_the_users_context_thresholds_colour_the_cards(env, browser):
+    """The thresholds come from the payload (the tray settings' context_warn/context_high), not from 50/80."""
+    seed_sessions(env)
+    app = App(env["CLAUDE_STATUS_DIR"], env["CLAUDE_CONFIG_DIR"], context_thresholds={"warn": 20, "high": 30})
+    srv = dserver.make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(srv.url)
+        card(page, CARDS).wait_for(timeout=TIMEOUT_MS)
+        assert card(page, CARDS).locator(".meter .value").inner_text() == "32%"
+        assert "high" in card(page, CARDS).locator(".bar").get_attribute("class").split()  # 32% >= 30
+        assert card(page, GATEWAY).locator(".meter .value").inner_text() == "12%"
+        assert not {"mid", "high"} & set(card(page, GATEWAY).locator(".bar").get_attribute("class").split())
+        assert "high" in card(page, SSE).locator(".bar").get_attribute("class").split()  # 66%: mid with 50/80
+    finally:
+        srv.stop()
+        thread.join(10)

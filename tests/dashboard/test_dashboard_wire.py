@@ -360,3 +360,18 @@ def test_pipelined_requests_are_answered_in_order(running):
     first, rest = data.split(b"\r\n\r\n", 1)
     assert first.startswith(b"HTTP/1.1 200")
     assert b"HTTP/1.1 404" in rest and rest.rstrip().count(b"HTTP/1.1 ") == 2
+
+
+def test_a_crashing_route_still_answers_json_500_and_closes(running, monkeypatch):
+    from dashboard import wire
+
+    def boom(request, app):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(wire, "route", boom)
+    sock = connect(running)
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n" % host(running).encode())
+    got = responses(read_all(sock))
+    sock.close()
+    assert [s for s, _, _ in got] == [500]
+    assert json.loads(got[0][2])["error"]["status"] == 500
