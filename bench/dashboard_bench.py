@@ -20,6 +20,7 @@ import http.client
 import json
 import os
 import platform
+import resource
 import selectors
 import shutil
 import socket
@@ -215,6 +216,13 @@ def bench_sse_cpu(
     return cpu, received
 
 
+def raise_file_limit(want: int) -> None:
+    """1,000 idle connections need more than a fresh machine's usual soft limit of 1,024 open files."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want if hard == resource.RLIM_INFINITY else min(hard, want), hard))
+
+
 def bench_idle_connections(pid: int, port: int, n: int) -> tuple[int, int, int, float]:
     """Threads before and with ``n`` idle connections open, the live endpoint's status and time meanwhile."""
     before = proc_threads(pid)
@@ -276,6 +284,7 @@ def main() -> int:
     ap.add_argument("--idle", type=int, default=1000, help="idle connections to open")
     ap.add_argument("--baseline-ref", help="also run the wire part against this commit's dashboard")
     args = ap.parse_args()
+    raise_file_limit(args.idle + 512)  # before any server starts: children inherit it
     tmp = tempfile.mkdtemp(prefix="dashbench-")
     env = {"HOME": tmp, "CLAUDE_CONFIG_DIR": os.path.join(tmp, "claude"),
            "CLAUDE_STATUS_DIR": os.path.join(tmp, "status")}

@@ -369,3 +369,29 @@ def test_history_has_no_parser_of_its_own():
         source = fh.read()
     for own_parsing in ("import json", "json.loads", '"usage"', '"compact_boundary"', '"customTitle"', '"tool_use"'):
         assert own_parsing not in source, own_parsing
+
+
+def test_prompt_history_interruptions_and_time_waited_on_you(claude_dir):
+    def user(text, at):
+        return {"type": "user", "timestamp": at, "message": {"role": "user", "content": text}}
+
+    def assistant(at, mid):
+        return {"type": "assistant", "timestamp": at, "message": {"id": mid, "model": "claude-opus-4-6",
+                "content": [{"type": "tool_use", "name": "Bash", "input": {}}],
+                "usage": {"input_tokens": 5, "cache_read_input_tokens": 1000}}}
+
+    put(claude_dir, "-p", "waits", lines=[
+        user("first", "2026-12-01T08:00:00.000Z"),
+        assistant("2026-12-01T08:01:00.000Z", "m1"),
+        user("second", "2026-12-01T08:04:00.000Z"),  # 3 min after Claude answered
+        assistant("2026-12-01T08:05:00.000Z", "m2"),
+        user("[Request interrupted by user]", "2026-12-01T08:05:10.000Z"),
+        user("<command-name>/clear</command-name>", "2026-12-01T08:05:20.000Z"),
+        user("third", "2026-12-01T08:07:00.000Z"),  # 2 min after the last answer
+    ])
+    d = History(str(claude_dir)).details("waits")
+    assert [p["text"] for p in d["prompt_history"]] == ["first", "second", "third"]
+    assert d["prompt_history"][1]["at"] == "2026-12-01T08:04:00.000Z"
+    assert d["waited_seconds"] == 300
+    assert d["interruptions"] == 1
+    assert d["tools"] == {"Bash": 2}
