@@ -51,7 +51,7 @@ END_OF_HEAD = re.compile(rb"\r?\n\r?\n")
 TARGET_BYTES = re.compile(rb"/[\x21-\x7e]*")
 REASONS = {
     200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    408: "Request Timeout", 409: "Conflict", 413: "Content Too Large", 414: "URI Too Long",
+    408: "Request Timeout", 409: "Conflict", 417: "Expectation Failed", 413: "Content Too Large", 414: "URI Too Long",
     431: "Request Header Fields Too Large", 500: "Internal Server Error", 501: "Not Implemented",
     503: "Service Unavailable", 505: "HTTP Version Not Supported",
 }
@@ -336,7 +336,13 @@ class DashboardServer:
                     return
                 conn.busy = True
                 head = parse_head(raw)
-                body = await self._read_body(reader, buf, body_length(head))
+                length = body_length(head)
+                expect = (head.one("expect") or "").strip().lower()
+                if expect and expect != "100-continue":
+                    raise WireError(417, "unsupported Expect: %s" % expect)
+                if expect and length and len(buf) < length:  # the client waits for a go-ahead
+                    conn.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                body = await self._read_body(reader, buf, length)
             except WireError as exc:
                 self._log(conn, "-", exc.status)
                 conn.writer.write(json_error(exc.status, exc.message))
@@ -356,7 +362,7 @@ class DashboardServer:
                 response.stream.close()  # the blocking generator is for callers without an event loop
                 await self._stream(conn, reader, response)
                 return
-            close = not head.keep_alive or response.status in (400, 408, 413, 414, 431, 501, 503, 505)
+            close = not head.keep_alive or response.status in (400, 408, 413, 414, 417, 431, 501, 503, 505)
             conn.writer.write(encode(response, head_only=head.method == "HEAD", close=close))
             await asyncio.wait_for(conn.writer.drain(), WRITE_SECONDS)
             if close:

@@ -389,3 +389,19 @@ def test_a_crashing_route_still_answers_json_500_and_closes(running, monkeypatch
     sock.close()
     assert [s for s, _, _ in got] == [500]
     assert json.loads(got[0][2])["error"]["status"] == 500
+
+
+def test_expect_100_continue_gets_the_go_ahead_and_the_body_is_drained(running):
+    sock = connect(running)
+    sock.sendall(b"POST /api/status/live HTTP/1.1\r\nHost: %s\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n"
+                 % host(running).encode())
+    first = b""
+    while b"\r\n\r\n" not in first:
+        chunk = sock.recv(65536)
+        assert chunk
+        first += chunk
+    assert first.startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+    sock.sendall(b"abcd" + b"GET /healthz HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" % host(running).encode())
+    got = responses(first[len(b"HTTP/1.1 100 Continue\r\n\r\n"):] + read_all(sock))
+    sock.close()
+    assert [s for s, _, _ in got] == [405, 200]
