@@ -343,13 +343,13 @@ class DashboardServer:
                 if expect and length and len(buf) < length:  # the client waits for a go-ahead
                     conn.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
                 body = await self._read_body(reader, buf, length)
+                request = Request(head.method, head.target, head.one("host"), head.one("origin"),
+                                  head.one("x-dashboard-token"), body)
             except WireError as exc:
                 self._log(conn, "-", exc.status)
                 conn.writer.write(json_error(exc.status, exc.message))
                 await self._linger_close(reader, conn.writer)
                 return
-            request = Request(head.method, head.target, head.one("host"), head.one("origin"),
-                              head.one("x-dashboard-token"), body)
             try:
                 response = await loop.run_in_executor(self._executor, route, request, self.app)
             except Exception as exc:  # a bug in a route: still a JSON answer, then close

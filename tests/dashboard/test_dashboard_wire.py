@@ -156,6 +156,8 @@ def test_a_huge_body_is_refused_without_reading_it(running):
                      id="400-two-lengths"),
         pytest.param(b"GET / HTTP/1.1\r\nHost: H\r\nContent-Length: -1\r\n\r\n", 400, id="400-negative-length"),
         pytest.param(b"nonsense\r\n\r\n", 400, id="400-no-version"),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: H\r\nHost: evil.com\r\n\r\n", 400, id="400-two-hosts"),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: H\r\nExpect: magic\r\n\r\n", 417, id="417-expect"),
         pytest.param(b"GET / HTTP/2.0\r\nHost: H\r\n\r\n", 505, id="505-version"),
     ],
 )
