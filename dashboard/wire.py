@@ -321,6 +321,8 @@ class DashboardServer:
             await self._serve(conn, reader)
         except (asyncio.CancelledError, ConnectionError, OSError, asyncio.TimeoutError):
             pass
+        except Exception as exc:  # a bug: drop this connection, keep serving the others
+            sys.stderr.write("dashboard: connection error: %s: %s\n" % (type(exc).__name__, exc))
         finally:
             self._conns.pop(id(conn), None)
             writer.close()

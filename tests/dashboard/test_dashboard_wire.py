@@ -16,6 +16,8 @@ import time
 
 import pytest
 from hookrun import event, hook_env, run_hook
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dashboard import server as dserver
 from dashboard.app import App
@@ -407,3 +409,46 @@ def test_expect_100_continue_gets_the_go_ahead_and_the_body_is_drained(running):
     got = responses(first[len(b"HTTP/1.1 100 Continue\r\n\r\n"):] + read_all(sock))
     sock.close()
     assert [s for s, _, _ in got] == [405, 200]
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory):
+    srv, thread = serve(hook_env(tmp_path_factory.mktemp("fuzz")), header_timeout=1.0, idle_timeout=1.0)
+    yield srv
+    srv.stop()
+    thread.join(DEADLINE)
+
+
+_REQUEST_PARTS = st.sampled_from([
+    b"GET / HTTP/1.1\r\n", b"POST /api/sessions/x/focus HTTP/1.1\r\n", b"HEAD /healthz HTTP/1.0\r\n",
+    b"Host: 127.0.0.1:PORT\r\n", b"Host: evil.com\r\n", b"Content-Length: 3\r\n", b"Content-Length: 99999999\r\n",
+    b"Transfer-Encoding: chunked\r\n", b"Connection: close\r\n", b"Expect: 100-continue\r\n", b" folded\r\n",
+    b"\r\n", b"\n", b"abc", b"\x00\xff", b"GET /api/status/stream HTTP/1.1\r\n", b"X: " + b"y" * 9000 + b"\r\n",
+])
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(_REQUEST_PARTS, st.binary(max_size=64)), max_size=12))
+def test_any_bytes_get_json_answers_or_a_close_and_the_server_keeps_serving(shared_server, parts):
+    """Hostile bytes: every answer the server sends is JSON (or the stream / page it was asked for), every
+    connection ends by itself (header and idle deadlines), and the next client is served."""
+    srv = shared_server
+    data = b"".join(parts).replace(b"PORT", str(srv.server_address[1]).encode())
+    sock = connect(srv)
+    try:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        got = read_all(sock)
+    except (BrokenPipeError, ConnectionResetError):
+        got = b""
+    finally:
+        sock.close()
+    for line in got.split(b"\r\n"):
+        if line.startswith(b"HTTP/1.1 ") and not line.startswith((b"HTTP/1.1 200", b"HTTP/1.1 100")):
+            after = got[got.index(line):]
+            headers = after.split(b"\r\n\r\n", 1)[0].lower()
+            assert b"content-type: application/json" in headers, after[:300]
+    conn = http.client.HTTPConnection("127.0.0.1", srv.server_address[1], timeout=DEADLINE)
+    conn.request("GET", "/healthz")
+    assert conn.getresponse().status == 200
+    conn.close()
