@@ -345,7 +345,7 @@ async function openSession(id) {
     const badge = badgeText(live, liveDetails);
     head.append(el("span", { class: "badge " + state, text: badge }));
     const words = liveDetails.state_words;
-    if (words && words.toLowerCase() !== badge) head.append(el("span", { class: "state-words", text: words }));
+    if (words && words.toLowerCase() !== badge && live.state !== "waiting") head.append(el("span", { class: "state-words", text: words }));
     if (live.state === "waiting" && live.state_since) head.append(el("span", { class: "waited", "data-since": live.state_since }));
   }
   head.append(el("span", { class: "project", text: (live && live.project) || t.project || "–" }));
