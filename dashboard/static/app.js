@@ -186,9 +186,17 @@ function renderSummary(index) {
   const load = s.load || {};
   $("sum-load").textContent = load.load_avg === undefined || load.load_avg === null
     ? (load.status || "–") : `${load.status || ""} ${Number(load.load_avg).toFixed(2)}`.trim();
+  // What the index could not show: unreadable files (named, with why) and sessions beyond its row cap.
+  const notes = [];
+  if (s.skipped_files) {
+    const named = (Array.isArray(index.skipped) ? index.skipped : []).slice(0, 3)
+      .map((f) => `${f.name} (${f.reason})`).join(", ");
+    notes.push(`${s.skipped_files} unreadable status file${s.skipped_files === 1 ? "" : "s"} skipped` + (named ? ": " + named : ""));
+  }
+  if (s.omitted_sessions) notes.push(`${s.omitted_sessions} older session${s.omitted_sessions === 1 ? "" : "s"} not shown`);
   const skipped = $("skipped");
-  skipped.hidden = !s.skipped_files;
-  skipped.textContent = s.skipped_files ? `${s.skipped_files} unreadable status file(s) skipped` : "";
+  skipped.hidden = notes.length === 0;
+  skipped.textContent = notes.join(" · ");
 }
 
 function render(index) {

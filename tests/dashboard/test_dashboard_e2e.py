@@ -466,6 +466,8 @@ def test_a_session_written_by_a_newer_version_is_shown_not_dropped(env, served, 
     newer = "0d9e8f7a-6b5c-4d3e-8f21-a0b1c2d3e4f5"
     with open(os.path.join(sdir, newer + ".json"), "w", encoding="utf-8") as fh:
         json.dump({"version": "9.0.0", "session_id": newer, "shape": "from the future"}, fh)
+    with open(os.path.join(sdir, "corrupt-1.json"), "w", encoding="utf-8") as fh:
+        fh.write('{"session_id": "corrupt-1", "upd')  # half-written by a crashed writer
     now = time.time()
     os.utime(os.path.join(sdir, newer + ".json"), (now, now))
     run_hook(env, event("PreToolUse__leopold_v2.1.259_bash", session_id=CARDS,
@@ -477,6 +479,10 @@ def test_a_session_written_by_a_newer_version_is_shown_not_dropped(env, served, 
     assert "newer version" in text.lower()
     assert card(page, newer).locator(".meter .value").inner_text() == "—"
     assert page.locator(".card").count() == len(LIVE) + 1
+    note = page.locator("#skipped")
+    note.wait_for(state="visible", timeout=TIMEOUT_MS)
+    assert "1 unreadable status file skipped: corrupt-1.json" in note.inner_text()
+    assert_contrast(page)
 
 
 def test_focus_with_the_real_tray_focus_says_why_it_could_not(env, served, browser):
