@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard import server as dserver
-from dashboard.app import App
+from dashboard.app import RESEND_SECONDS, App
 
 SESSION = "777e68b4-1ad1-4f6c-9d81-64d0cae95a84"
 DEADLINE = 30.0  # seconds any single wait may take on a loaded machine before the test fails
@@ -323,6 +323,7 @@ def test_many_event_stream_clients_share_one_watcher(env):
         for s in streams:
             assert [r["session_id"] for r in s.next_event()["sessions"]] == [SESSION]
         before = dict(calls)
+        started = time.monotonic()
         run_hook(env, event("PermissionRequest__leopold_v2.1.259_bash", session_id=SESSION))
         for s in streams:
             for _ in range(10):  # a periodic re-send may come first
@@ -332,7 +333,8 @@ def test_many_event_stream_clients_share_one_watcher(env):
                 raise AssertionError("the change never arrived")
         builds = calls["aggregate"] - before["aggregate"]
         # One build per change or periodic re-send, shared by all 200 clients (per-client polling: >= 200).
-        assert 1 <= builds <= 10, builds
+        resends = int((time.monotonic() - started) / RESEND_SECONDS) + 1
+        assert 1 <= builds <= 2 + resends < 200, (builds, resends)
         assert srv.app.hub.watchers_started <= 2
     finally:
         for s in streams:
