@@ -223,6 +223,30 @@ def raise_file_limit(want: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want if hard == resource.RLIM_INFINITY else min(hard, want), hard))
 
 
+def bench_event_latency(env: dict, port: int, n: int) -> list[float]:
+    """Seconds from a hook event (run in this process) to the event-stream message that shows it."""
+    with open(os.path.join(EVENTS, "UserPromptSubmit__leopold_v2.1.259.json"), encoding="utf-8") as fh:
+        prompt = json.load(fh)
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.sendall(b"GET /api/status/stream HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % port)
+    buf = b""
+    while b"event: index" not in buf:
+        buf += s.recv(1 << 20)
+    out = []
+    for i in range(n):
+        marker = "latency probe %d" % i
+        ev = dict(prompt, session_id="bench-0001-0000-4000-8000-000000000000", prompt=marker)
+        buf = b""
+        t0 = time.perf_counter()
+        hook_main.run(json.dumps(ev).encode(), env)
+        while marker.encode() not in buf:
+            buf += s.recv(1 << 20)
+        out.append(time.perf_counter() - t0)
+        time.sleep(0.3)
+    s.close()
+    return out
+
+
 def bench_idle_connections(pid: int, port: int, n: int) -> tuple[int, int, int, float]:
     """Threads before and with ``n`` idle connections open, the live endpoint's status and time meanwhile."""
     before = proc_threads(pid)
@@ -255,6 +279,9 @@ def bench_wire(env: dict, label: str, root: str, seconds: float, idle: int) -> N
         runs = [bench_rps(port, "/healthz", 4, 250) for _ in range(3)]
         print("%s: /api/status/live keep-alive, 300 requests: p50 %s p90 %s; /healthz 4 x 250: median %.0f req/s"
               % (label, ms(pct(t, .5)), ms(pct(t, .9)), statistics.median(runs)))
+        lat = bench_event_latency(env, port, 20)
+        print("%s: hook event -> event-stream message, 20 events: p50 %s  p95 %s  max %s" % (
+            label, ms(pct(lat, .5)), ms(pct(lat, .95)), ms(max(lat))))
         for clients in (1, 200):
             cpu, got = bench_sse_cpu(env, proc.pid, port, clients, seconds, 1.0)
             print("%s: %3d event-stream clients, %.0f s, a hook event every 1 s: server CPU %.2f s (%.1f%% of a core),"
