@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from core import limits, liveness, load, paths, record, schema, state, store, timefmt, title, transcript
+from core import limits, liveness, load, paths, record, state, store, timefmt, title, transcript
 from core import scan as dirscan
 
 STALE_SECONDS = 300.0
@@ -57,7 +57,7 @@ class Options:
         self.remove_stale = remove_stale
 
 
-DEFAULT = Options()
+_DEFAULT = Options()  # read only: callers that change options make their own
 
 
 # ---------------------------------------------------------------- 1. read: scan, no decisions
@@ -140,9 +140,10 @@ def transcript_facts(entries: list, now: float) -> dict:
     return facts
 
 
-def scan(sdir: str, now: float, options: Options = DEFAULT, entries: list | None = None, skipped: object = 0,
+def scan(sdir: str, now: float, options: Options | None = None, entries: list | None = None, skipped: object = 0,
          omitted: int = 0) -> Scan:
     """The read step: the session files (unless ``entries`` are given), liveness, transcript facts, load."""
+    options = _DEFAULT if options is None else options
     if entries is None:
         entries, skipped = load_sessions(sdir)
     gone = check_alive(entries, options.deep)
@@ -172,10 +173,12 @@ def is_stale(entry: record.Entry, age: float, stale_after: float) -> bool:
     return isinstance(rec, record.Newer) or state.state_of(rec) != state.WAITING
 
 
-def removes(entry: record.Entry, now: float, options: Options, gone: frozenset | set, drop: str | None = None) -> bool:
+def removes(entry: record.Entry, now: float, options: Options, gone: frozenset | set, drop: str | None = None,
+            after: tuple[float, float] | None = None) -> bool:
     """Pure: the one cleanup decision (the hook, the tray, the dashboard, ``python -m core.aggregate``
-    and the "clean up" command all use it). ``drop`` names a session that is ending (SessionEnd)."""
-    stale_after, remove_after = thresholds(options.environ)
+    and the "clean up" command all use it). ``drop`` names a session that is ending (SessionEnd);
+    ``after``: ``thresholds(options.environ)`` when the caller has them already."""
+    stale_after, remove_after = thresholds(options.environ) if after is None else after
     sid = entry.session_id
     if sid == drop or expired(entry, now, remove_after, sid in gone):
         return True
@@ -209,8 +212,8 @@ def row_of(entry: record.Entry, now: float, stale_after: float) -> dict:
     stale = is_stale(entry, now - updated, stale_after)
     rec = entry.record
     if isinstance(rec, record.Newer):
-        return schema.newer_row(rec, now, stale, updated)  # type: ignore[return-value]
-    return schema.row(rec, now, stale, updated)  # type: ignore[return-value]
+        return record.newer_row(rec, now, stale, updated)  # type: ignore[return-value]
+    return record.row(rec, now, stale, updated)  # type: ignore[return-value]
 
 
 def build_index(entries: list, now: float, skipped: object = 0, environ: dict | None = None,
@@ -229,7 +232,7 @@ def build_index(entries: list, now: float, skipped: object = 0, environ: dict | 
     keyed.sort(key=lambda k: (k[0], k[1]))
     rows = [limits.fit_row(row_of(e, now, stale_after)) for _, _, e in keyed]
     index = {
-        "version": schema.VERSION,
+        "version": record.VERSION,
         "updated_at": timefmt.iso(now),
         "status_dir": sdir,
         "sessions": rows,
@@ -243,17 +246,23 @@ def build_index(entries: list, now: float, skipped: object = 0, environ: dict | 
 
 
 def _with_facts(entry: record.Entry, facts: list, now: float) -> record.Entry | None:
-    """A new entry whose record the transcript facts changed (through ``core.state``), else None."""
+    """A new entry whose record the transcript facts changed (through ``core.state``), else None. A fact
+    is a name (``state.FACT_*``) or a ``(name, value)`` pair."""
     rec = entry.record
     if isinstance(rec, record.Newer):
         return None
     new = rec.copy()
-    if isinstance(new.get("task"), dict):
-        new["task"] = new["task"].copy()
+    for key in ("task", "context"):
+        if isinstance(new.get(key), dict):
+            new[key] = new[key].copy()
     changed = False
-    for fact in facts:
-        changed = state.on_fact(new, fact, now) or changed
-    return record.Entry(new, entry.mtime, entry.alive) if changed else None
+    for item in facts:
+        fact, value = item if isinstance(item, tuple) else (item, None)
+        changed = state.decide(new, fact, now, value=value) or changed
+    if not changed:
+        return None
+    new["context"]["percentage"] = record.percentage(new["context"])
+    return record.Entry(new, entry.mtime, entry.alive)
 
 
 def newest(entries: list) -> str | None:
@@ -277,12 +286,14 @@ class Decision:
         self.link = link
 
 
-def decide(found: Scan, now: float, options: Options = DEFAULT, sdir: str | None = None,
+def decide(found: Scan, now: float, options: Options | None = None, sdir: str | None = None,
            drop: str | None = None) -> Decision:
     """The decide step, pure: what to remove, what the transcript facts change, the index, the links."""
+    options = _DEFAULT if options is None else options
     keep, doomed, changed = [], [], []
+    after = thresholds(options.environ)
     for entry in found.entries:
-        if removes(entry, now, options, found.gone, drop):
+        if removes(entry, now, options, found.gone, drop, after):
             doomed.append(entry.session_id)
             continue
         updated = _with_facts(entry, found.facts[entry.session_id], now) if entry.session_id in found.facts else None
@@ -305,7 +316,7 @@ def _sweep_temp_files(sdir: str, now: float) -> None:
         if name.startswith(".") and name.endswith(store.TMP_SUFFIX):
             path = os.path.join(sdir, name)
             try:
-                if now - os.stat(path).st_mtime > TMP_GRACE_SECONDS:
+                if now - os.lstat(path).st_mtime > TMP_GRACE_SECONDS:  # a temp symlink: its own age
                     os.unlink(path)
             except OSError:
                 pass
@@ -336,9 +347,10 @@ def write(sdir: str, decision: Decision, now: float, environ: dict | None = None
         _sweep_temp_files(sdir, now)
 
 
-def update(sdir: str, now: float, found: Scan, options: Options = DEFAULT, drop: str | None = None,
+def update(sdir: str, now: float, found: Scan, options: Options | None = None, drop: str | None = None,
            sweep: bool = True) -> Decision:
     """Decide and (unless ``options.dry_run``) write; the caller holds the lock (the hook does)."""
+    options = _DEFAULT if options is None else options
     decision = decide(found, now, options, sdir, drop)
     if not options.dry_run:
         write(sdir, decision, now, options.environ, sweep)
@@ -367,17 +379,19 @@ def _run(sdir: str, now: float, options: Options, wait: float | None) -> Decisio
         return decide(scan(sdir, now, options), now, options, sdir)
 
 
-def aggregate(sdir: str | None = None, now: float | None = None, options: Options = DEFAULT) -> dict:
+def aggregate(sdir: str | None = None, now: float | None = None, options: Options | None = None) -> dict:
     """Read, decide and write (under the status-dir lock) and return the index. When another process
     holds the lock for long, this returns the fresh index without writing."""
+    options = _DEFAULT if options is None else options
     sdir = paths.status_dir(options.environ) if sdir is None else sdir
     now = time.time() if now is None else now
     return _run(sdir, now, options, 1.0).index
 
 
-def current(sdir: str | None = None, now: float | None = None, options: Options = DEFAULT) -> dict:
+def current(sdir: str | None = None, now: float | None = None, options: Options | None = None) -> dict:
     """The index readers show: the status dir's, else (no status dir at all, NFR-2) one from the legacy
     single-session ``status.json`` (``index["legacy"]`` is True), else an empty one."""
+    options = _DEFAULT if options is None else options
     sdir = paths.status_dir(options.environ) if sdir is None else sdir
     now = time.time() if now is None else now
     if os.path.isdir(sdir):

@@ -98,7 +98,7 @@ def _remember_end(sdir: str, sid: str, now: float) -> None:
 
 
 def _refresh_transcript(s: SessionRecord, environ: dict) -> None:
-    from core import schema, transcript
+    from core import record, transcript
 
     path = s.get("transcript_path")
     sig = transcript.signature(path)
@@ -123,9 +123,9 @@ def _refresh_transcript(s: SessionRecord, environ: dict) -> None:
         if "ai_title" in info:
             s["titles"]["ai"] = info["ai_title"]
     tokens = s["context"].get("current_tokens") or 0
-    if tokens > schema.DEFAULT_WINDOW:
+    if tokens > record.DEFAULT_WINDOW:
         s["one_m"] = True
-    s["context"]["total_tokens"] = schema.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ)
+    s["context"]["total_tokens"] = record.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ)
 
 
 def _refresh_pid(s: SessionRecord, event_name: str, now: float, environ: dict) -> None:
@@ -158,7 +158,9 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
     try:
         event = parse_event(data)
     except BadInput as exc:
-        log_line(sdir, "ignored event: %s" % exc, now)
+        from core import __version__
+
+        log_line(sdir, "ignored event: BadInput %s (hook %s)" % (exc, __version__), now)
         return
     sid = event["session_id"]
     name = event.get("hook_event_name")
@@ -172,13 +174,13 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         if name == "SessionEnd" and not event.get("agent_id"):
             _remember_end(sdir, sid, now)
             view = scan.load(sdir, now, None, fresh, env)
-            if view.has_cold(own):  # not in the index: its file is removed here
-                view.cold.pop(own, None)
+            if view.pop_cold(own):  # not in the index: its file is removed here
                 store.remove(path)
             found = aggregate.scan(sdir, now, options, view.entries, view.skipped, view.cold_count())
             aggregate.update(sdir, now, found, options, drop=sid, sweep=view.full)
             scan.save(sdir, lock.fd, view, view.entries)
             return
+        existed = True
         try:
             raw = store.read_bytes(path, limits.MAX_FILE + 1)
             if len(raw) > limits.MAX_FILE:
@@ -187,7 +189,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
             if isinstance(old, record.Newer):
                 old = None  # a newer hook's file: this event starts the session over in our format
         except FileNotFoundError:
-            old = None
+            old, existed = None, False
             if _ended_recently(sdir, sid, now):
                 return
         except (OSError, ValueError, RecursionError):
@@ -202,7 +204,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         s = store.write_session(path, s)  # type: ignore[arg-type,assignment]
         st = os.stat(path)
         mine = record.Entry(s, now, sig=[st.st_size, st.st_mtime_ns])
-        view = scan.load(sdir, now, own, fresh, env)
+        view = scan.load(sdir, now, own, fresh, env, maybe_cold=existed)
         options.load_info = s["load"]
         entries = [*view.entries, mine]
         found = aggregate.scan(sdir, now, options, entries, view.skipped, view.cold_count())
