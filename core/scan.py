@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 
-from core import jsonio, limits, paths, record
+from core import __version__, jsonio, limits, paths, record
 
 STATE_NAME = ".index-state"  # private to hooks (read and written under the lock, in place)
 COLD_NAME = ".index-cold"
@@ -210,14 +210,17 @@ def invalidate(sdir: str) -> None:
         os.close(fd)
 
 
+_WRITER = "%s/%s" % (__version__, record.VERSION)  # hook version / record version
+
+
 def _read_state(sdir: str) -> dict | None:
     try:
         with open(os.path.join(sdir, STATE_NAME), "rb") as f:
             state = jsonio.loads(f.read(MAX_STATE))
     except (OSError, ValueError, RecursionError):
         return None
-    if not isinstance(state, dict) or state.get("v") != STATE_VERSION:
-        return None
+    if not isinstance(state, dict) or state.get("v") != STATE_VERSION or state.get("by") != _WRITER:
+        return None  # another hook version kept it: its records may be in an older shape
     if not all(isinstance(state.get(k), t) for k, t in (("hot", dict), ("skipped", list), ("scan_ts", float),
                                                           ("cold_n", int))):
         return None
@@ -366,8 +369,8 @@ def save(sdir: str, lock_fd: int, view: View, entries: list) -> None:
             hot[name][2] = None
         else:
             budget -= size
-    state = {"v": STATE_VERSION, "scan_ts": float(view.scan_ts), "hot": hot, "cold_n": view.cold_count(),
-             "skipped": skipped}
+    state = {"v": STATE_VERSION, "by": _WRITER, "scan_ts": float(view.scan_ts), "hot": hot,
+             "cold_n": view.cold_count(), "skipped": skipped}
     try:
         if view.cold_dirty:
             store.write_json(os.path.join(sdir, COLD_NAME), view.cold)

@@ -18,6 +18,7 @@ MAX_STDIN = 8 * 1024 * 1024
 LOG_CAP = 256 * 1024  # core.hooklog.LOG_CAP: the hook does not import it on its happy path
 ENDED_NAME = ".ended"
 ENDED_KEEP = 200
+ENDED_MAX = 64 * 1024  # bytes of .ended read (200 ids of at most 128 bytes fit); a bigger file is not ours
 PID_RETRY_SECONDS = 60.0
 
 
@@ -71,12 +72,11 @@ def log_line(sdir: str, message: str, now: float) -> None:
 
 def _ended_recently(sdir: str, sid: str, now: float) -> bool:
     """Was ``sid`` ended after this (late) event started? Read only for sessions without a file."""
-    from core import jsonio
+    from core import jsonio, store
 
     try:
-        with open(os.path.join(sdir, ENDED_NAME), "rb") as f:
-            ended = jsonio.loads(f.read())
-    except (OSError, ValueError):
+        ended = jsonio.loads(store.read_bytes(os.path.join(sdir, ENDED_NAME), ENDED_MAX))
+    except (OSError, ValueError, RecursionError):
         return False
     ts = ended.get(sid) if isinstance(ended, dict) else None
     return isinstance(ts, (int, float)) and now <= ts
@@ -87,8 +87,8 @@ def _remember_end(sdir: str, sid: str, now: float) -> None:
 
     path = os.path.join(sdir, ENDED_NAME)
     try:
-        ended = jsonio.loads(store.read_bytes(path))
-    except (OSError, ValueError):
+        ended = jsonio.loads(store.read_bytes(path, ENDED_MAX))
+    except (OSError, ValueError, RecursionError):
         ended = {}
     if not isinstance(ended, dict):
         ended = {}
