@@ -141,9 +141,9 @@ def asked(row: dict, width: int = ASK_WIDTH) -> str | None:
         if tool and what:
             head = tool + ": "
             return head + cut_words(what, max(8, width - len(head)))
-        if tool or what:
-            return cut_words(tool or what, width)
-    return None
+        if what:
+            return cut_words(what, width)
+    return None  # a tool alone says less than the hook's words ("your answer", "permission for Bash")
 
 
 def state_words(row: dict) -> str:
@@ -158,7 +158,9 @@ def state_words(row: dict) -> str:
     if s == "idle" and why in IDLE_REASON_WORDS:
         words = IDLE_REASON_WORDS[why]
     if s == "waiting":
-        what = asked(row) or row.get("waiting_for")
+        ask = row.get("ask")
+        tool = _text(ask.get("tool")) if isinstance(ask, dict) else None
+        what = asked(row) or row.get("waiting_for") or tool
         if what:
             words = f"{words} ({what})"
     return words
@@ -235,8 +237,6 @@ def menu_order(rows: list) -> list:
 def split_shown(rows: list, cap: int) -> tuple:
     """(rows listed, rows behind "N more…"), both in menu order. At most ``cap`` are listed, except that a
     waiting session is never hidden: with more waiting sessions than ``cap``, all of them are listed."""
-    ordered = menu_order(rows)
-    waiting = [r for r in ordered if is_waiting(r)]
-    others = [r for r in ordered if not is_waiting(r)]
-    room = max(0, max(1, cap) - len(waiting))
-    return waiting + others[:room], others[room:]
+    ordered = menu_order(rows)  # waiting sessions lead (ORDER), so listing at least all of them is enough
+    limit = max(1, cap, sum(1 for r in ordered if is_waiting(r)))
+    return ordered[:limit], ordered[limit:]

@@ -40,8 +40,8 @@ MUTATIONS = {
     "menu order: waiting ranks with working": (
         "core/present.py", 'ORDER = {"waiting": 0,', 'ORDER = {"waiting": 1,', ["tests/test_menu_order.py"]),
     "waiting sessions may hide in 'N more'": (
-        "core/present.py", "    return waiting + others[:room], others[room:]",
-        "    return ordered[: max(1, cap)], ordered[max(1, cap):]", ["tests/test_menu_order.py"]),
+        "core/present.py", "    limit = max(1, cap, sum(1 for r in ordered if is_waiting(r)))",
+        "    limit = max(1, cap)", ["tests/test_menu_order.py"]),
     "blank task name not skipped": (
         "core/present.py", "        if isinstance(value, str) and value.strip():", "        if isinstance(value, str) and value:",
         ["tests/test_present.py"]),

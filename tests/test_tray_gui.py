@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -210,10 +211,12 @@ def test_xorg_fallback_docks_with_a_latin1_title_and_says_what_is_missing(tmp_pa
         return [line for line in out.splitlines() if "Übersetzung" in line]
 
     try:
-        lines = wait_for(docked, 15)
+        lines = wait_for(docked, 60)  # generous: the machine may be loaded
         assert lines, log_path.read_text()
-        # the emoji title would raise UnicodeEncodeError in python-xlib; the tray sends a Latin-1 version
-        assert "✨" not in lines[0] and "☁" not in lines[0] and "| Ctx:0% | 0a | ok" in lines[0], lines[0]
+        # the emoji title would raise UnicodeEncodeError in python-xlib; the tray sends a Latin-1 version, with
+        # every mark in its ASCII form: "ok", or "!" (not "?") when the machine's load is high, as it may be here
+        assert "✨" not in lines[0] and "☁" not in lines[0], lines[0]
+        assert re.search(r"\| Ctx:0% \| 0a \| (ok|!)\"", lines[0]), lines[0]
         text = log_path.read_text()
         assert "only pystray's xorg backend is available: no menu" in text
         # also in the log file beside the settings, for a tray started at login with no terminal

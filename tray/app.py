@@ -58,7 +58,7 @@ class Backend:
     label: bool = False  # text beside the icon: the AppIndicator label or the macOS status item title
     main_thread_ui: bool = False  # AppKit wants UI calls on its main thread
     template_image: bool = False  # macOS menu bar template images
-    gtk_notifier: bool = False  # pystray's D-Bus notifier (appindicator, gtk), hardened by _SafeNotifier
+    glib: bool = False  # appindicator, gtk: a GLib main loop runs the icon (GLib.idle_add, pystray's D-Bus notifier)
 
     @classmethod
     def of(cls, icon_class: Any) -> Backend:
@@ -74,7 +74,7 @@ class Backend:
             label=name in ("appindicator", "darwin"),
             main_thread_ui=name == "darwin",
             template_image=name == "darwin",
-            gtk_notifier=name in ("appindicator", "gtk"),
+            glib=name in ("appindicator", "gtk"),
         )
 
 
@@ -109,7 +109,7 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
         import pystray
     except Exception as err:  # Xlib.error.DisplayNameError is not an ImportError
         raise TrayError(f"cannot load a tray backend: {type(err).__name__}: {err}") from err
-    if Backend.of(pystray.Icon).gtk_notifier:
+    if Backend.of(pystray.Icon).glib:
         _harden_gtk_notifier()
     return pystray
 
