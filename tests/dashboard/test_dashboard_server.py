@@ -1,4 +1,6 @@
-"""The one real-socket test file: the server on loopback, its event stream, and the command line."""
+"""The server on loopback with well-behaved clients: hook-written sessions, the event stream, the command line.
+
+Hostile and misbehaving clients (smuggled bodies, slowloris, floods, protocol errors) are in test_dashboard_wire.py."""
 
 from __future__ import annotations
 
