@@ -158,7 +158,7 @@ def focus_tmux(pane: TmuxPane, run: Runner = _run, raise_pid: Optional[Callable[
         r = run(t + cmd)
         if r.returncode != 0:
             return False, f"tmux {cmd[0]} failed: {(r.stderr or r.stdout).strip()[:200]}"
-    r = run(t + ["list-clients", "-F", "#{client_name}\t#{client_pid}\t#{session_name}\t#{client_activity}"])
+    r = run([*t, "list-clients", "-F", "#{client_name}\t#{client_pid}\t#{session_name}\t#{client_activity}"])
     clients = []
     for line in r.stdout.splitlines() if r.returncode == 0 else []:
         parts = line.split("\t")
@@ -172,7 +172,7 @@ def focus_tmux(pane: TmuxPane, run: Runner = _run, raise_pid: Optional[Callable[
     clients.sort(reverse=True)
     on_session, _, name, client_pid = clients[0]
     if not on_session:
-        r = run(t + ["switch-client", "-c", name, "-t", pane.session])
+        r = run([*t, "switch-client", "-c", name, "-t", pane.session])
         if r.returncode != 0:
             return False, f"selected {where}, but tmux switch-client failed: {(r.stderr or r.stdout).strip()[:200]}"
     if raise_pid is not None:
@@ -213,7 +213,8 @@ def activate_x11(pids: list[int], environ: Optional[dict[str, str]] = None) -> t
     if not env.get("DISPLAY"):
         return False, "no X display (DISPLAY is unset)"
     try:
-        from Xlib import X, display as xdisplay, protocol
+        from Xlib import X, protocol
+        from Xlib import display as xdisplay
     except ImportError:
         return False, "python-xlib is not installed"
     try:
