@@ -213,7 +213,9 @@ def test_xorg_fallback_docks_with_a_latin1_title_and_says_what_is_missing(tmp_pa
         lines = wait_for(docked, 15)
         assert lines, log_path.read_text()
         # the emoji title would raise UnicodeEncodeError in python-xlib; the tray sends a Latin-1 version
-        assert "✨" not in lines[0] and "☁" not in lines[0] and "| Ctx:0% | 0a | ok" in lines[0], lines[0]
+        # (the last mark is the machine's load: "ok", or "!" (⚠) when a loaded machine runs the test)
+        assert "✨" not in lines[0] and "☁" not in lines[0], lines[0]
+        assert "| Ctx:0% | 0a | ok" in lines[0] or "| Ctx:0% | 0a | !" in lines[0], lines[0]
         text = log_path.read_text()
         assert "only pystray's xorg backend is available: no menu" in text
         # also in the log file beside the settings, for a tray started at login with no terminal
