@@ -67,6 +67,12 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
         # The tray never draws with OpenGL, but Gtk 3 opens a GL context at start-up, which maps the
         # Mesa driver and libLLVM: measured 111 MB -> 56 MB RSS with this (docs/benchmarks.md).
         os.environ.setdefault("GDK_GL", "disable")
+        from . import linux
+
+        said = linux.choose_backend(dict(os.environ if environ is None else environ))
+        if said:
+            log.warning("%s", said)
+        linux.quiet_pystray()
     try:
         import pystray
     except Exception as err:  # Xlib.error.DisplayNameError is not an ImportError
@@ -260,6 +266,10 @@ class TrayApp:
             self.pystray = import_pystray(self.environ)
         ps = self.pystray
         cls = icon_class or ps.Icon
+        if icon_class is None and self.runtime_dir and cls.__module__.endswith(("_appindicator", "_gtk")):
+            from . import linux
+
+            cls = linux.themed_icon_class(cls, os.path.join(self.runtime_dir, "icons"))
         self.backend = cls.__module__
         if self.backend.endswith("_xorg"):
             log.warning("%s", XORG_HINT)
@@ -309,9 +319,14 @@ class TrayApp:
         if state != self.shown_state:
             template = self._template(state)
             image = icons.render(state, 64, template=template)
+            attention = state.waiting != (self.shown_state.waiting if self.shown_state else False)
             self.shown_state = state
             self.counts["icon"] += 1
+            if hasattr(self.icon, "icon_state"):
+                self.icon.icon_state = state  # themed: the panel picks the size (tray.linux)
             self._ui(lambda: self._set_icon(image, template))
+            if attention and hasattr(self.icon, "set_attention"):
+                self.icon.set_attention(state.waiting)  # SNI NeedsAttention while a session waits
         if title_attr != self.shown_title:
             self.shown_title = title_attr
             self.counts["title"] += 1

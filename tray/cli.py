@@ -121,6 +121,11 @@ def cmd_tray(args: argparse.Namespace) -> int:
 
     env = _environ(args)
     _log_to_file(env)
+    if not getattr(args, "debug", False):
+        # the log file keeps everything; the terminal gets only what the user must act on
+        for handler in logging.getLogger().handlers:
+            if type(handler) is logging.StreamHandler:
+                handler.setLevel(logging.WARNING)
     try:
         app = TrayApp(environ=env)
         if getattr(args, "dir", None):
