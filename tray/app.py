@@ -69,7 +69,10 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
         os.environ.setdefault("GDK_GL", "disable")
         from . import linux
 
-        said = linux.choose_backend(dict(os.environ if environ is None else environ))
+        try:
+            said = linux.choose_backend(dict(os.environ if environ is None else environ))
+        except linux.GiMissing as err:
+            raise TrayError(str(err)) from None
         if said:
             log.warning("%s", said)
         linux.quiet_pystray()

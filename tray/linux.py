@@ -78,8 +78,10 @@ def choose_backend(environ: dict[str, str]) -> Optional[str]:
     tell the user, or None."""
     if environ.get("PYSTRAY_BACKEND") or os.environ.get("PYSTRAY_BACKEND"):
         return None
-    if gi_problem() is not None:
-        return None  # pystray falls back to xorg; the caller says what to install
+    load_system_gi()
+    problem = gi_problem()
+    if problem is not None:
+        raise GiMissing(missing_gi_line(problem))
     if sni_host_present(environ) is False:
         if not (environ.get("DISPLAY") or os.environ.get("DISPLAY")):
             return ("no StatusNotifierItem host and no X display: there is nowhere to show a tray icon "
@@ -90,6 +92,10 @@ def choose_backend(environ: dict[str, str]) -> Optional[str]:
         GLib.set_prgname("claude-status")  # the icon window's class: what a tray host lists
         return NO_WATCHER
     return None
+
+
+class GiMissing(Exception):
+    """No usable PyGObject: the one line says what to install."""
 
 
 class _DockFilter(logging.Filter):
@@ -243,3 +249,108 @@ def themed_icon_class(base: Any, theme_root: str) -> Any:
     ThemedIcon.__name__ = ThemedIcon.__qualname__ = f"Themed{base.__name__}"
     ThemedIcon.__module__ = base.__module__  # the app checks the backend by module name
     return ThemedIcon
+
+
+# ------------------------------------------------------------------ PyGObject from the distribution
+
+SYSTEM_SITE_DIRS = (
+    "/usr/lib/python3/dist-packages",  # Debian, Ubuntu
+    "/usr/lib64/python{v}/site-packages",  # Fedora, openSUSE
+    "/usr/lib/python{v}/site-packages",  # Arch, Fedora (noarch)
+)
+
+
+def _os_id(path: str = "/etc/os-release") -> str:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            fields = dict(line.rstrip("\n").split("=", 1) for line in fh if "=" in line)
+    except OSError:
+        return ""
+    ids = (fields.get("ID", "") + " " + fields.get("ID_LIKE", "")).replace('"', "").split()
+    for known in ("ubuntu", "debian", "fedora", "arch", "opensuse", "suse"):
+        if known in ids:
+            return known
+    return ids[0] if ids else ""
+
+
+INSTALL_GI = {
+    "debian": "sudo apt install python3-gi gir1.2-ayatanaappindicator3-0.1",
+    "ubuntu": "sudo apt install python3-gi gir1.2-ayatanaappindicator3-0.1",
+    "fedora": "sudo dnf install python3-gobject libayatana-appindicator-gtk3",
+    "arch": "sudo pacman -S python-gobject libayatana-appindicator",
+    "opensuse": "sudo zypper install python3-gobject typelib-1_0-AyatanaAppIndicator3-0_1",
+    "suse": "sudo zypper install python3-gobject typelib-1_0-AyatanaAppIndicator3-0_1",
+}
+
+
+def find_system_gi(dirs: Optional[list[str]] = None, suffixes: Optional[list[str]] = None) -> tuple[Optional[str], str]:
+    """(path of a distribution `gi` package this interpreter can load, "") or (None, why not)."""
+    import glob
+    import importlib.machinery
+    import sys
+
+    v = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    dirs = dirs if dirs is not None else [d.format(v=v) for d in SYSTEM_SITE_DIRS]
+    suffixes = suffixes if suffixes is not None else list(importlib.machinery.EXTENSION_SUFFIXES)
+    seen = []
+    for d in dirs:
+        pkg = os.path.join(d, "gi")
+        if not os.path.isfile(os.path.join(pkg, "__init__.py")):
+            continue
+        exts = glob.glob(os.path.join(pkg, "_gi*.so")) + glob.glob(os.path.join(pkg, "_gi*.pyd"))
+        for ext in exts:
+            name = os.path.basename(ext)
+            if any(name == "_gi" + sfx for sfx in suffixes):
+                return pkg, ""
+            seen.append(name)
+    if seen:
+        return None, f"the distribution's PyGObject is built for another Python ({', '.join(sorted(set(seen)))})"
+    return None, "PyGObject (gi) is not installed"
+
+
+def load_system_gi() -> Optional[str]:
+    """Make `import gi` work in a venv that cannot see the distribution's python3-gi: import just that
+    package from its system location (nothing else from the system site dir). Returns its path, or None."""
+    import importlib.util
+    import sys
+
+    try:
+        import gi  # noqa: F401
+
+        return None  # the venv has its own (pip PyGObject) or sees the system one
+    except ImportError:
+        pass
+    pkg, _why = find_system_gi()
+    if pkg is None:
+        return None
+    spec = importlib.util.spec_from_file_location("gi", os.path.join(pkg, "__init__.py"),
+                                                  submodule_search_locations=[pkg])
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gi"] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception:
+        del sys.modules["gi"]
+        log.debug("could not load the distribution's gi from %s", pkg, exc_info=True)
+        return None
+    log.info("using the distribution's PyGObject from %s", pkg)
+    return pkg
+
+
+def missing_gi_line(problem: str) -> str:
+    """One line: what to install (or how to make the venv) for a tray with a menu."""
+    import sys
+
+    _pkg, why = find_system_gi()
+    command = INSTALL_GI.get(_os_id())
+    if "another Python" in why:
+        fix = (f"{why}: make the venv with the distribution's Python (/usr/bin/python3 -m venv .venv), or "
+               "pip install 'PyGObject<3.51' (needs libgirepository1.0-dev libcairo2-dev)")
+    elif command:
+        fix = f"install it: {command}"
+    else:
+        fix = "install your distribution's PyGObject (python3-gi) and AyatanaAppIndicator3 typelib"
+    return (f"tray menus on Linux need PyGObject with Gtk 3 and AppIndicator, not usable by {sys.executable} "
+            f"({problem}); {fix}. (PYSTRAY_BACKEND=xorg runs an icon without a menu.)")
