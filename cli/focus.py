@@ -18,16 +18,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from core import paths
+    from tray import dirs as dirs_mod
     from tray.focus import focus_session
 
-    sdir = os.path.abspath(args.dir) if getattr(args, "dir", None) else paths.status_dir()
+    sdir = dirs_mod.resolve(status_dir=os.path.abspath(args.dir) if getattr(args, "dir", None) else None).status
     ok, what = focus_session(args.session, sdir)
     if not ok:
-        try:
-            from cli.errors import CliError
-        except ImportError:  # before C's cli package is merged
-            raise SystemExit(f"claude-status: {what}") from None
+        from .errors import CliError
+
         raise CliError(what)
     print(f"focused {what}")
     return 0

@@ -92,14 +92,17 @@ def test_menu_prints_title_tooltip_and_tree_without_display(two_sessions):
     assert lines[0] == f"Title:   {title}"
     assert "Icon:    2 active, ctx ok (0/8), WAITING mark" in lines
     assert "  ● Refactor parser — working · 0% >" in lines
-    assert "  ⏳ Write notes — waiting for you (permission for Bash) · 0% >" in lines
+    waiting = [x for x in lines if x.startswith("  ⏳ Write notes — waiting for you (permission for Bash) for ")]
+    assert len(waiting) == 1 and re.search(r" for \d+ s · 0% >$", waiting[0]), lines
+    sessions = [x for x in lines if x.endswith(" >") and x.startswith("  ") and not x.startswith("   ")]
+    assert sessions[0] == waiting[0]  # waiting first
     assert "    Copy session id" in lines
     assert lines[-1] == "  Quit"
     # what it prints is the shared pure view of the same index
     tree = r.stdout.split("Menu:\n", 1)[1].splitlines()
     expected = view.entry_lines(view.menu_spec(index, view.ViewOptions(), None))
     # relative times ("12 s ago", "just now") are the only difference from the time-free key
-    strip = [re.sub(r" for \d+ (s|min|h \d+ min)  \(disabled\)$", "  (disabled)", x) for x in tree
+    strip = [re.sub(r" for \d+ (s|min|h \d+ min)(  \(disabled\)| · 0% >)$", r"\2", x) for x in tree
              if not x.strip().startswith("Updated:")]
     assert strip == ["  " + x for x in expected]
 
@@ -170,7 +173,7 @@ def test_tray_without_display_is_one_clear_line(tray_env):
 
 
 def test_dashboard_delegation_missing_is_one_line(tray_env):
-    code = "import sys; sys.modules['dashboard'] = None; from tray.cli import main; sys.exit(main(['dashboard']))"
+    code = "import sys; sys.modules['dashboard'] = None; from cli.main import main; sys.exit(main(['dashboard']))"
     env = dict(os.environ)
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert r.returncode == 1 and r.stderr.startswith("claude-status: error: the dashboard is not installed")

@@ -70,13 +70,6 @@ def test_every_glyph_is_3x5():
         assert len(rows) == 5 and all(len(r) == 3 for r in rows), ch
 
 
-def test_asset_path_prefers_meipass(monkeypatch, tmp_path):
-    import sys
-
-    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    assert icons.asset_path("x.png") == str(tmp_path / "tray" / "assets" / "x.png")
-
-
 def _glyph_pixels(img):
     w, h = img.size
     return [(x, y) for y in range(h) for x in range(w) if img.getpixel((x, y))[:3] == icons.GLYPH_COLOUR[:3]]

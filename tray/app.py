@@ -1,8 +1,9 @@
-"""The pystray skin over `tray.view`: wiring only (STYLE practices 12 and 14).
+"""The pystray skin over `tray.view`: wiring only (docs/platform-notes.md, design rules).
 
 Threads: `Icon.run()` on the main thread; the poll loop runs in pystray's `setup` thread. On macOS
 every AppKit-touching call is marshalled to the main thread with `AppHelper.callAfter`
-(pystray.md §0.2). Updates are made only when what they show changed (pystray.md §3.3-3.4).
+(docs/platform-notes.md, pystray: threads). Updates are made only when what they show changed
+(docs/platform-notes.md, pystray: menus).
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ import threading
 import time
 import traceback
 import webbrowser
-from typing import Any, Callable, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, Optional
 
 from . import __version__, autostart, icons, view
 from . import notify as notify_mod
 from . import settings as settings_mod
+from .dirs import Dirs
+from .dirs import resolve as resolve_dirs
 from .notify import Notifier
 from .source import IndexSource
 
@@ -40,9 +44,44 @@ class TrayError(Exception):
     """A problem the user can fix; shown as one line."""
 
 
+@dataclass(frozen=True)
+class Backend:
+    """What the pystray backend in use can do. pystray's own capability flags (`HAS_MENU`,
+    `HAS_NOTIFICATION`, `HAS_DEFAULT_ACTION`) where it has them; the backend's name is read once, here,
+    for the traits pystray does not describe."""
+
+    name: str = ""  # "appindicator", "gtk", "xorg", "darwin", "win32", "dummy"; "" before an icon exists
+    menu: bool = True
+    notifications: bool = False
+    default_action: bool = True
+    latin1_title: bool = False  # python-xlib sends WM_NAME as Latin-1 and raises on anything else
+    title_is_name: bool = False  # AppIndicator exports `title` as the SNI Title (one line), not a tooltip
+    label: bool = False  # text beside the icon: the AppIndicator label or the macOS status item title
+    main_thread_ui: bool = False  # AppKit wants UI calls on its main thread
+    template_image: bool = False  # macOS menu bar template images
+    gtk_notifier: bool = False  # pystray's D-Bus notifier (appindicator, gtk), hardened by _SafeNotifier
+
+    @classmethod
+    def of(cls, icon_class: Any) -> Backend:
+        name = str(icon_class.__module__).rsplit(".", 1)[-1].lstrip("_")
+        name = "dummy" if name in ("base", "dummy") else name  # PYSTRAY_BACKEND=dummy gives _base.Icon
+        return cls(
+            name=name,
+            menu=bool(getattr(icon_class, "HAS_MENU", False)),
+            notifications=bool(getattr(icon_class, "HAS_NOTIFICATION", False)),
+            default_action=bool(getattr(icon_class, "HAS_DEFAULT_ACTION", False)),
+            latin1_title=name == "xorg",
+            title_is_name=name == "appindicator",
+            label=name in ("appindicator", "darwin"),
+            main_thread_ui=name == "darwin",
+            template_image=name == "darwin",
+            gtk_notifier=name in ("appindicator", "gtk"),
+        )
+
+
 def display_problem(environ: Optional[dict[str, str]] = None, platform: str = sys.platform) -> Optional[str]:
     """Why a tray cannot start here, or None. Checked before importing pystray, whose import raises
-    a non-ImportError without a display (pystray.md §1.1)."""
+    a non-ImportError without a display (docs/platform-notes.md, pystray: backends)."""
     env = os.environ if environ is None else environ
     if platform in ("darwin", "win32") or env.get("PYSTRAY_BACKEND") == "dummy":
         return None
@@ -80,7 +119,7 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
         import pystray
     except Exception as err:  # Xlib.error.DisplayNameError is not an ImportError
         raise TrayError(f"cannot load a tray backend: {type(err).__name__}: {err}") from err
-    if pystray.Icon.__module__.endswith(("_appindicator", "_gtk")):
+    if Backend.of(pystray.Icon).gtk_notifier:
         _harden_gtk_notifier()
     return pystray
 
@@ -88,7 +127,7 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
 class _SafeNotifier:
     """Wraps pystray's D-Bus notifier so a missing or crashing notification daemon costs the
     notifications, not the tray (pystray 0.19.5 raises from `run()` and from `stop()` otherwise,
-    pystray.md §1.7)."""
+    docs/platform-notes.md, pystray: threads)."""
 
     original: Any = None
 
@@ -127,14 +166,14 @@ def _harden_gtk_notifier() -> None:
 
 
 def latin1(text: str) -> str:
-    """python-xlib sends WM_NAME as Latin-1 and raises on anything else (pystray.md §3.1)."""
-    text = text.replace("☁️", "").replace("⏳", "WAIT").replace("✓", "ok").replace("⚠", "!").replace("–", "-")
-    text = text.replace("…", "...")
-    return text.encode("latin-1", "replace").decode("latin-1").strip()
+    """python-xlib sends WM_NAME as Latin-1 and raises on anything else: each mark's ASCII form."""
+    from core import present
+
+    return present.ascii_text(text)
 
 
 def menu_text(text: str, platform: str = sys.platform) -> str:
-    # Win32 menus treat "&" as a mnemonic marker (pystray.md §3.6)
+    # Win32 menus treat "&" as a mnemonic marker (docs/platform-notes.md, pystray: menus)
     return text.replace("&", "&&") if platform == "win32" else text
 
 
@@ -184,17 +223,21 @@ class TrayApp:
         environ: Optional[dict[str, str]] = None,
         platform: str = sys.platform,
         clock: Callable[[], float] = time.time,
+        dirs: Optional[Dirs] = None,
     ) -> None:
         self.environ = dict(os.environ if environ is None else environ)
-        self.settings_path = settings_path or settings_mod.settings_file(self.environ)
+        self.dirs = dirs or resolve_dirs(self.environ)
+        self.settings_path = settings_path or settings_mod.settings_file_in(self.dirs.config)
         if settings is None:
-            settings, warning = settings_mod.load(self.settings_path)
+            settings, warning = (
+                settings_mod.load(self.settings_path) if self.settings_path else (settings_mod.Settings(), None)
+            )
             if warning:
                 log.warning("%s", warning)
         self.settings = settings
         self.platform = platform
         self.clock = clock
-        self.source = source or IndexSource(settings.status_dir, self.environ, settings.refresh_interval, clock)
+        self.source = source or IndexSource(self.dirs, self.environ, settings.refresh_interval, clock)
         self.notifier = Notifier(
             settings.notification_cooldown,
             settings.notify_waiting,
@@ -202,11 +245,13 @@ class TrayApp:
             reminder=settings.reminder_minutes * 60,
         )
         # pystray's notifier until `start_notifications` (run()) brings up desktop-notifier
-        self.delivery: notify_mod.Delivery = notify_mod.PystrayDelivery(lambda: self.icon)
+        self.delivery: notify_mod.Delivery = notify_mod.PystrayDelivery(
+            lambda: self.icon, lambda: self.backend.notifications
+        )
         self.runtime_dir: Optional[str] = None  # temp files (icon theme, notification icon), removed at exit
         self.icon: Any = None
         self.pystray: Any = None
-        self.backend = ""
+        self.backend = Backend()
         self.stop_event = threading.Event()
         # the poll loop (setup thread) and menu callbacks (the UI loop) both refresh
         self._lock = threading.RLock()
@@ -236,7 +281,7 @@ class TrayApp:
 
     def _ui(self, fn: Callable[[], None]) -> None:
         """Run `fn` where the platform wants UI calls: AppKit's main thread on macOS."""
-        if self.platform == "darwin" and self.backend.endswith("_darwin"):
+        if self.platform == "darwin" and self.backend.main_thread_ui:
             from PyObjCTools import AppHelper
 
             AppHelper.callAfter(fn)
@@ -273,8 +318,8 @@ class TrayApp:
             from . import linux
 
             cls = linux.themed_icon_class(cls, os.path.join(self.runtime_dir, "icons"))
-        self.backend = cls.__module__
-        if self.backend.endswith("_xorg"):
+        self.backend = Backend.of(cls)
+        if not self.backend.menu:
             log.warning("%s", XORG_HINT)
         empty = view.IconState()
         self.icon = cls(
@@ -291,9 +336,7 @@ class TrayApp:
         return self.platform == "darwin" and not state.waiting and not state.error and state.level < 2
 
     def _title_for_backend(self, text: str) -> str:
-        if self.backend.endswith("_xorg"):
-            return latin1(text)
-        return text
+        return latin1(text) if self.backend.latin1_title else text
 
     # ------------------------------------------------------------ refresh
 
@@ -313,7 +356,7 @@ class TrayApp:
         title_line = view.title(index)
         tip = view.tooltip(index)
         # AppIndicator exports `title` as the SNI Title (a name, one line); elsewhere it is the tooltip
-        title_attr = title_line if self.backend.endswith("_appindicator") else tip
+        title_attr = title_line if self.backend.title_is_name else tip
         title_attr = self._title_for_backend(title_attr)
         state = view.icon_state(index, opts)
         key = view.menu_spec(index, opts, None)
@@ -371,7 +414,7 @@ class TrayApp:
 
     def _set_icon(self, image: Any, template: bool) -> None:
         self.icon.icon = image
-        if self.backend.endswith("_darwin"):
+        if self.backend.template_image:
             # pystray 0.19.5 never marks the NSImage as a template, so a black template icon would vanish
             # on a dark menu bar; mark it ourselves (already on the main thread here).
             try:
@@ -382,7 +425,9 @@ class TrayApp:
     def _set_label(self, text: str) -> None:
         """Text beside the icon: the AppIndicator label, or the macOS status item title."""
         icon = self.icon
-        if self.backend.endswith("_appindicator") and getattr(icon, "_appindicator", None) is not None:
+        if not self.backend.label:
+            return
+        if getattr(icon, "_appindicator", None) is not None:
             from gi.repository import GLib
 
             def set_label() -> bool:
@@ -390,7 +435,7 @@ class TrayApp:
                 return False
 
             GLib.idle_add(set_label)
-        elif self.backend.endswith("_darwin") and getattr(icon, "_status_item", None) is not None:
+        elif getattr(icon, "_status_item", None) is not None:
             self._ui(lambda: icon._status_item.button().setTitle_(text))
 
     def notify(self, message: str, title: str) -> None:
@@ -406,7 +451,7 @@ class TrayApp:
 
     def start_notifications(self) -> None:
         """desktop-notifier instead of pystray's notifier (one toast per session, actions, withdrawal)."""
-        if self.backend.endswith("_dummy"):
+        if self.backend.name == "dummy":
             return
         try:
             icon_path = None
@@ -429,7 +474,7 @@ class TrayApp:
 
     def _on_action(self, action: str, arg: Optional[str], icon: Any = None, item: Any = None) -> None:
         try:
-            getattr(self, f"do_{action}")(arg)
+            self.ACTIONS[action](self, arg)
         except Exception as err:
             log.error("menu action %s failed", action, exc_info=True)
             msg = str(err) if isinstance(err, TrayError) else f"{type(err).__name__}: {err}"
@@ -482,14 +527,17 @@ class TrayApp:
         from core import paths as core_paths
 
         # what the tray shows (its --dir / settings.status_dir), not whatever the environment says
+        from core import present
+
         url = server.start_background(
-            host="127.0.0.1", port=0, status_dir=self.source.sdir, claude_dir=core_paths.claude_dir(self.environ)
+            host="127.0.0.1", port=0, status_dir=self.source.sdir, claude_dir=core_paths.claude_dir(self.environ),
+            context_thresholds=present.thresholds(self.settings.context_warn, self.settings.context_high),
         )
         webbrowser.open(url)
 
     def do_about(self, arg: Optional[str] = None) -> None:
         self.notify(
-            f"claude-status-tray {__version__}\nstatus dir: {self.source.sdir}\nbackend: {self.backend}",
+            f"claude-status-tray {__version__}\nstatus dir: {self.source.sdir}\nbackend: {self.backend.name}",
             "About claude-status",
         )
 
@@ -498,6 +546,20 @@ class TrayApp:
         self.stop_event.set()
         if self.icon is not None:
             self.icon.stop()
+
+    # every `MenuEntry.action` of `view.menu_spec` -> its handler (tests check both directions)
+    ACTIONS: ClassVar[dict[str, Callable[[TrayApp, Optional[str]], None]]] = {
+        "refresh": do_refresh,
+        "cleanup": do_cleanup,
+        "toggle_notifications": do_toggle_notifications,
+        "toggle_autostart": do_toggle_autostart,
+        "open_path": do_open_path,
+        "copy": do_copy,
+        "focus": do_focus,
+        "dashboard": do_dashboard,
+        "about": do_about,
+        "quit": do_quit,
+    }
 
     # ------------------------------------------------------------ run
 
@@ -541,7 +603,7 @@ class TrayApp:
             threading.Thread(target=self.do_quit, daemon=True).start()
             return False
 
-        if self.backend.endswith(("_appindicator", "_gtk")):
+        if self.backend.name in ("appindicator", "gtk"):
             from gi.repository import GLib
 
             for sig in (signal.SIGTERM, signal.SIGINT):
@@ -560,7 +622,7 @@ def _hide_dock_icon() -> None:
 
 
 def install_excepthook(app: TrayApp) -> None:
-    """Log uncaught errors and tell the user; the icon never dies silently (STYLE practice 16)."""
+    """Log uncaught errors and tell the user; the icon never dies silently (docs/platform-notes.md, design rules)."""
 
     def hook(exc_type: Any, exc: BaseException, tb: Any) -> None:
         log.error("uncaught: %s", "".join(traceback.format_exception(exc_type, exc, tb)))

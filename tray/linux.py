@@ -1,4 +1,4 @@
-"""Linux desktop integration around pystray's gi backends (pystray.md §1, §3.1-3.2).
+"""Linux desktop integration around pystray's gi backends (docs/platform-notes.md).
 
 - Backend choice: AppIndicator (SNI) when a StatusNotifierWatcher owns its name on the session bus; else
   pystray's gtk backend (GtkStatusIcon, XEmbed), which docks whenever a system tray appears, also after

@@ -2,7 +2,7 @@
 the desktop (desktop-notifier: macOS UserNotifications, Linux org.freedesktop.Notifications over
 dbus-fast, Windows toasts).
 
-The rules (peers.md §4 item 8, issue 11):
+The rules (docs/platform-notes.md, lessons from other monitors; issue 11):
 - one notification per session, under a stable key: replaced when that session changes, withdrawn when
   it no longer waits ("waiting") or is no longer idle ("finished");
 - "waiting for you" (critical urgency) and "finished" (normal) are different kinds; nothing for sessions
@@ -277,20 +277,20 @@ class Delivery:
 class PystrayDelivery(Delivery):
     """The fallback: pystray's own notifier (one notification at a time, no actions, no withdrawal)."""
 
-    def __init__(self, icon: Callable[[], Any]) -> None:
+    def __init__(self, icon: Callable[[], Any], can_notify: Callable[[], bool]) -> None:
         self._icon = icon
+        self._can_notify = can_notify  # the backend's capability (xorg has none)
 
     def apply(self, ops: list[Op]) -> None:
         icon = self._icon()
         for op in ops:
             if isinstance(op, Close):
                 continue
-            if icon is None or not getattr(icon, "HAS_NOTIFICATION", False) or \
-                    type(icon).__module__.endswith("_xorg"):
+            if icon is None or not self._can_notify():
                 log.info("notification: %s: %s", op.title, op.message)
                 continue
             try:
-                # always pass a title: darwin's notify crashes without one (pystray.md §1.2)
+                # always pass a title: darwin's notify crashes without one (docs/platform-notes.md)
                 icon.notify(op.message, op.title)
             except Exception:
                 log.warning("notification failed", exc_info=True)
