@@ -284,3 +284,33 @@ def test_tmux_client_in_an_xterm_is_switched_and_raised(xdesktop, tmux, tmp_path
     assert ("work", "1", "2") in tmux.active()
     assert tmux("list-clients", "-F", "#{session_name}") == "work"
     assert wait_for(lambda: xdesktop.active() == win, 10)
+
+
+def test_claude_status_focus_command(tmp_path, tmux):
+    """The real command: exit 1 with one line when nothing can be focused, 0 and what it focused otherwise."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sdir = tmp_path / "status"
+    write_session(sdir, SID, 0)
+    env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "DISPLAY")}
+    r = subprocess.run([sys.executable, "-m", "cli", "focus", "f0c0", "--dir", str(sdir)], cwd=root, env=env,
+                       capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines() == [
+        "claude-status: error: the session's Claude process is not known yet (no pid in its status file)"]
+    if shutil.which("tmux") is None:
+        return
+    pid = build_tmux_world(tmux, tmp_path)
+    write_session(sdir, SID, pid)
+    client = subprocess.Popen(["script", "-qfc", f"tmux -S {tmux.sock} attach -t main", "/dev/null"],
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=dict(tmux.env, DISPLAY=""))
+    try:
+        assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == "main", 15)
+        r = subprocess.run([sys.executable, "-m", "cli", "focus", SID[:8] + "-0000-4000-8000-000000000001",
+                            "--dir", str(sdir)], cwd=root, env=env, capture_output=True, text=True, timeout=60,
+                           check=False)
+        assert (r.returncode, r.stdout.strip()) == (0, "focused tmux pane work:1.2"), r.stderr
+        assert ("work", "1", "2") in tmux.active()
+    finally:
+        client.kill()
+        client.wait(5)

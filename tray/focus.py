@@ -432,5 +432,5 @@ def focus_session(session_id: str, status_dir: str) -> tuple[bool, str]:
     except Exception as err:  # best effort: a broken platform tool is a reason, not a crash
         log.warning("focus %s failed", session_id, exc_info=True)
         return False, f"focus failed: {type(err).__name__}: {err}"
-    log.info("focus %s: %s %s", session_id[:8], "ok" if ok else "no", what)
+    log.debug("focus %s: %s %s", session_id[:8], "ok" if ok else "no", what)
     return ok, " ".join(what.split())
