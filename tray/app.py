@@ -253,6 +253,7 @@ class TrayApp:
         self.pystray: Any = None
         self.backend = Backend()
         self.stop_event = threading.Event()
+        self._wake = threading.Event()  # set by the file-system watcher (tray.watch) and by quit
         # the poll loop (setup thread) and menu callbacks (the UI loop) both refresh
         self._lock = threading.RLock()
         self.index: Optional[dict[str, Any]] = None
@@ -544,6 +545,7 @@ class TrayApp:
     def do_quit(self, arg: Optional[str] = None) -> None:
         log.info("action: quit")
         self.stop_event.set()
+        self._wake.set()
         if self.icon is not None:
             self.icon.stop()
 
@@ -564,16 +566,28 @@ class TrayApp:
     # ------------------------------------------------------------ run
 
     def _setup(self, icon: Any) -> None:
+        from .watch import Watcher
+
+        wake = self._wake
+        watcher = Watcher(self.source.sdir, wake.set)
         try:
             self._ui(lambda: setattr(icon, "visible", True))
+            if self.settings.watch_files:
+                watcher.start()  # a status file changed: tick now instead of at the next poll
             self.tick(force=True)
-            while not self.stop_event.wait(self.settings.poll_interval):
+            while not self.stop_event.is_set():
+                wake.wait(self.settings.poll_interval)
+                wake.clear()
+                if self.stop_event.is_set():
+                    break
                 try:
                     self.tick()
                 except Exception:
                     log.error("refresh failed", exc_info=True)
         except Exception:
             log.error("tray setup failed", exc_info=True)
+        finally:
+            watcher.stop()
 
     def run(self) -> None:
         import shutil

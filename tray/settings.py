@@ -28,6 +28,9 @@ class Settings(BaseModel):
     notify_waiting: bool = True
     notify_finished: bool = True
     notification_cooldown: float = Field(default=30.0, ge=0, le=3600, description="seconds, per session and kind")
+    watch_files: bool = Field(
+        default=True, description="follow the status dir by file-system events (off: poll only, e.g. on NFS)"
+    )
     reminder_minutes: float = Field(
         default=5.0, ge=0, le=1440, description="remind once when a session still waits after this long; 0 = off"
     )
