@@ -319,6 +319,12 @@ class TrayApp:
             from . import linux
 
             cls = linux.themed_icon_class(cls, os.path.join(self.runtime_dir, "icons"))
+        elif icon_class is None and cls.__module__.endswith(("_win32", "_darwin")):
+            from . import platform_icons
+
+            make = platform_icons.win32_icon_class if cls.__module__.endswith("_win32") else \
+                platform_icons.darwin_icon_class
+            cls = make(cls)
         self.backend = Backend.of(cls)
         if not self.backend.menu:
             log.warning("%s", XORG_HINT)
@@ -370,7 +376,9 @@ class TrayApp:
             self.shown_state = state
             self.counts["icon"] += 1
             if hasattr(self.icon, "icon_state"):
-                self.icon.icon_state = state  # themed: the panel picks the size (tray.linux)
+                # each size drawn at that size: tray.linux (theme), tray.platform_icons (.ico, 18/36 pt)
+                self.icon.icon_state = state
+                self.icon.icon_template = template
             self._ui(lambda: self._set_icon(image, template))
             if attention and hasattr(self.icon, "set_attention"):
                 self.icon.set_attention(state.waiting)  # SNI NeedsAttention while a session waits
