@@ -466,7 +466,7 @@ class TrayApp:
             icon_path = None
             if self.runtime_dir:
                 icon_path = os.path.join(self.runtime_dir, "claude-status.png")
-                icons.render(view.IconState(sessions=1, level=1, fill=3), 128).save(icon_path)
+                icons.app_icon(128).save(icon_path)
             self.delivery = notify_mod.DesktopDelivery(self.on_notification_action, icon_path)
         except Exception as err:  # not installed, or no loop: pystray's notifier stays
             log.warning("desktop notifications unavailable (%s: %s); using the tray's own", type(err).__name__, err)

@@ -127,7 +127,7 @@ def _centred(text: str, cell: int, cx: int, cy: int) -> tuple[int, int]:
 
 
 @functools.lru_cache(maxsize=256)
-def render(state: IconState, size: int = 64, template: bool = False) -> Image.Image:
+def render(state: IconState, size: int = 64, template: bool = False, count: bool = True) -> Image.Image:
     """The icon for `state`, `size` px square, RGBA. `template=True` gives a black-on-transparent
     image (macOS template style) that keeps the count and the waiting mark but drops colour."""
     from PIL import Image, ImageDraw
@@ -157,7 +157,8 @@ def render(state: IconState, size: int = 64, template: bool = False) -> Image.Im
     badge_on = state.waiting or state.error
     # the biggest whole-pixel digits that fit inside the ring (and clear of a badge: nudged down-left)
     cell, x0, y0 = _layout(size, text, badge_on)
-    _draw_glyphs(img, text, cell, x0, y0, (0, 0, 0, 255) if template else GLYPH_COLOUR)
+    if count:
+        _draw_glyphs(img, text, cell, x0, y0, (0, 0, 0, 255) if template else GLYPH_COLOUR)
 
     if badge_on:
         badge_colour = WAIT_COLOUR if state.waiting else ERROR_COLOUR
@@ -178,6 +179,11 @@ def render(state: IconState, size: int = 64, template: bool = False) -> Image.Im
         _draw_glyphs(badge, mark, bcell, bx, by, (255, 255, 255, 255) if not template else (0, 0, 0, 0))
         img.alpha_composite(badge, (size - b, 0))
     return img
+
+
+def app_icon(size: int = 128) -> Image.Image:
+    """The application's own icon (notifications): the ring, no count."""
+    return render(IconState(sessions=1, level=1, fill=6), size, count=False)
 
 
 def icon_name(state: IconState, template: bool = False) -> str:
