@@ -20,17 +20,12 @@ RESEND_SECONDS = 5.0  # re-send even without a change: ages and the stale flag m
 def _default_aggregate(sdir: str, claude_dir: str | None = None) -> dict[str, Any]:
     from core import aggregate
 
-    # dry_run: the dashboard never writes; the tray and the hook own index.json and cleanup.
-    index = aggregate.aggregate(sdir, dry_run=True)
-    if not index["sessions"] and not os.path.isdir(sdir):
-        # NFR-2: no status dir yet, but an old single-session hook may still write <claude dir>/status.json.
-        environ = dict(os.environ)
-        if claude_dir:
-            environ["CLAUDE_CONFIG_DIR"] = claude_dir
-        legacy = aggregate.legacy_index(environ)
-        if legacy is not None:
-            return legacy
-    return index
+    # dry_run: the dashboard never writes; the tray and the hook own index.json and cleanup. With no
+    # status dir, core falls back to an old single-session hook's <claude dir>/status.json (NFR-2).
+    environ = dict(os.environ)
+    if claude_dir:
+        environ["CLAUDE_CONFIG_DIR"] = claude_dir
+    return aggregate.current(sdir, options=aggregate.Options(dry_run=True, environ=environ))
 
 
 def _default_signature(sdir: str) -> Any:
@@ -81,6 +76,13 @@ class App:
         index["details"] = details
         index["server_time"] = self._clock()
         index["context_thresholds"] = dict(self.context_thresholds)
+        # core.present's words for each row (name fallback, state words, what is asked), as the tray shows them
+        warn, high = self.context_thresholds["warn"], self.context_thresholds["high"]
+        index["presentation"] = {
+            row["session_id"]: _present.describe(row, warn, high, index["server_time"])
+            for row in index.get("sessions", ())
+            if isinstance(row, dict) and isinstance(row.get("session_id"), str)
+        }
         return index
 
     def events(

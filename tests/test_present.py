@@ -76,7 +76,7 @@ def test_one_default_for_the_thresholds():
     ({"state": "waiting", "reason": "permission", "waiting_for": "permission for Bash"},
      "waiting for you (permission for Bash)"),
     ({"state": "bogus"}, "unknown"),
-    ({"state": "unknown", "reason": "newer_version"}, "written by a newer claude-status"),
+    ({"state": "unknown", "reason": "newer_version"}, "written by a newer version"),
 ])
 def test_state_words_come_from_state_and_reason(row, words):
     assert present.state_words(row) == words
@@ -137,3 +137,20 @@ def test_the_trays_dashboard_gets_the_trays_thresholds(monkeypatch):
     a = dash_app.App("/nonexistent-status", "/nonexistent-claude", aggregate=lambda sdir: {"sessions": []},
                      context_thresholds={"warn": 10, "high": 20})
     assert a.live()["context_thresholds"] == {"warn": 10, "high": 20}
+
+
+def test_the_dashboard_gets_the_trays_words_for_each_row():
+    from dashboard import app as dash_app
+    from tray import view
+
+    rows = [make_row(0, task=" ", project="myproj", state="idle", reason="interrupted", context_pct=55),
+            make_row(1, state="waiting", reason="permission", ask={"tool": "Bash", "input": "git push --force"})]
+    a = dash_app.App("/nonexistent-status", "/nonexistent-claude", aggregate=lambda sdir: make_index(rows),
+                     context_thresholds={"warn": 50, "high": 60}, clock=lambda: 1_780_000_000.0)
+    words = a.live()["presentation"]
+    first = words[rows[0]["session_id"]]
+    assert first["name"] == "myproj" and first["state_words"] == "interrupted" and first["context_level"] == "warn"
+    assert view.session_label(rows[0]).startswith(f"{first['mark']} {first['name']} — {first['state_words']}")
+    second = words[rows[1]["session_id"]]
+    assert second["asked"] == "Bash: git push --force" and second["state_words"].endswith("(Bash: git push --force)")
+    assert second["waited"] == "3 min"

@@ -51,9 +51,11 @@ def find_session(session_id: str, status_dir: str) -> dict[str, Any]:
     if not key:
         raise NotFound("no session id given")
     try:
-        sessions, _ = aggregate.load_sessions(status_dir)
+        entries, _ = aggregate.load_sessions(status_dir)
     except OSError as err:
         raise NotFound(f"cannot read {status_dir}: {err.strerror or err}") from err
+    # core.record.Entry: the record beside what the reader learned (a newer version's file has no record)
+    sessions = [e.record for e in entries if isinstance(getattr(e, "record", None), dict)]
     exact = [s for s in sessions if s.get("session_id") == key]
     if exact:
         return exact[0]
