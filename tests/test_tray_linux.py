@@ -101,3 +101,36 @@ def test_no_sni_host_says_so_once_and_docks_when_a_tray_starts_later(tmp_path, t
         assert "GLib-GIO-CRITICAL" not in text and "Traceback" not in text
     finally:
         d.stop()
+
+
+@pytest.mark.skipif(shutil.which("trayer") is None or shutil.which("xwininfo") is None,
+                    reason="GUI TEST NOT RUN: trayer and xwininfo (apt-get install trayer x11-utils) are missing")
+def test_xorg_backend_without_a_tray_host_says_it_once_without_tracebacks(tmp_path, tray_env):
+    d = Desktop(str(tmp_path)).start()
+    env = dict(tray_env, PYSTRAY_BACKEND="xorg")
+    try:
+        fire(env, event(A, "UserPromptSubmit", prompt="Nowhere to dock"))
+        tray, err = start_tray(d, env, tmp_path)
+        assert wait_for(lambda: "no system tray to dock into yet" in conf_log(env), 30), conf_log(env)
+        # several refreshes while no tray runs (each used to log a traceback)
+        for sid_n in range(3):
+            fire(env, event(A, "PreToolUse", tool_name="Read", tool_input={"file_path": f"/tmp/{sid_n}"}))
+            time.sleep(1.2)
+        child_env = d.env()
+        d.popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32",
+                 "--SetDockType", "true"], env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def docked():
+            out = subprocess.run(["xwininfo", "-root", "-tree"], env=child_env, capture_output=True,
+                                 check=False).stdout.decode("latin-1")
+            lines = out.splitlines()
+            panel = next((i for i, line in enumerate(lines) if '"panel"' in line), None)
+            return panel is not None and any("Nowhere to dock" in line for line in lines[panel:])
+
+        assert wait_for(docked, 30)
+        assert tray.poll() is None
+        text = err.read_text()
+        assert "Traceback" not in text and "AssertionError" not in text, text
+        assert text.count("no system tray to dock into yet") == 1, text
+    finally:
+        d.stop()

@@ -338,6 +338,12 @@ class DesktopDelivery(Delivery):
     def __init__(self, on_action: Callable[[str, tuple[str, ...]], None], icon_path: Optional[str] = None,
                  app_name: str = APP_NAME) -> None:
         from desktop_notifier import DesktopNotifier, Icon  # the tray extra; ImportError -> the fallback
+        from desktop_notifier.main import get_backend_class
+
+        if get_backend_class().__name__ == "DummyNotificationCenter":
+            # macOS outside an app bundle (running from source), old Windows: desktop-notifier would drop
+            # every notification; the tray's own notifier (osascript, balloons) does better there
+            raise RuntimeError("desktop-notifier has no backend here (macOS needs the app bundle)")
 
         self._on_action = on_action
         self._ids: dict[str, str] = {}  # our key -> desktop-notifier identifier
