@@ -581,6 +581,11 @@ class TrayApp:
             if self.settings.watch_files:
                 watcher.start()  # a status file changed: tick now instead of at the next poll
             self.tick(force=True)
+            docker = None
+            if self.backend.name == "xorg" and self.platform.startswith("linux"):
+                from .linux import XorgDocker
+
+                docker = XorgDocker(icon)
             while not self.stop_event.is_set():
                 wake.wait(self.settings.poll_interval)
                 wake.clear()
@@ -588,6 +593,8 @@ class TrayApp:
                     break
                 try:
                     self.tick()
+                    if docker is not None:
+                        docker.check(time.monotonic())
                 except Exception:
                     log.error("refresh failed", exc_info=True)
         except Exception:

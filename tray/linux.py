@@ -354,3 +354,51 @@ def missing_gi_line(problem: str) -> str:
         fix = "install your distribution's PyGObject (python3-gi) and AyatanaAppIndicator3 typelib"
     return (f"tray menus on Linux need PyGObject with Gtk 3 and AppIndicator, not usable by {sys.executable} "
             f"({problem}); {fix}. (PYSTRAY_BACKEND=xorg runs an icon without a menu.)")
+
+
+class XorgDocker:
+    """pystray's xorg icon docks once, at start: when the dock request is lost (the tray host was still
+    starting) or a tray host appears later, it never asks again (pystray #186). Every `every` seconds,
+    if a system tray runs but our icon window is not inside it, ask again (through pystray's own
+    `_update_icon`, which re-sends SYSTEM_TRAY_REQUEST_DOCK from its loop thread); and put the title
+    (WM_NAME) right if it did not arrive."""
+
+    def __init__(self, icon: Any, every: float = 2.0) -> None:
+        self.icon = icon
+        self.every = every
+        self._next = 0.0
+        self._display: Any = None
+
+    def check(self, now: float) -> bool:
+        """True when it asked to be docked again."""
+        if now < self._next:
+            return False
+        self._next = now + self.every
+        window = getattr(self.icon, "_window", None)
+        if window is None:
+            return False
+        try:
+            if self._display is None:
+                from Xlib import display as xdisplay
+
+                self._display = xdisplay.Display()
+            d = self._display
+            screen = d.get_default_screen()
+            manager = d.get_selection_owner(d.intern_atom(f"_NET_SYSTEM_TRAY_S{screen}"))
+            if not manager:
+                return False  # no tray at all: nothing to dock into yet
+            win = d.create_resource_object("window", window.id)
+            title = str(getattr(self.icon, "title", "") or "")
+            if title and win.get_wm_name() != title:
+                # pystray's _update_title queues WM_NAME on its loop's connection without a flush, and
+                # now and then it never reaches the server (the tooltip/name would stay "claude-status")
+                win.set_wm_name(title)
+                d.flush()
+            if win.query_tree().parent != d.screen().root:
+                return False  # embedded
+        except Exception:
+            log.debug("could not check the tray icon's embedding", exc_info=True)
+            return False
+        log.info("the tray icon is not docked although a system tray runs: asking again")
+        self.icon._update_icon()
+        return True
