@@ -38,7 +38,7 @@ def write_session(sdir, sid, pid, cwd="/tmp"):
     path.write_text(json.dumps(record))
 
 
-def read_pid(path, timeout=15):
+def read_pid(path, timeout=60):
     assert wait_for(lambda: os.path.exists(path) and open(path).read().strip(), timeout), f"{path} never written"
     return int(open(path).read())
 
@@ -105,7 +105,7 @@ def test_tmux_selects_the_pane_whose_process_tree_holds_claude(tmux, tmp_path):
                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               env=dict(tmux.env, DISPLAY=""))
     try:
-        assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == "main", 15)
+        assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == "main", 60)
         assert ("work", "1", "2") not in tmux.active()
         ok, what = focus.focus_session(SID[:13], str(sdir))
         assert ok, what
@@ -233,7 +233,13 @@ def xdesktop(tmp_path):
         finally:
             d.close()
 
-    x.spawn, x.active, x.window_of = spawn, active, window_of
+    def activate(wid):
+        """Ask the window manager (xdotool) to activate `wid`; True once it is the active window
+        (repeated by the caller: openbox may still be starting)."""
+        subprocess.run(["xdotool", "windowactivate", str(wid)], env=env, check=False, capture_output=True)
+        return active() == wid
+
+    x.spawn, x.active, x.window_of, x.activate = spawn, active, window_of, activate
     yield x
     for p in reversed(procs):
         p.terminate()
@@ -249,19 +255,17 @@ def test_x11_terminal_window_becomes_active(xdesktop, tmp_path):
     term = xdesktop.spawn(["xterm", "-e", "sh", "-c", f"{sys.executable} -c \"{FAKE_CLAUDE}\" {pidfile}; sleep 1"])
     other = xdesktop.spawn(["xterm", "-e", "sleep", "600"])
     pid = read_pid(pidfile)
-    win = wait_for(lambda: xdesktop.window_of(term.pid), 15)
-    other_win = wait_for(lambda: xdesktop.window_of(other.pid), 15)
+    win = wait_for(lambda: xdesktop.window_of(term.pid), 60)
+    other_win = wait_for(lambda: xdesktop.window_of(other.pid), 60)
     assert win and other_win, "xterm did not set _NET_WM_PID"
-    subprocess.run(["xdotool", "windowactivate", str(other_win)], env=xdesktop.env, check=False,
-                   capture_output=True)
-    assert wait_for(lambda: xdesktop.active() == other_win, 10)
+    assert wait_for(lambda: xdesktop.activate(other_win), 60)
     sdir = tmp_path / "status"
     write_session(sdir, SID, pid)
     env = dict(xdesktop.env)
     ok, what = focus.focus_record(focus.find_session(SID, str(sdir)), platform="linux", environ=env)
     assert ok, what
     assert what.startswith(f"X11 window 0x{win:x}"), what
-    assert wait_for(lambda: xdesktop.active() == win, 10), (hex(xdesktop.active()), hex(win))
+    assert wait_for(lambda: xdesktop.active() == win, 60), (hex(xdesktop.active()), hex(win))
 
 
 @needs_tmux
@@ -269,13 +273,11 @@ def test_tmux_client_in_an_xterm_is_switched_and_raised(xdesktop, tmux, tmp_path
     pid = build_tmux_world(tmux, tmp_path)
     client_term = xdesktop.spawn(["xterm", "-e", "tmux", "-S", tmux.sock, "attach", "-t", "main"])
     other = xdesktop.spawn(["xterm", "-e", "sleep", "600"])
-    win = wait_for(lambda: xdesktop.window_of(client_term.pid), 15)
-    other_win = wait_for(lambda: xdesktop.window_of(other.pid), 15)
+    win = wait_for(lambda: xdesktop.window_of(client_term.pid), 60)
+    other_win = wait_for(lambda: xdesktop.window_of(other.pid), 60)
     assert win and other_win
-    assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == "main", 15)
-    subprocess.run(["xdotool", "windowactivate", str(other_win)], env=xdesktop.env, check=False,
-                   capture_output=True)
-    assert wait_for(lambda: xdesktop.active() == other_win, 10)
+    assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == "main", 60)
+    assert wait_for(lambda: xdesktop.activate(other_win), 60)
     sdir = tmp_path / "status"
     write_session(sdir, SID, pid)
     ok, what = focus.focus_record(focus.find_session(SID, str(sdir)), platform="linux", environ=dict(xdesktop.env))
@@ -283,7 +285,7 @@ def test_tmux_client_in_an_xterm_is_switched_and_raised(xdesktop, tmux, tmp_path
     assert what.startswith(f"tmux pane work:1.2 in X11 window 0x{win:x}"), what
     assert ("work", "1", "2") in tmux.active()
     assert tmux("list-clients", "-F", "#{session_name}") == "work"
-    assert wait_for(lambda: xdesktop.active() == win, 10)
+    assert wait_for(lambda: xdesktop.active() == win, 60)
 
 
 def test_claude_status_focus_command(tmp_path, tmux):
@@ -305,7 +307,7 @@ def test_claude_status_focus_command(tmp_path, tmux):
                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               env=dict(tmux.env, DISPLAY=""))
     try:
-        assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == "main", 15)
+        assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == "main", 60)
         r = subprocess.run([sys.executable, "-m", "cli", "focus", SID[:8] + "-0000-4000-8000-000000000001",
                             "--dir", str(sdir)], cwd=root, env=env, capture_output=True, text=True, timeout=60,
                            check=False)

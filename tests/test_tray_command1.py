@@ -48,7 +48,7 @@ def test_fresh_venv_from_command_1_gives_a_tray_with_a_menu(tmp_path, tray_env):
         with open(err_path, "w") as err:
             tray = d.popen([str(venv / "bin" / "claude-status")], env=child_env, stdout=subprocess.DEVNULL,
                            stderr=err, cwd=str(tmp_path))
-            items = wait_for(lambda: d.records("items.jsonl"), 30)
+            items = wait_for(lambda: d.records("items.jsonl"), 60)
             assert items, err_path.read_text()
             # ...yet the tray is the AppIndicator one, with its menu
             assert wait_for(lambda: find(d.layout(items[0])[1], "● Fresh machine") is not None, 15)

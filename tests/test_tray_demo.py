@@ -103,7 +103,7 @@ def test_sigint_cleans_up(tray_env, tmp_path):
     p = subprocess.Popen([sys.executable, "-m", "cli", "demo", "--terminal", "--once", "--sessions", "3",
                           "--speed", "0.3"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        assert wait_for(lambda: os.listdir(tmpdir), 30)
+        assert wait_for(lambda: os.listdir(tmpdir), 60)
         line = p.stdout.readline()
         assert line.startswith(b"claude-status demo: 3 sessions")
         p.send_signal(signal.SIGINT)
@@ -123,7 +123,7 @@ def test_tray_demo_sigterm_leaves_no_temp_files(tray_env, tmp_path):
         child_env = d.env(env)
         p = d.popen([sys.executable, "-m", "cli", "demo", "--sessions", "3", "--speed", "0.5"], cwd=ROOT,
                     env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        assert wait_for(lambda: d.records("items.jsonl"), 30)
+        assert wait_for(lambda: d.records("items.jsonl"), 60)
         assert wait_for(lambda: len(os.listdir(tmpdir)) >= 2, 10), os.listdir(tmpdir)  # demo dir + tray runtime
         p.send_signal(signal.SIGTERM)
         assert p.wait(30) == 0

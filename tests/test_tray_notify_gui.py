@@ -50,7 +50,7 @@ def test_notifications_over_dbus(tmp_path, tray_env):
         client = subprocess.Popen(["script", "-qfc", f"tmux -S {tmux.sock} attach -t main", "/dev/null"],
                                   stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   env=dict(tmux.env, DISPLAY=""))
-        assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == "main", 15)
+        assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == "main", 60)
         for sid, prompt in ((A, "Deploy the site"), (B, "Write the notes"), (C, "Fix the tests")):
             fire(env, event(sid, "UserPromptSubmit", prompt=prompt))
         set_pid(env, A, pid)
@@ -60,12 +60,12 @@ def test_notifications_over_dbus(tmp_path, tray_env):
         log = open(log_path, "w")
         tray = subprocess.Popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=child_env, stdout=log,
                                 stderr=subprocess.STDOUT)
-        items = wait_for(lambda: d.records("items.jsonl"), 20)
+        items = wait_for(lambda: d.records("items.jsonl"), 60)
         assert items, log_path.read_text()
         assert wait_for(lambda: find(d.layout(items[0])[1], "● Deploy the site") is not None, 10)
 
         fire(env, event(A, "PermissionRequest", tool_name="Bash", tool_input={"command": "make deploy"}))
-        notes = wait_for(lambda: d.records("notifications.jsonl"), 10)
+        notes = wait_for(lambda: d.records("notifications.jsonl"), 60)
         assert notes, log_path.read_text()
         first = notes[0]
         assert first["summary"] == "Claude is waiting for you" and "Deploy the site" in first["body"]
@@ -77,9 +77,9 @@ def test_notifications_over_dbus(tmp_path, tray_env):
         # the same session asks something else: its notification is replaced (the old one withdrawn)
         fire(env, event(A, "PostToolUse", tool_name="Bash", tool_input={"command": "make deploy"}))
         fire(env, event(A, "PermissionRequest", tool_name="Edit", tool_input={"file_path": "/tmp/x"}))
-        assert wait_for(lambda: {"id": first["id"]} in d.records("closed.jsonl"), 10), d.records("closed.jsonl")
+        assert wait_for(lambda: {"id": first["id"]} in d.records("closed.jsonl"), 60), d.records("closed.jsonl")
         second = wait_for(lambda: [n for n in d.records("notifications.jsonl")[1:]
-                                   if n["summary"] == "Claude is waiting for you"], 10)
+                                   if n["summary"] == "Claude is waiting for you"], 60)
         assert second, d.records("notifications.jsonl")
         second = second[-1]
         assert second["id"] != first["id"]
@@ -88,25 +88,25 @@ def test_notifications_over_dbus(tmp_path, tray_env):
         # "Show": the session's tmux pane becomes the active one, in the attached client
         assert ("work", "1", "2") not in tmux.active()
         d.invoke_action(second["id"], "Show")
-        assert wait_for(lambda: ("work", "1", "2") in tmux.active(), 10), log_path.read_text()
-        assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == "work", 10)
+        assert wait_for(lambda: ("work", "1", "2") in tmux.active(), 60), log_path.read_text()
+        assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == "work", 60)
 
         assert {"id": second["id"], "by": "action"} in d.records("closed.jsonl")
 
         # asked again, then answered in the terminal: withdrawn by the tray
         fire(env, event(A, "PostToolUse", tool_name="Edit", tool_input={"file_path": "/tmp/x"}))
         fire(env, event(A, "PermissionRequest", tool_name="Bash", tool_input={"command": "make clean"}))
-        third = wait_for(lambda: [n for n in d.records("notifications.jsonl") if n["id"] > second["id"]], 10)
+        third = wait_for(lambda: [n for n in d.records("notifications.jsonl") if n["id"] > second["id"]], 60)
         assert third and "Deploy the site" in third[-1]["body"], d.records("notifications.jsonl")
         fire(env, event(A, "PostToolUse", tool_name="Bash", tool_input={"command": "make clean"}))
-        assert wait_for(lambda: {"id": third[-1]["id"]} in d.records("closed.jsonl"), 10), d.records("closed.jsonl")
+        assert wait_for(lambda: {"id": third[-1]["id"]} in d.records("closed.jsonl"), 60), d.records("closed.jsonl")
 
         # two sessions start waiting together: one grouped notification
         before = len(d.records("notifications.jsonl"))
         fire(env, event(B, "PermissionRequest", tool_name="Bash", tool_input={"command": "ls"}))
         fire(env, event(C, "PermissionRequest", tool_name="Bash", tool_input={"command": "pwd"}))
         group = wait_for(lambda: [n for n in d.records("notifications.jsonl")[before:]
-                                  if n["summary"] == "2 sessions are waiting for you"], 10)
+                                  if n["summary"] == "2 sessions are waiting for you"], 60)
         assert group, d.records("notifications.jsonl")[before:]
         assert set(group[-1]["body"].split("\n")) == {"Write the notes", "Fix the tests"}
 
@@ -137,12 +137,12 @@ def test_tray_runs_on_when_the_notification_server_is_missing(tmp_path, tray_env
     tray = subprocess.Popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=child_env, stdout=log,
                             stderr=subprocess.PIPE, text=True)
     try:
-        items = wait_for(lambda: d.records("items.jsonl"), 20)
+        items = wait_for(lambda: d.records("items.jsonl"), 60)
         assert items
         fire(env, event(A, "PermissionRequest", tool_name="Bash", tool_input={"command": "ls"}))
         assert wait_for(lambda: find(d.layout(items[0])[1], "⏳ Lonely task") is not None, 10)
         conf = os.path.join(env["CLAUDE_STATUS_TRAY_CONFIG"], "tray.log")
-        assert wait_for(lambda: os.path.exists(conf) and "notifications unavailable" in open(conf).read(), 10)
+        assert wait_for(lambda: os.path.exists(conf) and "notifications unavailable" in open(conf).read(), 60)
         d.click(items[0], find(d.layout(items[0])[1], "Quit")["id"])
         _, err = tray.communicate(timeout=15)
         assert tray.returncode == 0

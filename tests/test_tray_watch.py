@@ -21,9 +21,9 @@ def test_a_session_file_change_wakes_the_watcher(tmp_path):
     w = Watcher(str(tmp_path), lambda: (calls.append(1), woke.set()))
     assert w.start()
     try:
-        assert wait_for(lambda: w.active, 30)
+        assert wait_for(lambda: w.active, 60)
         # the watch is set up right after `active`; write until the first event arrives
-        assert wait_for(lambda: (tmp_path / "a.json").write_text("{}") or woke.is_set(), 30, interval=0.2)
+        assert wait_for(lambda: (tmp_path / "a.json").write_text("{}") or woke.is_set(), 60, interval=0.2)
     finally:
         w.stop()
 
@@ -47,8 +47,8 @@ def test_a_missing_dir_is_watched_once_it_appears(tmp_path):
         assert w.start()
         assert not w.active
         target.mkdir()
-        assert wait_for(lambda: w.active, 30)
-        assert wait_for(lambda: (target / "b.json").write_text("{}") or woke.is_set(), 30, interval=0.2)
+        assert wait_for(lambda: w.active, 60)
+        assert wait_for(lambda: (target / "b.json").write_text("{}") or woke.is_set(), 60, interval=0.2)
     finally:
         w.stop()
         watch_mod.RETRY_S = old
@@ -72,7 +72,7 @@ def test_the_tray_loop_ticks_on_a_wake_not_only_on_its_poll(tray_env):
     t = threading.Thread(target=app._setup, args=(app.icon,), daemon=True)
     t.start()
     try:
-        assert wait_for(lambda: len(ticks) >= 1, 30)
+        assert wait_for(lambda: len(ticks) >= 1, 60)
         before = len(ticks)
         app._wake.set()  # what the watcher does on a file event
         assert wait_for(lambda: len(ticks) > before, 8)  # long before the 10 s poll
