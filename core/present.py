@@ -141,9 +141,9 @@ def asked(row: dict, width: int = ASK_WIDTH) -> str | None:
         if tool and what:
             head = tool + ": "
             return head + cut_words(what, max(8, width - len(head)))
-        if tool or what:
-            return cut_words(tool or what, width)
-    return None
+        if what:
+            return cut_words(what, width)
+    return None  # a tool alone says less than the hook's words ("your answer", "permission for Bash")
 
 
 def state_words(row: dict) -> str:
@@ -158,7 +158,9 @@ def state_words(row: dict) -> str:
     if s == "idle" and why in IDLE_REASON_WORDS:
         words = IDLE_REASON_WORDS[why]
     if s == "waiting":
-        what = asked(row) or row.get("waiting_for")
+        ask = row.get("ask")
+        tool = _text(ask.get("tool")) if isinstance(ask, dict) else None
+        what = asked(row) or row.get("waiting_for") or tool
         if what:
             words = f"{words} ({what})"
     return words
@@ -186,19 +188,6 @@ def session_label(row: dict, now: float | None = None, width: int = LABEL_WIDTH)
     if agents:
         label += f" · {agents}a"
     return label
-
-
-def describe(row: dict, warn: int = CONTEXT_WARN, high: int = CONTEXT_HIGH, now: float | None = None) -> dict:
-    """A row's presentation for clients that draw their own (the dashboard): name, mark, state words, what a
-    waiting session asks and for how long, and the context level name (``ok``/``warn``/``high``)."""
-    return {
-        "name": task_name(row),
-        "mark": mark(row),
-        "state_words": state_words(row),
-        "asked": asked(row),
-        "waited": waited(row, now),
-        "context_level": LEVEL_NAMES[context_level(context_pct(row), warn, high)],
-    }
 
 
 def context_level(pct: object, warn: int = CONTEXT_WARN, high: int = CONTEXT_HIGH) -> int:

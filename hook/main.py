@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from core.record import SessionRecord
 
 MAX_STDIN = 8 * 1024 * 1024
-LOG_CAP = 256 * 1024
+LOG_CAP = 256 * 1024  # core.hooklog.LOG_CAP: the hook does not import it on its happy path
 ENDED_NAME = ".ended"
 ENDED_KEEP = 200
 PID_RETRY_SECONDS = 60.0
@@ -144,8 +144,11 @@ def _refresh_pid(s: SessionRecord, event_name: str, now: float, environ: dict) -
 
 
 def run(data: bytes, environ: dict | None = None, now: float | None = None) -> None:
-    """Apply one hook event (raw stdin bytes) to the status dir. Raises on failure; ``main`` logs."""
-    from core import aggregate, jsonio, load, paths, record, store
+    """Apply one hook event (raw stdin bytes) to the status dir. Raises on failure; ``main`` logs.
+
+    Cost does not grow with the number of sessions: ``core.scan`` gives the other sessions from the state
+    the previous hook saved, unless something else changed the dir (then it re-reads changed files only)."""
+    from core import aggregate, jsonio, limits, load, paths, record, scan, store
     from hook import events
 
     env: dict = os.environ if environ is None else environ  # type: ignore[assignment]
@@ -159,17 +162,28 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         return
     sid = event["session_id"]
     name = event.get("hook_event_name")
+    _CURRENT["event"] = name if isinstance(name, str) else "?"
     store.ensure_dir(sdir)
-    with store.DirLock(paths.lock_path(sdir)):
+    with store.DirLock(paths.lock_path(sdir)) as lock:
+        fresh = scan.unchanged(sdir, lock.fd)  # before this hook writes anything
         options = aggregate.Options(environ=env, deep=False)
+        path = paths.session_path(sdir, sid)
+        own = sid + ".json"
         if name == "SessionEnd" and not event.get("agent_id"):
             _remember_end(sdir, sid, now)
-            entries, skipped = aggregate.load_sessions(sdir)
-            aggregate.update(sdir, now, aggregate.scan(sdir, now, options, entries, skipped), options, drop=sid)
+            view = scan.load(sdir, now, None, fresh, env)
+            if view.has_cold(own):  # not in the index: its file is removed here
+                view.cold.pop(own, None)
+                store.remove(path)
+            found = aggregate.scan(sdir, now, options, view.entries, view.skipped, view.cold_count())
+            aggregate.update(sdir, now, found, options, drop=sid, sweep=view.full)
+            scan.save(sdir, lock.fd, view, view.entries)
             return
-        path = paths.session_path(sdir, sid)
         try:
-            old = record.upgrade(jsonio.loads(store.read_bytes(path)), sid)
+            raw = store.read_bytes(path, limits.MAX_FILE + 1)
+            if len(raw) > limits.MAX_FILE:
+                raise ValueError("oversized")
+            old = record.upgrade(jsonio.loads(raw), sid)
             if isinstance(old, record.Newer):
                 old = None  # a newer hook's file: this event starts the session over in our format
         except FileNotFoundError:
@@ -177,7 +191,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
             if _ended_recently(sdir, sid, now):
                 return
         except (OSError, ValueError, RecursionError):
-            old = None  # corrupt: start over rather than stay broken
+            old = None  # corrupt, foreign or oversized: start over rather than stay broken
         s = events.step(old, event, now)
         if not event.get("agent_id"):
             _refresh_transcript(s, env)
@@ -185,11 +199,18 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         s["load"] = load.current(env)
         events.finish(s)
         s["hook_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        store.write_json(path, s)
-        others, skipped = aggregate.load_sessions(sdir, skip=sid + ".json")
+        s = store.write_session(path, s)  # type: ignore[arg-type,assignment]
+        st = os.stat(path)
+        mine = record.Entry(s, now, sig=[st.st_size, st.st_mtime_ns])
+        view = scan.load(sdir, now, own, fresh, env)
         options.load_info = s["load"]
-        found = aggregate.scan(sdir, now, options, [*others, record.Entry(s, now)], skipped)
-        aggregate.update(sdir, now, found, options)
+        entries = [*view.entries, mine]
+        found = aggregate.scan(sdir, now, options, entries, view.skipped, view.cold_count())
+        aggregate.update(sdir, now, found, options, sweep=view.full)
+        scan.save(sdir, lock.fd, view, entries)
+
+
+_CURRENT = {"event": "-"}  # the event being applied, for the one log line a failure writes
 
 
 def main() -> int:
@@ -202,9 +223,10 @@ def main() -> int:
         run(data, environ, now)  # type: ignore[arg-type]
     except BaseException as exc:
         try:
-            from core import paths
+            from core import __version__, paths
 
-            log_line(paths.status_dir(environ), "hook error: %s: %s" % (type(exc).__name__, exc), now)  # type: ignore[arg-type]
+            log_line(paths.status_dir(environ), "hook error: %s in %s (hook %s): %s" % (  # type: ignore[arg-type]
+                type(exc).__name__, _CURRENT["event"], __version__, exc), now)
         except BaseException:
             pass
     return 0

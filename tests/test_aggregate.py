@@ -75,10 +75,21 @@ def test_corrupt_and_foreign_files_are_skipped_and_counted(sdir):
     (sdir / "binary.json").write_bytes(os.urandom(64))
     (sdir / "ancient.json").write_text(json.dumps(dict(V100, session_id="ancient", version="0.9.0")))
     (sdir / "notes.txt").write_text("ignored, not .json")
+    for name in ("broken", "foreign", "mismatch", "ancient", "binary"):
+        os.utime(sdir / (name + ".json"), (NOW - 60, NOW - 60))
     index = aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))
     assert [r["session_id"] for r in index["sessions"]] == ["good"]
     assert index["summary"]["skipped_files"] == 5
-    assert (sdir / "broken.json").exists()  # never delete what we cannot read
+    assert index["skipped"] == [{"name": "ancient.json", "reason": "version"},
+                                {"name": "binary.json", "reason": "corrupt"}, {"name": "broken.json", "reason": "corrupt"},
+                                {"name": "foreign.json", "reason": "foreign"},
+                                {"name": "mismatch.json", "reason": "foreign"}]
+    assert (sdir / "broken.json").exists()  # young: kept (and reported)
+    # removed by age like any session, by file mtime since the content cannot be read
+    index = aggregate.aggregate(str(sdir), NOW + aggregate.REMOVE_SECONDS, options=aggregate.Options(load_info=CALM))
+    assert index["summary"]["skipped_files"] == 0 and "skipped" not in index
+    assert not any((sdir / (n + ".json")).exists() for n in ("broken", "foreign", "mismatch", "ancient", "binary"))
+    assert (sdir / "notes.txt").exists()  # not a session name: never ours to delete
 
 
 def test_a_file_written_by_a_newer_version_is_shown_not_dropped(sdir):

@@ -210,6 +210,33 @@ def check_sessions(environ: dict[str, str]) -> list[Check]:
     return out
 
 
+def check_status_files(environ: dict[str, str]) -> list[Check]:
+    """Files in the status dir that are not readable sessions (skipped, removed by age), and the hook's
+    last failures from its log (issue 8)."""
+    from core import aggregate, hooklog, paths
+
+    sdir = paths.status_dir(environ)
+    out = []
+    try:
+        _, skipped = aggregate.load_sessions(sdir)
+    except OSError:
+        skipped = []
+    if skipped:
+        names = ", ".join(f"{n} ({why})" for n, why, _ in sorted(skipped)[:10])
+        more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+        out.append(Check("status dir files", WARN, f"{len(skipped)} skipped: {names}{more}",
+                         f"they are removed by age; to remove them now, delete them from {sdir}"))
+    else:
+        out.append(Check("status dir files", PASS, "every session file is readable"))
+    errors = hooklog.last_errors(sdir, 5)
+    if errors:
+        out.append(Check("hook errors", WARN, f"last {len(errors)}:\n    " + "\n    ".join(errors),
+                         f"full log: {paths.log_path(sdir)}"))
+    else:
+        out.append(Check("hook errors", PASS, "none logged"))
+    return out
+
+
 def check_claude_version() -> Check:
     from hook import install
 
@@ -324,6 +351,7 @@ def run_checks(environ: Optional[dict[str, str]] = None, platform: str = sys.pla
         checks.append(check_hook_command(ours))
     checks.append(check_status_dir(env))
     checks += check_sessions(env)
+    checks += check_status_files(env)
     checks.append(check_claude_version())
     if platform.startswith("linux"):
         checks += check_linux_tray(env)
