@@ -21,6 +21,13 @@ SID = "f0c05e55-0000-4000-8000-000000000001"
 OTHER = "f0c05e55-0000-4000-8000-000000000002"
 FAKE_CLAUDE = "import os, sys, time; open(sys.argv[1], 'w').write(str(os.getpid())); time.sleep(600)"
 
+@pytest.fixture(autouse=True)
+def no_real_desktop(monkeypatch):
+    """Never the user's own display, bus or tmux: focus would act on them."""
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "TMUX", "TMUX_PANE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
