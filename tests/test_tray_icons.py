@@ -75,7 +75,7 @@ def _glyph_pixels(img):
     return [(x, y) for y in range(h) for x in range(w) if img.getpixel((x, y))[:3] == icons.GLYPH_COLOUR[:3]]
 
 
-@pytest.mark.parametrize("size", [16, 22, 24, 32, 48])
+@pytest.mark.parametrize("size", [16, 18, 20, 22, 24, 32, 36, 44, 48, 64])
 @pytest.mark.parametrize("waiting", [False, True])
 def test_nine_plus_fits_inside_the_ring(size, waiting):
     """Every lit pixel of "9+" lies inside the ring's inner circle, and the badge hides none of it."""
@@ -112,8 +112,13 @@ def test_hicolor_theme_has_every_size(tmp_path):
         with Image.open(path) as im:
             assert im.size == (size, size)
             assert im.tobytes() == icons.render(state, size).convert("RGBA").tobytes()
+    for size in (16, 22, 24, 32):  # 200 %: drawn at twice the pixels, not scaled up
+        with Image.open(tmp_path / "hicolor" / f"{size}x{size}@2" / "apps" / f"{name}.png") as im:
+            assert im.size == (2 * size, 2 * size)
+            assert im.tobytes() == icons.render(state, 2 * size).convert("RGBA").tobytes()
     index = (tmp_path / "hicolor" / "index.theme").read_text()
     assert all(f"{s}x{s}/apps" in index for s in icons.SNI_SIZES)
+    assert "[22x22@2/apps]\nSize=22\nScale=2" in index
     assert icons.write_theme(str(tmp_path), state) == name  # stable per state
     other = icons.write_theme(str(tmp_path), IconState(1, 1, 1))
     assert other != name

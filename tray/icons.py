@@ -192,6 +192,11 @@ def icon_name(state: IconState, template: bool = False) -> str:
     return f"claude-status-{min(state.sessions, 10)}-{state.level}-{state.fill}{('-' + flags) if flags else ''}"
 
 
+# (dir, size in logical pixels, scale): every panel size at 100 %, and the small ones at 200 % (HiDPI)
+THEME_DIRS = tuple((f"{s}x{s}/apps", s, 1) for s in SNI_SIZES) + tuple(
+    (f"{s}x{s}@2/apps", s, 2) for s in SNI_SIZES if s <= 32
+)
+
 INDEX_THEME = """[Icon Theme]
 Name=hicolor
 Comment=claude-status-tray icons, one size per panel size
@@ -205,19 +210,20 @@ def write_theme(root: str, state: IconState) -> str:
     theme = os.path.join(root, "hicolor")
     index = os.path.join(theme, "index.theme")
     if not os.path.exists(index):
-        dirs = [f"{s}x{s}/apps" for s in SNI_SIZES]
-        sections = "".join(f"\n[{d}]\nSize={s}\nContext=Applications\nType=Fixed\n" for d, s in zip(dirs, SNI_SIZES))
+        sections = "".join(
+            f"\n[{d}]\nSize={s}\nScale={k}\nContext=Applications\nType=Fixed\n" for d, s, k in THEME_DIRS
+        )
         os.makedirs(theme, exist_ok=True)
         with open(index, "w", encoding="utf-8") as fh:
-            fh.write(INDEX_THEME.format(dirs=",".join(dirs), sections=sections))
+            fh.write(INDEX_THEME.format(dirs=",".join(d for d, _, _ in THEME_DIRS), sections=sections))
     name = icon_name(state)
-    for size in SNI_SIZES:
-        folder = os.path.join(theme, f"{size}x{size}", "apps")
+    for folder_name, size, scale in THEME_DIRS:
+        folder = os.path.join(theme, folder_name.split("/")[0], "apps")
         path = os.path.join(folder, name + ".png")
         if not os.path.exists(path):
             os.makedirs(folder, exist_ok=True)
             tmp = path + ".tmp"
-            render(state, size).save(tmp, "PNG")
+            render(state, size * scale).save(tmp, "PNG")  # drawn at the pixel size, never scaled
             os.replace(tmp, path)  # a panel reading meanwhile never sees half a file
     return name
 
