@@ -3,6 +3,7 @@ stderr, and the classic (XEmbed) icon docking into a tray host that starts after
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -132,5 +133,36 @@ def test_xorg_backend_without_a_tray_host_says_it_once_without_tracebacks(tmp_pa
         text = err.read_text()
         assert "Traceback" not in text and "AssertionError" not in text, text
         assert text.count("no system tray to dock into yet") == 1, text
+    finally:
+        d.stop()
+
+
+def test_an_sni_host_appearing_later_turns_the_xembed_icon_into_an_appindicator(tmp_path, tray_env):
+    d = Desktop(str(tmp_path), "--no-watcher").start()
+    env = dict(tray_env)
+    try:
+        fire(env, event(A, "UserPromptSubmit", prompt="Host came later"))
+        tray, err = start_tray(d, env, tmp_path)
+        assert wait_for(lambda: "no StatusNotifierItem host" in conf_log(env), 60), conf_log(env)
+        assert tray.poll() is None
+        # a panel with a StatusNotifierWatcher starts (the fake, watcher only, its own output dir)
+        out2 = tmp_path / "fake2"
+        out2.mkdir()
+        d.popen([sys.executable, os.path.join(ROOT, "tests", "sni_fake.py"), str(out2), "--no-notifications"],
+                env=d.env())
+
+        def items():
+            path = out2 / "items.jsonl"
+            return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
+
+        registered = wait_for(items, 60)
+        assert registered, conf_log(env)
+        item = registered[-1]
+        assert wait_for(lambda: find(d.layout(item)[1], "● Host came later") is not None, 60)
+        assert "restarting the tray to use it" in conf_log(env)
+        assert tray.poll() is None  # the same process, re-executed
+        d.click(item, find(d.layout(item)[1], "Quit")["id"])
+        assert tray.wait(30) == 0
+        assert "Traceback" not in err.read_text()
     finally:
         d.stop()

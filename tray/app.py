@@ -31,6 +31,7 @@ from .source import IndexSource
 
 log = logging.getLogger("claude-status.tray")
 
+SNI_CHECK_EVERY = 5.0  # s: how often an XEmbed stand-in looks for a StatusNotifierItem host (tray.linux)
 MENU_AGE_REFRESH = 30.0  # s: how stale "12 s ago" in an unchanged menu may get before a rebuild
 XORG_HINT = (
     "only pystray's xorg backend is available: no menu, no notifications and ASCII-only text. "
@@ -586,6 +587,11 @@ class TrayApp:
                 from .linux import XorgDocker
 
                 docker = XorgDocker(icon)
+            from . import linux
+
+            # the XEmbed icon stands in for a missing SNI host: look for one now and then
+            sni_check = self.backend.name == "gtk" and bool(linux.chosen.get("backend"))
+            next_sni_check = time.monotonic() + SNI_CHECK_EVERY
             while not self.stop_event.is_set():
                 wake.wait(self.settings.poll_interval)
                 wake.clear()
@@ -595,6 +601,9 @@ class TrayApp:
                     self.tick()
                     if docker is not None:
                         docker.check(time.monotonic())
+                    if sni_check and time.monotonic() >= next_sni_check:
+                        next_sni_check = time.monotonic() + SNI_CHECK_EVERY
+                        self._restart_for_sni_host()
                 except Exception:
                     log.error("refresh failed", exc_info=True)
         except Exception:
@@ -620,6 +629,29 @@ class TrayApp:
             with contextlib.suppress(Exception):
                 self.delivery.close()
             shutil.rmtree(self.runtime_dir, ignore_errors=True)
+        if self.restart_argv:
+            # a StatusNotifierItem host appeared: start again as an AppIndicator (menu, label, attention)
+            from . import linux
+
+            if linux.chosen.pop("backend", None):
+                os.environ.pop("PYSTRAY_BACKEND", None)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.execv(self.restart_argv[0], self.restart_argv)
+
+    restart_argv: Optional[list[str]] = None
+
+    def _restart_for_sni_host(self) -> None:
+        """Called from the refresh loop: the XEmbed icon was chosen because no SNI host ran; when one
+        appears (a panel started after the tray, GNOME's AppIndicator extension enabled), restart as an
+        AppIndicator (menu on Wayland, label, NeedsAttention)."""
+        from . import linux
+
+        if self.restart_argv or linux.sni_host_present(self.environ) is not True:
+            return
+        log.warning("a StatusNotifierItem host appeared on the session bus: restarting the tray to use it")
+        self.restart_argv = linux.restart_argv()
+        self.do_quit()
 
     def _quit_on_signals(self) -> None:
         """SIGTERM (logout, `kill`) and SIGINT end the tray like Quit does, so its temp files go too."""

@@ -73,6 +73,9 @@ def sni_host_present(environ: Optional[dict[str, str]] = None) -> Optional[bool]
         return None
 
 
+chosen: dict[str, str] = {}
+
+
 def choose_backend(environ: dict[str, str]) -> Optional[str]:
     """Set PYSTRAY_BACKEND before pystray is imported (Linux, not forced by the user). Returns a line to
     tell the user, or None."""
@@ -87,6 +90,7 @@ def choose_backend(environ: dict[str, str]) -> Optional[str]:
             return ("no StatusNotifierItem host and no X display: there is nowhere to show a tray icon "
                     "(on GNOME Wayland enable the 'AppIndicator and KStatusNotifierItem Support' extension)")
         os.environ["PYSTRAY_BACKEND"] = "gtk"
+        chosen["backend"] = "gtk"  # ours, not the user's: a restart for a new SNI host drops it
         from gi.repository import GLib
 
         GLib.set_prgname("claude-status")  # the icon window's class: what a tray host lists
@@ -402,3 +406,13 @@ class XorgDocker:
         log.info("the tray icon is not docked although a system tray runs: asking again")
         self.icon._update_icon()
         return True
+
+
+def restart_argv() -> list[str]:
+    """The command line that started this process (to start again as an AppIndicator)."""
+    import sys
+
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *sys.argv[1:]]
+    orig = getattr(sys, "orig_argv", None)
+    return [sys.executable, *(orig[1:] if orig else sys.argv)]
