@@ -3,7 +3,10 @@
 - Backend choice: AppIndicator (SNI) when a StatusNotifierWatcher owns its name on the session bus; else
   pystray's gtk backend (GtkStatusIcon, XEmbed), which docks whenever a system tray appears, also after
   the tray started, and shows a tooltip. libayatana's own fallback neither docks later nor keeps quiet
-  (a GLib-GIO-CRITICAL line at every start). The choice is said in one line (stderr and tray.log).
+  (a GLib-GIO-CRITICAL line at every start). The choice is said in one line (stderr and tray.log); when an
+  SNI host appears later the tray re-executes itself as an AppIndicator (tray.app).
+- A venv that cannot import gi loads just the distribution's python3-gi when its ABI matches; else one
+  line says what to install (README command 1 on Debian/Ubuntu).
 - Icons by name from a private hicolor theme holding every panel size, so the panel draws the size it
   wants instead of scaling one image (tray.icons.write_theme).
 - SNI status NeedsAttention while a session waits.
@@ -24,8 +27,8 @@ log = logging.getLogger("claude-status.tray")
 WATCHER = "org.kde.StatusNotifierWatcher"
 NO_WATCHER = (
     "no StatusNotifierItem host on the session bus (org.kde.StatusNotifierWatcher): using a classic "
-    "system-tray (XEmbed) icon, shown once a system tray runs. On GNOME enable the 'AppIndicator and "
-    "KStatusNotifierItem Support' extension (apt install gnome-shell-extension-appindicator) and restart the tray."
+    "system-tray (XEmbed) icon, shown once a system tray runs, until an SNI host appears. On GNOME enable the "
+    "'AppIndicator and KStatusNotifierItem Support' extension (apt install gnome-shell-extension-appindicator)."
 )
 NO_TRAY_YET = "no system tray to dock into yet; the icon appears as soon as one starts"
 
