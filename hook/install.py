@@ -122,7 +122,9 @@ def events_for(version: tuple | None) -> list:
     return [name for name, since in EVENTS.items() if since <= limit]
 
 
-def _argv_of(h: dict) -> list | None:
+def argv_of(h: dict) -> list | None:
+    """The command line a settings.json handler runs (exec form ``command`` + ``args``, else the shell
+    ``command`` split like a POSIX shell); None when it is not a well-formed command handler."""
     command = h.get("command")
     if not isinstance(command, str):
         return None
@@ -141,20 +143,26 @@ def is_ours(h: object) -> bool:
     """True only for a handler whose whole command is one we generate (any interpreter, any path)."""
     if not isinstance(h, dict) or h.get("type", "command") != "command":
         return False
-    argv = _argv_of(h)
+    argv = argv_of(h)
     if not argv:
         return False
     if len(argv) == 1:
         return os.path.basename(argv[0].replace("\\", "/")) in FROZEN_HOOK_NAMES
+    return hook_root(argv) is not None
+
+
+def hook_root(argv: list) -> str | None:
+    """The dir holding the ``hook`` package that a command we generate (``hook_argv``) runs, else None."""
     if len(argv) != 5 or argv[1:4] != ["-I", "-S", "-c"]:
-        return False
+        return None
     m = _CODE_RE.fullmatch(argv[4])
     if not m:
-        return False
+        return None
     try:
-        return isinstance(jsonio.loads(m.group(1)), str)
+        root = jsonio.loads(m.group(1))
     except ValueError:
-        return False
+        return None
+    return root if isinstance(root, str) else None
 
 
 def _strip_ours(hooks: dict) -> int:

@@ -170,7 +170,7 @@ def test_tray_without_display_is_one_clear_line(tray_env):
 
 
 def test_dashboard_delegation_missing_is_one_line(tray_env):
-    code = "import sys; sys.modules['dashboard'] = None; from tray.cli import main; sys.exit(main(['dashboard']))"
+    code = "import sys; sys.modules['dashboard'] = None; from cli.main import main; sys.exit(main(['dashboard']))"
     env = dict(os.environ)
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert r.returncode == 1 and r.stderr.startswith("claude-status: error: the dashboard is not installed")

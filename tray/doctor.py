@@ -186,7 +186,7 @@ def check_hook_command(ours: dict[str, dict[str, Any]]) -> Check:
     from . import hookchoice
 
     handler = next(iter(ours.values()), None)
-    argv = install._argv_of(handler) if handler else None
+    argv = install.argv_of(handler) if handler else None
     if not argv:
         return Check("hook command", WARN, "nothing registered to time", "run: " + cmd("install-hook"))
     ms, err = hookchoice.measure(argv)
