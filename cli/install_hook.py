@@ -15,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tray import hookcmd  # moves to cli/hookcmd.py (helper F)
+    from . import hookcmd
 
     return hookcmd.run(uninstall=False, config_dir=args.config_dir, dry_run=args.dry_run,
                        claude_version=args.claude_version)

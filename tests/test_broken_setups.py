@@ -15,10 +15,10 @@ import sys
 
 import pytest
 
+from cli import doctor
 from hook import install
 from tests.conftest import ROOT, event, run_hook
 from tests.tray_helpers import tray_env  # noqa: F401
-from tray import doctor
 
 
 def _env(tmp_path, **over):
@@ -154,14 +154,15 @@ def test_fixes_name_the_command_that_started_us(tmp_path):
 
 
 def test_command_name_for_each_way_of_starting(monkeypatch):
-    from tray import doctor as d
+    from cli import doctor as d
+    from cli import progname
 
     monkeypatch.setattr(sys, "argv", ["/usr/local/bin/claude-status", "doctor"])
     monkeypatch.setenv("PATH", "/usr/local/bin:/usr/bin")
-    monkeypatch.setattr(d.shutil, "which", lambda name, path=None: "/usr/local/bin/claude-status")
+    monkeypatch.setattr(progname.shutil, "which", lambda name, path=None: "/usr/local/bin/claude-status")
     assert d.command_name() == "claude-status"
     monkeypatch.setattr(sys, "argv", [".venv/bin/claude-status", "doctor"])
-    monkeypatch.setattr(d.shutil, "which", lambda name, path=None: None)
+    monkeypatch.setattr(progname.shutil, "which", lambda name, path=None: None)
     assert d.command_name() == ".venv/bin/claude-status"
     monkeypatch.setattr(sys, "argv", [str(ROOT / "cli" / "__main__.py"), "doctor"])  # python -m cli
     assert d.command_name().endswith(" -m cli") and d.command_name().startswith(sys.executable)

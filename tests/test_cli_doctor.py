@@ -6,9 +6,9 @@ import json
 import os
 import sys
 
+from cli import doctor
 from hook import install
 from tests.tray_helpers import tray_env  # noqa: F401
-from tray import doctor
 
 
 def _settings(tray_env, data):
