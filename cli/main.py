@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "menu": "cli.menu",
     "install-hook": "cli.install_hook",
     "uninstall-hook": "cli.uninstall_hook",
+    "uninstall": "cli.uninstall",
     "doctor": "cli.doctor",
     "demo": "cli.demo",
     "aggregate": "cli.aggregate",

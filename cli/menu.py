@@ -25,6 +25,9 @@ def run(args: argparse.Namespace) -> int:
     from tray import dirs as dirs_mod
     from tray.source import IndexSource
 
+    problem = dirs_mod.given_dir_problem(args.dir, "--dir") if args.dir else None
+    if problem:
+        raise CliError(problem)
     dirs = dirs_mod.resolve(status_dir=args.dir)
     opts = view.ViewOptions()
     refresh = 5.0

@@ -19,6 +19,9 @@ def run(args: argparse.Namespace) -> int:
 
     from . import logs
 
+    problem = dirs_mod.given_dir_problem(args.dir, "--dir") if args.dir else None
+    if problem:
+        raise CliError(problem)
     dirs = dirs_mod.resolve(status_dir=args.dir)
     logs.attach_file_handler(dirs.config)
     try:

@@ -181,3 +181,19 @@ def test_the_symlink_keeps_a_backup_of_a_status_json_that_is_not_ours(tmp_path):
     assert [json.loads(b.read_text())["task"]["name"] for b in backups] == ["from another tool"]
     run_hook(event("Stop", "s1"), env=env)
     assert len(sorted(claude.glob("status.json.bak*"))) == 1
+
+
+@pytest.mark.parametrize("command", ["menu", "tray"])
+def test_a_dir_typo_says_the_dir_does_not_exist(tmp_path, command):
+    """`menu --dir ~/.claude/statsu` must not fall back to the legacy ~/.claude/status.json session."""
+    claude = tmp_path / "claude"
+    claude.mkdir()
+    (claude / "status.json").write_text(json.dumps({"session_id": "legacy-one", "task": {"name": "old single"}}))
+    env = _env(tmp_path, PYSTRAY_BACKEND="dummy")
+    env.pop("CLAUDE_STATUS_DIR", None)
+    typo = tmp_path / "claude" / "statsu"
+    r = subprocess.run([sys.executable, "-m", "cli", command, "--dir", str(typo)], capture_output=True, text=True,
+                       env=env, cwd=str(ROOT), timeout=120, check=False)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.stderr.strip() == f"claude-status: error: status dir {typo} does not exist (--dir)"
+    assert "old single" not in r.stdout
