@@ -263,7 +263,7 @@ def check_sessions(environ: dict[str, str]) -> list[Check]:
 
     sdir = paths.status_dir(environ)
     try:
-        index = aggregate.aggregate(sdir, dry_run=True, environ=environ)
+        index = aggregate.aggregate(sdir, options=aggregate.Options(dry_run=True, environ=environ))
     except OSError as err:
         return [Check("sessions", FAIL, f"cannot read {sdir}: {err}", f"check permissions on {sdir}")]
     rows = index.get("sessions") or []

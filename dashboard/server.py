@@ -1,17 +1,16 @@
-"""The thin ``http.server`` adapter around ``dashboard.routes.route``, plus the command line."""
+"""The dashboard server (``dashboard.wire``) started from the command line or in the background."""
 
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 import threading
 import webbrowser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from dashboard.app import App, resolve_dirs
 from dashboard.routes import Request, route
+from dashboard.wire import DashboardServer, DashboardServer6
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -21,75 +20,7 @@ HOST_HELP = (
     "machine on the network read them, without a password."
 )
 
-
-class Handler(BaseHTTPRequestHandler):
-    server: DashboardServer
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes; without TCP_NODELAY, Nagle plus delayed ACK adds ~40 ms
-    # to every keep-alive response (measured: p50 44 ms -> a few ms for /api/status/live).
-    disable_nagle_algorithm = True
-    server_version = "claude-status-dashboard"
-    sys_version = ""
-
-    def _answer(self) -> None:
-        response = route(Request(self.command, self.path, self.headers.get("Host")), self.server.app)
-        self.send_response(response.status)
-        for key, value in response.headers:
-            self.send_header(key, value)
-        if response.stream is None:
-            if self.command != "HEAD":  # for HEAD, route() sets GET's length (none for a stream)
-                self.send_header("Content-Length", str(len(response.body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(response.body)
-            return
-        self.send_header("Connection", "close")
-        self.close_connection = True
-        self.end_headers()
-        self.wfile.flush()
-        try:
-            for chunk in response.stream:
-                self.wfile.write(chunk)
-                self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError, TimeoutError):
-            pass  # the browser went away
-
-    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _answer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.verbose:
-            super().log_message(format, *args)
-
-
-class DashboardServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], app: App, *, verbose: bool = False) -> None:
-        self.app = app
-        self.verbose = verbose
-        super().__init__(address, Handler)
-        app.port = self.server_address[1]
-        app.bind_host = address[0]
-
-    @property
-    def url(self) -> str:
-        host = self.server_address[0]
-        if host in ("0.0.0.0", "::", ""):
-            host = "127.0.0.1"
-        if ":" in host:
-            host = "[%s]" % host
-        return "http://%s:%d/" % (host, self.server_address[1])
-
-    def stop(self) -> None:
-        """End open event streams, stop serving, close the socket."""
-        self.app.stopping.set()
-        self.shutdown()
-        self.server_close()
-
-
-class DashboardServer6(DashboardServer):
-    address_family = socket.AF_INET6
+__all__ = ["DashboardServer", "DashboardServer6", "main", "make_server", "start_background", "stop_background"]
 
 
 def make_server(host: str = DEFAULT_HOST, port: int = 0, app: App | None = None, **kw: Any) -> DashboardServer:

@@ -10,8 +10,11 @@ import os
 import sys
 import time
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from core.record import SessionRecord
+
 MAX_STDIN = 8 * 1024 * 1024
-MAX_ID = 128
 LOG_CAP = 256 * 1024
 ENDED_NAME = ".ended"
 ENDED_KEEP = 200
@@ -24,7 +27,7 @@ class BadInput(ValueError):
 
 def parse_event(data: bytes) -> dict:
     """The event object with a safe ``session_id``, or BadInput."""
-    from core import jsonio, paths
+    from core import ids, jsonio
 
     if len(data) > MAX_STDIN:
         raise BadInput("stdin over 8 MiB ignored")
@@ -39,11 +42,8 @@ def parse_event(data: bytes) -> dict:
     sid = event.get("session_id")
     if not isinstance(sid, str) or not sid:
         raise BadInput("missing or non-string session_id")
-    bad = (len(sid) > MAX_ID or sid.startswith(".") or ".." in sid
-           or any(c in sid for c in "/\\:\0") or any(ord(c) < 32 for c in sid)
-           or sid.lower() in paths.RESERVED_IDS)
-    if bad:
-        raise BadInput("unsafe session_id %r" % sid[:40])
+    if not ids.is_valid(sid):
+        raise BadInput("unsafe session_id %s" % ascii(sid[:40]))
     return event
 
 
@@ -107,13 +107,20 @@ def _remember_end(sdir: str, sid: str, now: float) -> None:
     store.write_json(path, dict(keep))
 
 
-def _refresh_transcript(s: dict, environ: dict) -> None:
+def _refresh_transcript(s: SessionRecord, environ: dict) -> None:
     from core import schema, transcript
 
     path = s.get("transcript_path")
     sig = transcript.signature(path)
-    if sig is not None and sig != s.get("transcript_sig"):
-        info = transcript.tail_info(path)  # type: ignore[arg-type]
+    if sig is not None:
+        sig.append(path)  # [size, mtime_ns, path]: a new transcript path is a new file
+    old = s.get("transcript_sig")
+    if sig is not None and sig != old:
+        # Read only what was appended since the last read (the line that straddles it included); a
+        # transcript that shrank or is new to us is read from its end, up to transcript.MAX_BYTES.
+        floor = old[0] if (isinstance(old, list) and len(old) == 3 and old[2] == path and type(old[0]) is int
+                           and 0 <= old[0] <= sig[0]) else 0
+        info = transcript.tail_info(path, floor=floor)  # type: ignore[arg-type]
         s["transcript_sig"] = sig
         if "tokens" in info:
             s["context"]["current_tokens"] = info["tokens"]
@@ -131,7 +138,7 @@ def _refresh_transcript(s: dict, environ: dict) -> None:
     s["context"]["total_tokens"] = schema.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ)
 
 
-def _refresh_pid(s: dict, event_name: str, now: float, environ: dict) -> None:
+def _refresh_pid(s: SessionRecord, event_name: str, now: float, environ: dict) -> None:
     if s.get("pid") is not None:
         return
     first = event_name in ("SessionStart", "UserPromptSubmit")
@@ -148,7 +155,7 @@ def _refresh_pid(s: dict, event_name: str, now: float, environ: dict) -> None:
 
 def run(data: bytes, environ: dict | None = None, now: float | None = None) -> None:
     """Apply one hook event (raw stdin bytes) to the status dir. Raises on failure; ``main`` logs."""
-    from core import aggregate, jsonio, load, paths, schema, store
+    from core import aggregate, jsonio, load, paths, record, store
     from hook import events
 
     env: dict = os.environ if environ is None else environ  # type: ignore[assignment]
@@ -164,22 +171,24 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
     name = event.get("hook_event_name")
     store.ensure_dir(sdir)
     with store.DirLock(paths.lock_path(sdir)):
+        options = aggregate.Options(environ=env, deep=False)
         if name == "SessionEnd" and not event.get("agent_id"):
             _remember_end(sdir, sid, now)
-            sessions, skipped = aggregate.load_sessions(sdir)
-            aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=sessions, skipped=skipped, drop=sid,
-                                locked=True)
+            entries, skipped = aggregate.load_sessions(sdir)
+            aggregate.update(sdir, now, aggregate.scan(sdir, now, options, entries, skipped), options, drop=sid)
             return
         path = paths.session_path(sdir, sid)
         try:
-            old = schema.validate(jsonio.loads(store.read_bytes(path)), sid)
+            old = record.upgrade(jsonio.loads(store.read_bytes(path)), sid)
+            if isinstance(old, record.Newer):
+                old = None  # a newer hook's file: this event starts the session over in our format
         except FileNotFoundError:
             old = None
             if _ended_recently(sdir, sid, now):
                 return
         except (OSError, ValueError, RecursionError):
             old = None  # corrupt: start over rather than stay broken
-        s = events.apply(old, event, now)
+        s = events.step(old, event, now)
         if not event.get("agent_id"):
             _refresh_transcript(s, env)
         _refresh_pid(s, name if isinstance(name, str) else "", now, env)
@@ -188,9 +197,9 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         s["hook_ms"] = round((time.perf_counter() - started) * 1000, 2)
         store.write_json(path, s)
         others, skipped = aggregate.load_sessions(sdir, skip=sid + ".json")
-        s["_mtime"] = now
-        aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=[*others, s], skipped=skipped,
-                            locked=True)
+        options.load_info = s["load"]
+        found = aggregate.scan(sdir, now, options, [*others, record.Entry(s, now)], skipped)
+        aggregate.update(sdir, now, found, options)
 
 
 def main() -> int:
