@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from .progname import cmd, command_name
+from .hints import cmd, command_name, config_dir_help, status_dir_help
 
 __all__ = ["cmd", "command_name", "main", "run", "run_checks"]
 
@@ -421,8 +421,8 @@ def format_check(c: Check) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config-dir", help="Claude Code config dir (default: $CLAUDE_CONFIG_DIR, else ~/.claude)")
-    parser.add_argument("--dir", help="status dir (default: $CLAUDE_STATUS_DIR, else <config dir>/status)")
+    parser.add_argument("--config-dir", help=config_dir_help())
+    parser.add_argument("--dir", help=status_dir_help())
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import os
 from typing import Optional
 
 from .errors import CliError
-from .progname import cmd
+from .hints import cmd
 
 
 def run(uninstall: bool = False, config_dir: Optional[str] = None, dry_run: bool = False,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 
 from .errors import CliError
+from .hints import status_dir_help
 
 HELP = "start the tray icon (the default)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dir", help="status dir (default: $CLAUDE_STATUS_DIR, else ~/.claude/status)")
+    parser.add_argument("--dir", help=status_dir_help())
 
 
 def run(args: argparse.Namespace) -> int:

@@ -20,12 +20,13 @@ import shutil
 from typing import Callable
 
 from .errors import CliError
+from .hints import config_dir_help
 
 HELP = "remove everything claude-status installed (hook, status line, autostart, staged files, old backups)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config-dir", help="Claude Code config dir (default: $CLAUDE_CONFIG_DIR, else ~/.claude)")
+    parser.add_argument("--config-dir", help=config_dir_help())
     parser.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
 
 

@@ -155,7 +155,7 @@ def test_fixes_name_the_command_that_started_us(tmp_path):
 
 def test_command_name_for_each_way_of_starting(monkeypatch):
     from cli import doctor as d
-    from cli import progname
+    from cli import hints as progname
 
     monkeypatch.setattr(sys, "argv", ["/usr/local/bin/claude-status", "doctor"])
     monkeypatch.setenv("PATH", "/usr/local/bin:/usr/bin")

@@ -65,7 +65,7 @@ def test_version_and_help_everywhere():
     assert r.returncode == 0 and r.stdout.strip() == f"claude-status {__version__}"
     for sub in ("aggregate", "dashboard"):
         assert cli(sub, "--version").stdout.strip() == f"claude-status {__version__}"
-    assert cli("aggregate", "--help").stdout.startswith("usage: python -m core.aggregate")
+    assert cli("aggregate", "--help").stdout.startswith("usage: claude-status aggregate")
     for sub in ("tray", "menu", "install-hook", "uninstall-hook", "doctor", "demo"):
         r = cli(sub, "--help")
         assert r.returncode == 0 and r.stdout.startswith("usage: claude-status " + sub), sub

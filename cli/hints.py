@@ -1,4 +1,4 @@
-"""The command the user can actually type to run us again, for hints and fixes.
+"""Hints the user can act on: the command they can actually type to run us again, and the defaults of dirs.
 
 In a venv that is not activated `claude-status` is not on PATH: a hint must say `.venv/bin/claude-status`
 (the path that started us), `python -m cli` when started that way, or the frozen executable's path.
@@ -29,3 +29,17 @@ def command_name(argv0: Optional[str] = None) -> str:
 def cmd(rest: str) -> str:
     """`<the command that started us> <rest>`."""
     return f"{command_name()} {rest}"
+
+
+def status_dir_help() -> str:
+    """`--dir` help with its default, resolved now (the hook resolves it the same way)."""
+    from core import paths
+
+    return f"status dir (default: $CLAUDE_STATUS_DIR, else <Claude dir>/status; here: {paths.status_dir()})"
+
+
+def config_dir_help() -> str:
+    """`--config-dir` help with its default, resolved now."""
+    from core import paths
+
+    return f"Claude Code config dir (default: $CLAUDE_CONFIG_DIR, else ~/.claude; here: {paths.claude_dir()})"
