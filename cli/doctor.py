@@ -327,6 +327,27 @@ def _probe(code: str, environ: dict[str, str]) -> tuple[bool, str]:
     return r.returncode == 0, lines[-1] if lines else ""
 
 
+PYGOBJECT = "'PyGObject<3.51'"  # Debian 12 / Ubuntu 22.04 have GLib < 2.80, which PyGObject >= 3.51 needs
+PYGOBJECT_BUILD = "apt install libgirepository1.0-dev libcairo2-dev pkg-config python3-dev gcc"
+
+
+def pygobject_fix(prefix: Optional[str] = None, executable: Optional[str] = None) -> str:
+    """How to add PyGObject to the environment claude-status runs in (a pipx or uv tool venv, a plain venv,
+    or a system Python), said one way everywhere."""
+    prefix = os.path.normpath(sys.prefix if prefix is None else prefix)
+    executable = sys.executable if executable is None else executable
+    parts = prefix.split(os.sep)
+    if "pipx" in parts and "venvs" in parts:
+        how = f"pipx inject {os.path.basename(prefix)} {PYGOBJECT}"
+    elif "uv" in parts and "tools" in parts:
+        how = f"uv tool install --reinstall --with {PYGOBJECT} {os.path.basename(prefix)}"
+    elif sys.prefix != getattr(sys, "base_prefix", sys.prefix) or prefix != os.path.normpath(sys.prefix):
+        how = f"{executable} -m pip install {PYGOBJECT}"
+    else:
+        return "apt install python3-gi gir1.2-ayatanaappindicator3-0.1 (the system Python's PyGObject)"
+    return f"{PYGOBJECT_BUILD}, then {how}"
+
+
 def check_linux_tray(environ: dict[str, str]) -> list[Check]:
     from tray.app import display_problem
 
@@ -349,8 +370,7 @@ def check_linux_tray(environ: dict[str, str]) -> list[Check]:
             msg if ok else f"not importable: {msg}",
             ""
             if ok
-            else "apt install python3-gi (system Python), or pip install 'PyGObject<3.51' "
-            "after apt install libgirepository1.0-dev libcairo2-dev pkg-config",
+            else pygobject_fix(),
         )
     )
     if ok:
