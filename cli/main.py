@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "demo": "cli.demo",
     "aggregate": "cli.aggregate",
     "dashboard": "cli.dashboard",
+    "focus": "cli.focus",
 }
 
 

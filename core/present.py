@@ -164,7 +164,9 @@ def asked(row: dict, width: int = ASK_WIDTH) -> str | None:
 
 
 def state_words(row: dict) -> str:
-    """``working``, ``waiting for you (permission for Bash)``, ``finished``, ``interrupted``, ``ready``…"""
+    """``working``, ``waiting for you (permission for Bash)``, ``finished``, ``interrupted``, ``ready``…
+
+    A waiting session says what it asks when the hook recorded it (``waiting for you (Bash: git push)``)."""
     s = state(row)
     why = reason(row)
     if why == "newer_version":
@@ -172,14 +174,31 @@ def state_words(row: dict) -> str:
     words = STATE_WORDS[s]
     if s == "idle" and why in IDLE_REASON_WORDS:
         words = IDLE_REASON_WORDS[why]
-    if s == "waiting" and row.get("waiting_for"):
-        words = f"{words} ({row['waiting_for']})"
+    if s == "waiting":
+        what = asked(row) or row.get("waiting_for")
+        if what:
+            words = f"{words} ({what})"
     return words
 
 
-def session_label(row: dict, width: int = LABEL_WIDTH) -> str:
-    """A session's menu row: mark, task, state, context % and agents (no volatile numbers)."""
-    label = f"{mark(row)} {shorten(task_name(row), width)} — {state_words(row)} · {context_pct(row)}%"
+def waited(row: dict, now: float | None) -> str | None:
+    """How long a waiting session has waited (``3 min``), from ``state_since``; None without ``now``."""
+    if now is None or not is_waiting(row) or not isinstance(row.get("state_since"), str):
+        return None
+    from core import timefmt
+
+    since = timefmt.parse_iso(row["state_since"])
+    return None if since is None else timefmt.duration(max(0.0, now - since))
+
+
+def session_label(row: dict, now: float | None = None, width: int = LABEL_WIDTH) -> str:
+    """A session's menu row: mark, task, state, context % and agents. With ``now`` a waiting row also says
+    for how long (``now=None`` gives the time-free key the tray compares to decide on a rebuild)."""
+    words = state_words(row)
+    wait = waited(row, now)
+    if wait:
+        words += f" for {wait}"
+    label = f"{mark(row)} {shorten(task_name(row), width)} — {words} · {context_pct(row)}%"
     agents = _int(row.get("agents"))
     if agents:
         label += f" · {agents}a"
@@ -228,3 +247,13 @@ def order_key(row: dict) -> int:
 def menu_order(rows: list) -> list:
     """Rows in menu order; within a rank the index order (first seen) is kept, so rows never reshuffle."""
     return sorted(rows, key=order_key)
+
+
+def split_shown(rows: list, cap: int) -> tuple:
+    """(rows listed, rows behind "N more…"), both in menu order. At most ``cap`` are listed, except that a
+    waiting session is never hidden: with more waiting sessions than ``cap``, all of them are listed."""
+    ordered = menu_order(rows)
+    waiting = [r for r in ordered if is_waiting(r)]
+    others = [r for r in ordered if not is_waiting(r)]
+    room = max(0, max(1, cap) - len(waiting))
+    return waiting + others[:room], others[room:]

@@ -1,8 +1,9 @@
-"""The pystray skin over `tray.view`: wiring only (STYLE practices 12 and 14).
+"""The pystray skin over `tray.view`: wiring only (docs/platform-notes.md, design rules).
 
 Threads: `Icon.run()` on the main thread; the poll loop runs in pystray's `setup` thread. On macOS
 every AppKit-touching call is marshalled to the main thread with `AppHelper.callAfter`
-(pystray.md §0.2). Updates are made only when what they show changed (pystray.md §3.3-3.4).
+(docs/platform-notes.md, pystray: threads). Updates are made only when what they show changed
+(docs/platform-notes.md, pystray: menus).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import threading
 import time
 import traceback
 import webbrowser
-from typing import Any, Callable, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, Optional
 
 from . import __version__, autostart, icons, view
+from . import notify as notify_mod
 from . import settings as settings_mod
 from .dirs import Dirs
 from .dirs import resolve as resolve_dirs
@@ -41,9 +44,44 @@ class TrayError(Exception):
     """A problem the user can fix; shown as one line."""
 
 
+@dataclass(frozen=True)
+class Backend:
+    """What the pystray backend in use can do. pystray's own capability flags (`HAS_MENU`,
+    `HAS_NOTIFICATION`, `HAS_DEFAULT_ACTION`) where it has them; the backend's name is read once, here,
+    for the traits pystray does not describe."""
+
+    name: str = ""  # "appindicator", "gtk", "xorg", "darwin", "win32", "dummy"; "" before an icon exists
+    menu: bool = True
+    notifications: bool = False
+    default_action: bool = True
+    latin1_title: bool = False  # python-xlib sends WM_NAME as Latin-1 and raises on anything else
+    title_is_name: bool = False  # AppIndicator exports `title` as the SNI Title (one line), not a tooltip
+    label: bool = False  # text beside the icon: the AppIndicator label or the macOS status item title
+    main_thread_ui: bool = False  # AppKit wants UI calls on its main thread
+    template_image: bool = False  # macOS menu bar template images
+    gtk_notifier: bool = False  # pystray's D-Bus notifier (appindicator, gtk), hardened by _SafeNotifier
+
+    @classmethod
+    def of(cls, icon_class: Any) -> Backend:
+        name = str(icon_class.__module__).rsplit(".", 1)[-1].lstrip("_")
+        name = "dummy" if name in ("base", "dummy") else name  # PYSTRAY_BACKEND=dummy gives _base.Icon
+        return cls(
+            name=name,
+            menu=bool(getattr(icon_class, "HAS_MENU", False)),
+            notifications=bool(getattr(icon_class, "HAS_NOTIFICATION", False)),
+            default_action=bool(getattr(icon_class, "HAS_DEFAULT_ACTION", False)),
+            latin1_title=name == "xorg",
+            title_is_name=name == "appindicator",
+            label=name in ("appindicator", "darwin"),
+            main_thread_ui=name == "darwin",
+            template_image=name == "darwin",
+            gtk_notifier=name in ("appindicator", "gtk"),
+        )
+
+
 def display_problem(environ: Optional[dict[str, str]] = None, platform: str = sys.platform) -> Optional[str]:
     """Why a tray cannot start here, or None. Checked before importing pystray, whose import raises
-    a non-ImportError without a display (pystray.md §1.1)."""
+    a non-ImportError without a display (docs/platform-notes.md, pystray: backends)."""
     env = os.environ if environ is None else environ
     if platform in ("darwin", "win32") or env.get("PYSTRAY_BACKEND") == "dummy":
         return None
@@ -68,11 +106,20 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
         # The tray never draws with OpenGL, but Gtk 3 opens a GL context at start-up, which maps the
         # Mesa driver and libLLVM: measured 111 MB -> 56 MB RSS with this (docs/benchmarks.md).
         os.environ.setdefault("GDK_GL", "disable")
+        from . import linux
+
+        try:
+            said = linux.choose_backend(dict(os.environ if environ is None else environ))
+        except linux.GiMissing as err:
+            raise TrayError(str(err)) from None
+        if said:
+            log.warning("%s", said)
+        linux.quiet_pystray()
     try:
         import pystray
     except Exception as err:  # Xlib.error.DisplayNameError is not an ImportError
         raise TrayError(f"cannot load a tray backend: {type(err).__name__}: {err}") from err
-    if pystray.Icon.__module__.endswith(("_appindicator", "_gtk")):
+    if Backend.of(pystray.Icon).gtk_notifier:
         _harden_gtk_notifier()
     return pystray
 
@@ -80,7 +127,7 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
 class _SafeNotifier:
     """Wraps pystray's D-Bus notifier so a missing or crashing notification daemon costs the
     notifications, not the tray (pystray 0.19.5 raises from `run()` and from `stop()` otherwise,
-    pystray.md §1.7)."""
+    docs/platform-notes.md, pystray: threads)."""
 
     original: Any = None
 
@@ -131,7 +178,7 @@ def latin1(text: str) -> str:
 
 
 def menu_text(text: str, platform: str = sys.platform) -> str:
-    # Win32 menus treat "&" as a mnemonic marker (pystray.md §3.6)
+    # Win32 menus treat "&" as a mnemonic marker (docs/platform-notes.md, pystray: menus)
     return text.replace("&", "&&") if platform == "win32" else text
 
 
@@ -196,10 +243,20 @@ class TrayApp:
         self.platform = platform
         self.clock = clock
         self.source = source or IndexSource(self.dirs, self.environ, settings.refresh_interval, clock)
-        self.notifier = Notifier(settings.notification_cooldown, settings.notify_waiting, settings.notify_finished)
+        self.notifier = Notifier(
+            settings.notification_cooldown,
+            settings.notify_waiting,
+            settings.notify_finished,
+            reminder=settings.reminder_minutes * 60,
+        )
+        # pystray's notifier until `start_notifications` (run()) brings up desktop-notifier
+        self.delivery: notify_mod.Delivery = notify_mod.PystrayDelivery(
+            lambda: self.icon, lambda: self.backend.notifications
+        )
+        self.runtime_dir: Optional[str] = None  # temp files (icon theme, notification icon), removed at exit
         self.icon: Any = None
         self.pystray: Any = None
-        self.backend = ""
+        self.backend = Backend()
         self.stop_event = threading.Event()
         # the poll loop (setup thread) and menu callbacks (the UI loop) both refresh
         self._lock = threading.RLock()
@@ -229,7 +286,7 @@ class TrayApp:
 
     def _ui(self, fn: Callable[[], None]) -> None:
         """Run `fn` where the platform wants UI calls: AppKit's main thread on macOS."""
-        if self.platform == "darwin" and self.backend.endswith("_darwin"):
+        if self.platform == "darwin" and self.backend.main_thread_ui:
             from PyObjCTools import AppHelper
 
             AppHelper.callAfter(fn)
@@ -262,8 +319,12 @@ class TrayApp:
             self.pystray = import_pystray(self.environ)
         ps = self.pystray
         cls = icon_class or ps.Icon
-        self.backend = cls.__module__
-        if self.backend.endswith("_xorg"):
+        if icon_class is None and self.runtime_dir and cls.__module__.endswith(("_appindicator", "_gtk")):
+            from . import linux
+
+            cls = linux.themed_icon_class(cls, os.path.join(self.runtime_dir, "icons"))
+        self.backend = Backend.of(cls)
+        if not self.backend.menu:
             log.warning("%s", XORG_HINT)
         empty = view.IconState()
         self.icon = cls(
@@ -280,9 +341,7 @@ class TrayApp:
         return self.platform == "darwin" and not state.waiting and not state.error and state.level < 2
 
     def _title_for_backend(self, text: str) -> str:
-        if self.backend.endswith("_xorg"):
-            return latin1(text)
-        return text
+        return latin1(text) if self.backend.latin1_title else text
 
     # ------------------------------------------------------------ refresh
 
@@ -302,7 +361,7 @@ class TrayApp:
         title_line = view.title(index)
         tip = view.tooltip(index)
         # AppIndicator exports `title` as the SNI Title (a name, one line); elsewhere it is the tooltip
-        title_attr = title_line if self.backend.endswith("_appindicator") else tip
+        title_attr = title_line if self.backend.title_is_name else tip
         title_attr = self._title_for_backend(title_attr)
         state = view.icon_state(index, opts)
         key = view.menu_spec(index, opts, None)
@@ -311,9 +370,14 @@ class TrayApp:
         if state != self.shown_state:
             template = self._template(state)
             image = icons.render(state, 64, template=template)
+            attention = state.waiting != (self.shown_state.waiting if self.shown_state else False)
             self.shown_state = state
             self.counts["icon"] += 1
+            if hasattr(self.icon, "icon_state"):
+                self.icon.icon_state = state  # themed: the panel picks the size (tray.linux)
             self._ui(lambda: self._set_icon(image, template))
+            if attention and hasattr(self.icon, "set_attention"):
+                self.icon.set_attention(state.waiting)  # SNI NeedsAttention while a session waits
         if title_attr != self.shown_title:
             self.shown_title = title_attr
             self.counts["title"] += 1
@@ -327,11 +391,15 @@ class TrayApp:
             now - self.menu_built_at >= MENU_AGE_REFRESH and view.menu_spec(index, opts, now) != self.menu_spec
         ):
             self.rebuild_menu(now)
-        if self.settings.notifications:
-            for notice in self.notifier.feed(index, now):
-                self.notify(notice.message, notice.title)
-        else:
-            self.notifier.feed(index, now)
+        ops = self.notifier.feed(index, now)
+        if not self.settings.notifications:  # still withdraw what was shown before they were switched off
+            ops = [op for op in ops if isinstance(op, notify_mod.Close)]
+        if ops:
+            self.counts["notify"] += sum(1 for op in ops if isinstance(op, notify_mod.Notice))
+            try:
+                self.delivery.apply(ops)
+            except Exception:
+                log.warning("notification failed", exc_info=True)
 
     def rebuild_menu(self, now: Optional[float] = None) -> None:
         with self._lock:
@@ -351,7 +419,7 @@ class TrayApp:
 
     def _set_icon(self, image: Any, template: bool) -> None:
         self.icon.icon = image
-        if self.backend.endswith("_darwin"):
+        if self.backend.template_image:
             # pystray 0.19.5 never marks the NSImage as a template, so a black template icon would vanish
             # on a dark menu bar; mark it ourselves (already on the main thread here).
             try:
@@ -362,7 +430,9 @@ class TrayApp:
     def _set_label(self, text: str) -> None:
         """Text beside the icon: the AppIndicator label, or the macOS status item title."""
         icon = self.icon
-        if self.backend.endswith("_appindicator") and getattr(icon, "_appindicator", None) is not None:
+        if not self.backend.label:
+            return
+        if getattr(icon, "_appindicator", None) is not None:
             from gi.repository import GLib
 
             def set_label() -> bool:
@@ -370,26 +440,46 @@ class TrayApp:
                 return False
 
             GLib.idle_add(set_label)
-        elif self.backend.endswith("_darwin") and getattr(icon, "_status_item", None) is not None:
+        elif getattr(icon, "_status_item", None) is not None:
             self._ui(lambda: icon._status_item.button().setTitle_(text))
 
     def notify(self, message: str, title: str) -> None:
+        """A one-off message (About, a failed action); session notifications go through `apply`."""
         self.counts["notify"] += 1
-        icon = self.icon
-        if icon is None or not getattr(icon, "HAS_NOTIFICATION", False) or self.backend.endswith("_xorg"):
-            log.info("notification: %s: %s", title, message)
-            return
         try:
-            # always pass a title: darwin's notify crashes without one (pystray.md §1.2)
-            self._ui(lambda: icon.notify(message, title))
+            if isinstance(self.delivery, notify_mod.PystrayDelivery):
+                self._ui(lambda: self.delivery.message(title, message))
+            else:
+                self.delivery.message(title, message)
         except Exception:
             log.warning("notification failed", exc_info=True)
+
+    def start_notifications(self) -> None:
+        """desktop-notifier instead of pystray's notifier (one toast per session, actions, withdrawal)."""
+        if self.backend.name == "dummy":
+            return
+        try:
+            icon_path = None
+            if self.runtime_dir:
+                icon_path = os.path.join(self.runtime_dir, "claude-status.png")
+                icons.render(view.IconState(sessions=1, level=1, fill=3), 128).save(icon_path)
+            self.delivery = notify_mod.DesktopDelivery(self.on_notification_action, icon_path)
+        except Exception as err:  # not installed, or no loop: pystray's notifier stays
+            log.warning("desktop notifications unavailable (%s: %s); using the tray's own", type(err).__name__, err)
+
+    def on_notification_action(self, action: str, session_ids: tuple[str, ...]) -> None:
+        """A notification's "Show" (or a click on it) and "Open dashboard"."""
+        log.info("notification action: %s %s", action, ",".join(s[:8] for s in session_ids))
+        if action == notify_mod.ACTION_DASHBOARD:
+            self._on_action("dashboard", None)
+        elif session_ids:
+            self._on_action("focus", session_ids[0])
 
     # ------------------------------------------------------------ actions (menu callbacks)
 
     def _on_action(self, action: str, arg: Optional[str], icon: Any = None, item: Any = None) -> None:
         try:
-            getattr(self, f"do_{action}")(arg)
+            self.ACTIONS[action](self, arg)
         except Exception as err:
             log.error("menu action %s failed", action, exc_info=True)
             msg = str(err) if isinstance(err, TrayError) else f"{type(err).__name__}: {err}"
@@ -419,6 +509,14 @@ class TrayApp:
         log.info("action: autostart %s", "on" if self.autostart else "off")
         self.rebuild_menu()
 
+    def do_focus(self, arg: Optional[str]) -> None:
+        from . import focus
+
+        ok, what = focus.focus_session(arg or "", self.source.sdir)
+        log.info("action: focus %s: %s", (arg or "")[:8], what)
+        if not ok:
+            raise TrayError(what)
+
     def do_open_path(self, arg: Optional[str]) -> None:
         open_path(arg or "", self.platform)
 
@@ -444,7 +542,7 @@ class TrayApp:
 
     def do_about(self, arg: Optional[str] = None) -> None:
         self.notify(
-            f"claude-status-tray {__version__}\nstatus dir: {self.source.sdir}\nbackend: {self.backend}",
+            f"claude-status-tray {__version__}\nstatus dir: {self.source.sdir}\nbackend: {self.backend.name}",
             "About claude-status",
         )
 
@@ -453,6 +551,20 @@ class TrayApp:
         self.stop_event.set()
         if self.icon is not None:
             self.icon.stop()
+
+    # every `MenuEntry.action` of `view.menu_spec` -> its handler (tests check both directions)
+    ACTIONS: ClassVar[dict[str, Callable[[TrayApp, Optional[str]], None]]] = {
+        "refresh": do_refresh,
+        "cleanup": do_cleanup,
+        "toggle_notifications": do_toggle_notifications,
+        "toggle_autostart": do_toggle_autostart,
+        "open_path": do_open_path,
+        "copy": do_copy,
+        "focus": do_focus,
+        "dashboard": do_dashboard,
+        "about": do_about,
+        "quit": do_quit,
+    }
 
     # ------------------------------------------------------------ run
 
@@ -469,14 +581,40 @@ class TrayApp:
             log.error("tray setup failed", exc_info=True)
 
     def run(self) -> None:
-        icon = self.create_icon()
-        if self.platform == "darwin":
-            _hide_dock_icon()
-        install_excepthook(self)
+        import shutil
+        import tempfile
+
+        self.runtime_dir = tempfile.mkdtemp(prefix="claude-status-tray-")
         try:
+            icon = self.create_icon()
+            if self.platform == "darwin":
+                _hide_dock_icon()
+            install_excepthook(self)
+            self.start_notifications()
+            self._quit_on_signals()
             icon.run(setup=self._setup)
         finally:
             self.stop_event.set()
+            with contextlib.suppress(Exception):
+                self.delivery.close()
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
+
+    def _quit_on_signals(self) -> None:
+        """SIGTERM (logout, `kill`) and SIGINT end the tray like Quit does, so its temp files go too."""
+        import signal
+
+        def quit_now(*_: Any) -> bool:
+            log.info("signal: quitting")
+            threading.Thread(target=self.do_quit, daemon=True).start()
+            return False
+
+        if self.backend.name in ("appindicator", "gtk"):
+            from gi.repository import GLib
+
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                GLib.unix_signal_add(GLib.PRIORITY_HIGH, sig, quit_now)
+        elif threading.current_thread() is threading.main_thread() and self.platform != "win32":
+            signal.signal(signal.SIGTERM, quit_now)
 
 
 def _hide_dock_icon() -> None:
@@ -489,7 +627,7 @@ def _hide_dock_icon() -> None:
 
 
 def install_excepthook(app: TrayApp) -> None:
-    """Log uncaught errors and tell the user; the icon never dies silently (STYLE practice 16)."""
+    """Log uncaught errors and tell the user; the icon never dies silently (docs/platform-notes.md, design rules)."""
 
     def hook(exc_type: Any, exc: BaseException, tb: Any) -> None:
         log.error("uncaught: %s", "".join(traceback.format_exception(exc_type, exc, tb)))
