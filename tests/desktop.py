@@ -46,7 +46,13 @@ class DesktopError(AssertionError):
 
 
 def missing_binaries() -> list[str]:
-    return [b for b in BINARIES if shutil.which(b) is None]
+    """What `Desktop.start` needs and this machine lacks: Xvfb, dbus-daemon, and PyGObject in this Python."""
+    import importlib.util
+
+    missing = [b for b in BINARIES if shutil.which(b) is None]
+    if importlib.util.find_spec("gi") is None:
+        missing.append("PyGObject (gi) in %s" % sys.executable)
+    return missing
 
 
 def wait_for(predicate, timeout=10.0, interval=0.05):

@@ -80,16 +80,17 @@ def test_read_only_file_system_is_not_a_chmod_problem(tmp_path, monkeypatch):
     assert "chmod" not in check.fix and "CLAUDE_STATUS_DIR" in check.fix
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through permission bits; EROFS is simulated above")
-def test_permission_denied_suggests_chmod(tmp_path):
+def test_permission_denied_suggests_chmod(tmp_path, monkeypatch):
+    """(Simulated: the suite runs as root in CI, and root writes through permission bits.)"""
     sdir = tmp_path / "status"
     sdir.mkdir()
-    sdir.chmod(0o500)
-    try:
-        check = doctor.check_status_dir(_env(tmp_path, CLAUDE_STATUS_DIR=str(sdir)))
-        assert check.status == doctor.FAIL and "chmod" in check.fix
-    finally:
-        sdir.chmod(0o700)
+
+    def eacces(*a, **k):
+        raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(doctor.tempfile, "mkstemp", eacces)
+    check = doctor.check_status_dir(_env(tmp_path, CLAUDE_STATUS_DIR=str(sdir)))
+    assert check.status == doctor.FAIL and check.fix == f"fix permissions: chmod u+rwx {sdir}"
 
 
 def test_aggregate_cli_on_a_read_only_dir(tmp_path, capfd, monkeypatch):
