@@ -241,21 +241,18 @@ def _last_lines(path: str, n: int = 1) -> list[str]:
     return [line for line in lines if line.strip()][-n:]
 
 
-def check_hook_log(environ: dict[str, str]) -> Check:
-    """What the hook logged: errors in the fallback log (the status dir was unusable) fail; the status dir's
-    own log is shown as a warning when its newest line is an error."""
+def check_hook_log(environ: dict[str, str]) -> Optional[Check]:
+    """The hook's fallback log (``<Claude dir>/claude-status-hook.log``): written only when the status dir
+    could not hold the hook's own log, so any line there is a failure. None when it is empty (the status
+    dir's own log is `check_status_files`' "hook errors")."""
     from core import paths
 
     fallback = paths.fallback_log_path(environ)
     last = _last_lines(fallback)
-    if last:
-        return Check("hook log", FAIL, f"{fallback}: {last[-1][:300]}",
-                     f"fix what it says (usually the status dir), then delete {fallback}")
-    own = paths.log_path(paths.status_dir(environ))
-    last = _last_lines(own)
-    if last and "error" in last[-1]:
-        return Check("hook log", WARN, f"{own}: {last[-1][:300]}", f"see {own}")
-    return Check("hook log", PASS, "no hook errors logged")
+    if not last:
+        return None
+    return Check("hook log", FAIL, f"{fallback}: {last[-1][:300]}",
+                 f"fix what it says (usually the status dir), then delete {fallback}")
 
 
 def check_sessions(environ: dict[str, str]) -> list[Check]:
@@ -289,6 +286,33 @@ def check_sessions(environ: dict[str, str]) -> list[Check]:
                 "" if status == PASS else "stale: the session may have ended without a hook firing",
             )
         )
+    return out
+
+
+def check_status_files(environ: dict[str, str]) -> list[Check]:
+    """Files in the status dir that are not readable sessions (skipped, removed by age), and the hook's
+    last failures from its log (issue 8)."""
+    from core import aggregate, hooklog, paths
+
+    sdir = paths.status_dir(environ)
+    out = []
+    try:
+        _, skipped = aggregate.load_sessions(sdir)
+    except OSError:
+        skipped = []
+    if skipped:
+        names = ", ".join(f"{n} ({why})" for n, why, _ in sorted(skipped)[:10])
+        more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+        out.append(Check("status dir files", WARN, f"{len(skipped)} skipped: {names}{more}",
+                         f"they are removed by age; to remove them now, delete them from {sdir}"))
+    else:
+        out.append(Check("status dir files", PASS, "every session file is readable"))
+    errors = hooklog.last_errors(sdir, 5)
+    if errors:
+        out.append(Check("hook errors", WARN, f"last {len(errors)}:\n    " + "\n    ".join(errors),
+                         f"full log: {paths.log_path(sdir)}"))
+    else:
+        out.append(Check("hook errors", PASS, "none logged"))
     return out
 
 
@@ -425,8 +449,11 @@ def run_checks(environ: Optional[dict[str, str]] = None, platform: str = sys.pla
     if ours:
         checks.append(check_hook_command(ours))
     checks.append(check_status_dir(env))
-    checks.append(check_hook_log(env))
+    fallback = check_hook_log(env)
+    if fallback:
+        checks.append(fallback)
     checks += check_sessions(env)
+    checks += check_status_files(env)
     checks.append(check_claude_version())
     if platform.startswith("linux"):
         checks += check_linux_tray(env)

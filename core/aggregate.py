@@ -12,7 +12,8 @@ import os
 import sys
 import time
 
-from core import jsonio, liveness, load, paths, record, schema, state, store, timefmt, title, transcript
+from core import limits, liveness, load, paths, record, state, store, timefmt, title, transcript
+from core import scan as dirscan
 
 STALE_SECONDS = 300.0
 REMOVE_SECONDS = 1800.0
@@ -36,7 +37,7 @@ def thresholds(environ: dict | None = None) -> tuple[float, float]:
 
 
 def _is_session_name(name: str) -> bool:
-    return name.endswith(".json") and not name.startswith(".") and name not in (paths.INDEX_NAME, paths.LINK_NAME)
+    return dirscan.is_candidate(name)
 
 
 class Options:
@@ -62,49 +63,31 @@ DEFAULT = Options()
 # ---------------------------------------------------------------- 1. read: scan, no decisions
 
 
-def load_sessions(sdir: str, skip: str | None = None) -> tuple[list, int]:
-    """``record.Entry`` for each session file in ``sdir`` (except ``skip``), and how many were corrupt
-    or foreign. Files of a newer version are entries too (``record.Newer``). A missing dir is empty;
+def load_sessions(sdir: str, skip: str | None = None) -> tuple[list, list]:
+    """``record.Entry`` for each session file in ``sdir`` (except ``skip``), and the skipped files as
+    ``[name, reason, mtime]`` lists (reason: unreadable, oversized, corrupt, version, foreign; see
+    ``core.scan``). Files of a newer version are entries too (``record.Newer``). A missing dir is empty;
     any other unreadable dir raises OSError.
     """
-    entries: list = []
-    skipped = 0
-    try:
-        found = list(os.scandir(sdir))
-    except FileNotFoundError:
-        return entries, 0
-    for dirent in found:
-        name = dirent.name
-        if not _is_session_name(name) or name == skip:
-            continue
-        try:
-            with open(dirent.path, "rb") as f:
-                raw = jsonio.loads(f.read(1 << 20))
-            mtime = dirent.stat().st_mtime
-        except (OSError, ValueError, RecursionError):
-            skipped += 1
-            continue
-        rec = record.upgrade(raw, name[:-5])
-        if rec is None:
-            skipped += 1
-            continue
-        entries.append(record.Entry(rec, mtime))
+    entries, skipped, _ = dirscan.read_dir(sdir, skip)
     return entries, skipped
 
 
 class Scan:
-    """What the read step found: entries (with ``alive`` marked), the count of unreadable files, the ids
-    whose process is certainly gone, transcript facts per session id, and the load."""
+    """What the read step found: entries (with ``alive`` marked), the skipped files (``[name, reason,
+    mtime]`` lists, or a count), the ids whose process is certainly gone, transcript facts per session id,
+    the load, and how many sessions were not read (``omitted``: the hook's cold sessions, ``core.scan``)."""
 
-    __slots__ = ("entries", "facts", "gone", "load_info", "skipped")
+    __slots__ = ("entries", "facts", "gone", "load_info", "omitted", "skipped")
 
-    def __init__(self, entries: list, skipped: int = 0, gone: frozenset | set = frozenset(),
-                 facts: dict | None = None, load_info: dict | None = None) -> None:
+    def __init__(self, entries: list, skipped: object = 0, gone: frozenset | set = frozenset(),
+                 facts: dict | None = None, load_info: dict | None = None, omitted: int = 0) -> None:
         self.entries = entries
         self.skipped = skipped
         self.gone = gone
         self.facts = facts or {}
         self.load_info = load_info
+        self.omitted = omitted
 
 
 def _records(entries: list) -> list:
@@ -157,14 +140,15 @@ def transcript_facts(entries: list, now: float) -> dict:
     return facts
 
 
-def scan(sdir: str, now: float, options: Options = DEFAULT, entries: list | None = None, skipped: int = 0) -> Scan:
+def scan(sdir: str, now: float, options: Options = DEFAULT, entries: list | None = None, skipped: object = 0,
+         omitted: int = 0) -> Scan:
     """The read step: the session files (unless ``entries`` are given), liveness, transcript facts, load."""
     if entries is None:
         entries, skipped = load_sessions(sdir)
     gone = check_alive(entries, options.deep)
     facts = transcript_facts(entries, now) if options.deep else {}
     load_info = options.load_info if options.load_info is not None else load.current(options.environ)
-    return Scan(entries, skipped, gone, facts, load_info)
+    return Scan(entries, skipped, gone, facts, load_info, omitted)
 
 
 # ---------------------------------------------------------------- 2. decide: pure
@@ -188,17 +172,23 @@ def is_stale(entry: record.Entry, age: float, stale_after: float) -> bool:
     return isinstance(rec, record.Newer) or state.state_of(rec) != state.WAITING
 
 
-def removes(entry: record.Entry, now: float, options: Options, gone: frozenset | set, drop: str | None = None) -> bool:
+def removes(entry: record.Entry, now: float, options: Options, gone: frozenset | set, drop: str | None = None,
+            after: tuple[float, float] | None = None) -> bool:
     """Pure: the one cleanup decision (the hook, the tray, the dashboard, ``python -m core.aggregate``
-    and the "clean up" command all use it). ``drop`` names a session that is ending (SessionEnd)."""
-    stale_after, remove_after = thresholds(options.environ)
+    and the "clean up" command all use it). ``drop`` names a session that is ending (SessionEnd);
+    ``after``: ``thresholds(options.environ)`` when the caller has them already."""
+    stale_after, remove_after = thresholds(options.environ) if after is None else after
     sid = entry.session_id
     if sid == drop or expired(entry, now, remove_after, sid in gone):
         return True
     return options.remove_stale and is_stale(entry, now - record.updated_ts(entry), stale_after)
 
 
-def summarize(rows: list, load_info: dict, skipped: int = 0) -> dict:
+def _count(skipped: object) -> int:
+    return len(skipped) if isinstance(skipped, list) else int(skipped or 0)  # type: ignore[call-overload]
+
+
+def summarize(rows: list, load_info: dict, skipped: object = 0, omitted: int = 0) -> dict:
     """Pure: the index ``summary`` for its rows; agents, context and waiting count active rows only."""
     active = [r for r in rows if r.get("status") != "stale"]
     return {
@@ -209,8 +199,9 @@ def summarize(rows: list, load_info: dict, skipped: int = 0) -> dict:
         "max_context_pct": max((r["context_pct"] for r in active), default=0),
         "load": load_info,
         "waiting_sessions": sum(1 for r in active if r.get("state") == "waiting"),
-        "skipped_files": skipped,
+        "skipped_files": _count(skipped),
         "newer_sessions": sum(1 for r in rows if r.get("reason") == state.NEWER_VERSION),
+        "omitted_sessions": omitted,
     }
 
 
@@ -220,42 +211,57 @@ def row_of(entry: record.Entry, now: float, stale_after: float) -> dict:
     stale = is_stale(entry, now - updated, stale_after)
     rec = entry.record
     if isinstance(rec, record.Newer):
-        return schema.newer_row(rec, now, stale, updated)  # type: ignore[return-value]
-    return schema.row(rec, now, stale, updated)  # type: ignore[return-value]
+        return record.newer_row(rec, now, stale, updated)  # type: ignore[return-value]
+    return record.row(rec, now, stale, updated)  # type: ignore[return-value]
 
 
-def build_index(entries: list, now: float, skipped: int = 0, environ: dict | None = None,
-                sdir: str | None = None, load_info: dict | None = None) -> dict:
-    """Pure (given ``load_info``): the index for ``entries`` (``record.Entry``) at time ``now``."""
+def build_index(entries: list, now: float, skipped: object = 0, environ: dict | None = None,
+                sdir: str | None = None, load_info: dict | None = None, omitted: int = 0) -> dict:
+    """Pure (given ``load_info``): the index for ``entries`` (``record.Entry``) at time ``now``. Bounded:
+    at most ``limits.MAX_INDEX_ROWS`` rows (the most recently updated; the others count as
+    ``omitted_sessions``), each capped by ``limits.fit_row``. ``skipped``: the skipped files (``[name,
+    reason, mtime]`` lists, as ``load_sessions`` gives; the first few are listed by name) or a count."""
     stale_after, _ = thresholds(environ)
+    if len(entries) > limits.MAX_INDEX_ROWS:
+        omitted += len(entries) - limits.MAX_INDEX_ROWS
+        entries = sorted(entries, key=record.updated_ts, reverse=True)[: limits.MAX_INDEX_ROWS]
     keyed = []
     for e in entries:
         keyed.append((record.first_seen_ts(e, record.updated_ts(e)), e.session_id, e))
     keyed.sort(key=lambda k: (k[0], k[1]))
-    rows = [row_of(e, now, stale_after) for _, _, e in keyed]
+    rows = [limits.fit_row(row_of(e, now, stale_after)) for _, _, e in keyed]
     index = {
-        "version": schema.VERSION,
+        "version": record.VERSION,
         "updated_at": timefmt.iso(now),
         "status_dir": sdir,
         "sessions": rows,
-        "summary": summarize(rows, load_info if load_info is not None else load.current(environ), skipped),
+        "summary": summarize(rows, load_info if load_info is not None else load.current(environ), skipped,
+                             omitted),
     }
+    if isinstance(skipped, list) and skipped:
+        index["skipped"] = dirscan.report(skipped)
     index["title"] = title.title(index)
     return index
 
 
 def _with_facts(entry: record.Entry, facts: list, now: float) -> record.Entry | None:
-    """A new entry whose record the transcript facts changed (through ``core.state``), else None."""
+    """A new entry whose record the transcript facts changed (through ``core.state``), else None. A fact
+    is a name (``state.FACT_*``) or a ``(name, value)`` pair."""
     rec = entry.record
     if isinstance(rec, record.Newer):
         return None
     new = rec.copy()
-    if isinstance(new.get("task"), dict):
-        new["task"] = new["task"].copy()
+    for key in ("task", "context"):
+        if isinstance(new.get(key), dict):
+            new[key] = new[key].copy()
     changed = False
-    for fact in facts:
-        changed = state.on_fact(new, fact, now) or changed
-    return record.Entry(new, entry.mtime, entry.alive) if changed else None
+    for item in facts:
+        fact, value = item if isinstance(item, tuple) else (item, None)
+        changed = state.on_fact(new, fact, now, value) or changed
+    if not changed:
+        return None
+    new["context"]["percentage"] = record.percentage(new["context"])
+    return record.Entry(new, entry.mtime, entry.alive)
 
 
 def newest(entries: list) -> str | None:
@@ -283,15 +289,16 @@ def decide(found: Scan, now: float, options: Options = DEFAULT, sdir: str | None
            drop: str | None = None) -> Decision:
     """The decide step, pure: what to remove, what the transcript facts change, the index, the links."""
     keep, doomed, changed = [], [], []
+    after = thresholds(options.environ)
     for entry in found.entries:
-        if removes(entry, now, options, found.gone, drop):
+        if removes(entry, now, options, found.gone, drop, after):
             doomed.append(entry.session_id)
             continue
         updated = _with_facts(entry, found.facts[entry.session_id], now) if entry.session_id in found.facts else None
         if updated is not None:
             changed.append(updated)
         keep.append(updated or entry)
-    index = build_index(keep, now, found.skipped, options.environ, sdir, found.load_info)
+    index = build_index(keep, now, found.skipped, options.environ, sdir, found.load_info, found.omitted)
     return Decision(index, keep, doomed, changed, newest(keep))
 
 
@@ -307,7 +314,7 @@ def _sweep_temp_files(sdir: str, now: float) -> None:
         if name.startswith(".") and name.endswith(store.TMP_SUFFIX):
             path = os.path.join(sdir, name)
             try:
-                if now - os.stat(path).st_mtime > TMP_GRACE_SECONDS:
+                if now - os.lstat(path).st_mtime > TMP_GRACE_SECONDS:  # a temp symlink: its own age
                     os.unlink(path)
             except OSError:
                 pass
@@ -338,23 +345,36 @@ def _keep_regular_file(path: str) -> None:
         pass
 
 
-def write(sdir: str, decision: Decision, now: float, environ: dict | None = None) -> None:
+def write(sdir: str, decision: Decision, now: float, environ: dict | None = None, sweep: bool = True) -> None:
     """The write step (the caller holds the lock): records a transcript fact changed, the index, the
-    links, removals, old temp files. A changed record keeps its ``event_ts``: any later event still wins."""
+    links, removals, old temp files (``sweep``; the hook sweeps on its full reads only). A changed record
+    keeps its ``event_ts``: any later event still wins."""
     for e in decision.changed:
-        store.write_json(paths.session_path(sdir, e.session_id), e.record)
+        store.write_session(paths.session_path(sdir, e.session_id), e.record)
     publish(sdir, decision.index, decision.link, environ)
     for sid in decision.doomed:
         store.remove(paths.session_path(sdir, sid))
-    _sweep_temp_files(sdir, now)
+    if sweep:
+        _sweep_temp_files(sdir, now)
 
 
-def update(sdir: str, now: float, found: Scan, options: Options = DEFAULT, drop: str | None = None) -> Decision:
+def update(sdir: str, now: float, found: Scan, options: Options = DEFAULT, drop: str | None = None,
+           sweep: bool = True) -> Decision:
     """Decide and (unless ``options.dry_run``) write; the caller holds the lock (the hook does)."""
     decision = decide(found, now, options, sdir, drop)
     if not options.dry_run:
-        write(sdir, decision, now, options.environ)
+        write(sdir, decision, now, options.environ, sweep)
     return decision
+
+
+def _scan_and_tidy(sdir: str, now: float, options: Options) -> Scan:
+    """The full read of a writer other than the hook (under the lock): skipped files old enough are
+    removed, and the hook's incremental view is told the dir changed."""
+    found = scan(sdir, now, options)
+    _, remove_after = thresholds(options.environ)
+    found.skipped = dirscan.remove_old_skipped(sdir, found.skipped, now, remove_after)  # type: ignore[arg-type]
+    dirscan.invalidate(sdir)
+    return found
 
 
 def _run(sdir: str, now: float, options: Options, wait: float | None) -> Decision:
@@ -362,7 +382,7 @@ def _run(sdir: str, now: float, options: Options, wait: float | None) -> Decisio
         return decide(scan(sdir, now, options), now, options, sdir)
     try:
         with store.DirLock(paths.lock_path(sdir), **({} if wait is None else {"timeout": wait})):
-            return update(sdir, now, scan(sdir, now, options), options)
+            return update(sdir, now, _scan_and_tidy(sdir, now, options), options)
     except TimeoutError:
         if wait is None:
             raise

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from core.record import SessionRecord
 
 MAX_STDIN = 8 * 1024 * 1024
-LOG_CAP = 256 * 1024
+LOG_CAP = 256 * 1024  # core.hooklog.LOG_CAP: the hook does not import it on its happy path
 ENDED_NAME = ".ended"
 ENDED_KEEP = 200
 PID_RETRY_SECONDS = 60.0
@@ -108,7 +108,7 @@ def _remember_end(sdir: str, sid: str, now: float) -> None:
 
 
 def _refresh_transcript(s: SessionRecord, environ: dict) -> None:
-    from core import schema, transcript
+    from core import record, transcript
 
     path = s.get("transcript_path")
     sig = transcript.signature(path)
@@ -133,9 +133,9 @@ def _refresh_transcript(s: SessionRecord, environ: dict) -> None:
         if "ai_title" in info:
             s["titles"]["ai"] = info["ai_title"]
     tokens = s["context"].get("current_tokens") or 0
-    if tokens > schema.DEFAULT_WINDOW:
+    if tokens > record.DEFAULT_WINDOW:
         s["one_m"] = True
-    s["context"]["total_tokens"] = schema.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ)
+    s["context"]["total_tokens"] = record.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ)
 
 
 def _refresh_pid(s: SessionRecord, event_name: str, now: float, environ: dict) -> None:
@@ -154,8 +154,11 @@ def _refresh_pid(s: SessionRecord, event_name: str, now: float, environ: dict) -
 
 
 def run(data: bytes, environ: dict | None = None, now: float | None = None) -> None:
-    """Apply one hook event (raw stdin bytes) to the status dir. Raises on failure; ``main`` logs."""
-    from core import aggregate, jsonio, load, paths, record, store
+    """Apply one hook event (raw stdin bytes) to the status dir. Raises on failure; ``main`` logs.
+
+    Cost does not grow with the number of sessions: ``core.scan`` gives the other sessions from the state
+    the previous hook saved, unless something else changed the dir (then it re-reads changed files only)."""
+    from core import aggregate, jsonio, limits, load, paths, record, scan, store
     from hook import events
 
     env: dict = os.environ if environ is None else environ  # type: ignore[assignment]
@@ -169,17 +172,28 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         return
     sid = event["session_id"]
     name = event.get("hook_event_name")
+    _CURRENT["event"] = name if isinstance(name, str) else "?"
     store.ensure_dir(sdir)
-    with store.DirLock(paths.lock_path(sdir)):
+    with store.DirLock(paths.lock_path(sdir)) as lock:
+        fresh = scan.unchanged(sdir, lock.fd)  # before this hook writes anything
         options = aggregate.Options(environ=env, deep=False)
+        path = paths.session_path(sdir, sid)
+        own = sid + ".json"
         if name == "SessionEnd" and not event.get("agent_id"):
             _remember_end(sdir, sid, now)
-            entries, skipped = aggregate.load_sessions(sdir)
-            aggregate.update(sdir, now, aggregate.scan(sdir, now, options, entries, skipped), options, drop=sid)
+            view = scan.load(sdir, now, None, fresh, env)
+            if view.has_cold(own):  # not in the index: its file is removed here
+                view.cold.pop(own, None)
+                store.remove(path)
+            found = aggregate.scan(sdir, now, options, view.entries, view.skipped, view.cold_count())
+            aggregate.update(sdir, now, found, options, drop=sid, sweep=view.full)
+            scan.save(sdir, lock.fd, view, view.entries)
             return
-        path = paths.session_path(sdir, sid)
         try:
-            old = record.upgrade(jsonio.loads(store.read_bytes(path)), sid)
+            raw = store.read_bytes(path, limits.MAX_FILE + 1)
+            if len(raw) > limits.MAX_FILE:
+                raise ValueError("oversized")
+            old = record.upgrade(jsonio.loads(raw), sid)
             if isinstance(old, record.Newer):
                 old = None  # a newer hook's file: this event starts the session over in our format
         except FileNotFoundError:
@@ -187,7 +201,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
             if _ended_recently(sdir, sid, now):
                 return
         except (OSError, ValueError, RecursionError):
-            old = None  # corrupt: start over rather than stay broken
+            old = None  # corrupt, foreign or oversized: start over rather than stay broken
         s = events.step(old, event, now)
         if not event.get("agent_id"):
             _refresh_transcript(s, env)
@@ -195,11 +209,18 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         s["load"] = load.current(env)
         events.finish(s)
         s["hook_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        store.write_json(path, s)
-        others, skipped = aggregate.load_sessions(sdir, skip=sid + ".json")
+        s = store.write_session(path, s)  # type: ignore[arg-type,assignment]
+        st = os.stat(path)
+        mine = record.Entry(s, now, sig=[st.st_size, st.st_mtime_ns])
+        view = scan.load(sdir, now, own, fresh, env)
         options.load_info = s["load"]
-        found = aggregate.scan(sdir, now, options, [*others, record.Entry(s, now)], skipped)
-        aggregate.update(sdir, now, found, options)
+        entries = [*view.entries, mine]
+        found = aggregate.scan(sdir, now, options, entries, view.skipped, view.cold_count())
+        aggregate.update(sdir, now, found, options, sweep=view.full)
+        scan.save(sdir, lock.fd, view, entries)
+
+
+_CURRENT = {"event": "-"}  # the event being applied, for the one log line a failure writes
 
 
 def main() -> int:
@@ -212,10 +233,10 @@ def main() -> int:
         run(data, environ, now)  # type: ignore[arg-type]
     except BaseException as exc:
         try:
-            from core import paths
+            from core import __version__, paths
 
-            log_line(paths.status_dir(environ), "hook error: %s: %s" % (type(exc).__name__, exc), now,  # type: ignore[arg-type]
-                     environ)  # type: ignore[arg-type]
+            log_line(paths.status_dir(environ), "hook error: %s in %s (hook %s): %s" % (  # type: ignore[arg-type]
+                type(exc).__name__, _CURRENT["event"], __version__, exc), now, environ)  # type: ignore[arg-type]
         except BaseException:
             pass
     return 0

@@ -83,7 +83,7 @@ def user_session(tool: str, installer: list[str], wheel: str, base_env: dict[str
               "the registered hook writes the session file and prints nothing", out)
         out = step("doctor", [exe, "doctor"], env, expect=None)
         for line in ("[pass] hook registered:", "[pass] hook command runs:", "[pass] status dir writable:",
-                     "[pass] hook log:", "[pass] session "):
+                     "[pass] hook errors:", "[pass] session "):
             check(line in out, f"doctor: {line}", out)
         out = step("menu", [exe, "menu"], env)
         check("wheel smoke" in out and out.startswith("Title:"), "menu shows the session", out)

@@ -75,10 +75,21 @@ def test_corrupt_and_foreign_files_are_skipped_and_counted(sdir):
     (sdir / "binary.json").write_bytes(os.urandom(64))
     (sdir / "ancient.json").write_text(json.dumps(dict(V100, session_id="ancient", version="0.9.0")))
     (sdir / "notes.txt").write_text("ignored, not .json")
+    for name in ("broken", "foreign", "mismatch", "ancient", "binary"):
+        os.utime(sdir / (name + ".json"), (NOW - 60, NOW - 60))
     index = aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))
     assert [r["session_id"] for r in index["sessions"]] == ["good"]
     assert index["summary"]["skipped_files"] == 5
-    assert (sdir / "broken.json").exists()  # never delete what we cannot read
+    assert index["skipped"] == [{"name": "ancient.json", "reason": "version"},
+                                {"name": "binary.json", "reason": "corrupt"}, {"name": "broken.json", "reason": "corrupt"},
+                                {"name": "foreign.json", "reason": "foreign"},
+                                {"name": "mismatch.json", "reason": "foreign"}]
+    assert (sdir / "broken.json").exists()  # young: kept (and reported)
+    # removed by age like any session, by file mtime since the content cannot be read
+    index = aggregate.aggregate(str(sdir), NOW + aggregate.REMOVE_SECONDS, options=aggregate.Options(load_info=CALM))
+    assert index["summary"]["skipped_files"] == 0 and "skipped" not in index
+    assert not any((sdir / (n + ".json")).exists() for n in ("broken", "foreign", "mismatch", "ancient", "binary"))
+    assert (sdir / "notes.txt").exists()  # not a session name: never ours to delete
 
 
 def test_a_file_written_by_a_newer_version_is_shown_not_dropped(sdir):
@@ -168,6 +179,8 @@ def test_interrupted_session_shows_idle(sdir, tmp_path):
     # Written back under the lock, so the hook's next index (which reads no transcripts) agrees.
     on_disk = json.loads((sdir / "esc.json").read_text())
     assert (on_disk["state"], on_disk["detail"], on_disk["updated_ts"]) == ("idle", "interrupted", NOW - 60)
+    assert (on_disk["reason"], rows["esc"]["reason"], on_disk["task"]["status"]) == ("interrupted", "interrupted", "idle")
+    assert on_disk["waiting_for"] is None and on_disk["state_ts"] == NOW
     dry = json.loads((sdir / "busy.json").read_text())
     assert dry["state"] == "working"
 
@@ -266,3 +279,37 @@ def test_build_index_ignores_input_order(order, pcts):
     a = aggregate.build_index(sessions, NOW, load_info=load)
     b = aggregate.build_index([sessions[i] for i in order], NOW, load_info=load)
     assert a == b
+
+
+def test_tray_and_dashboard_share_the_one_legacy_fallback(tmp_path, monkeypatch):
+    """No status dir: both readers get their index from aggregate.current, the one fallback rule."""
+    from dashboard.app import App
+    from tray import dirs
+    from tray.source import IndexSource
+
+    claude = tmp_path / "claude"
+    claude.mkdir()
+    (claude / "status.json").write_text(json.dumps(dict(V100, updated_at=timefmt.iso(NOW))))
+    calls = []
+    real = aggregate.current
+    monkeypatch.setattr(aggregate, "current", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    missing = str(tmp_path / "no-status-dir")
+    src = IndexSource(dirs.resolve(status_dir=missing, claude_dir=str(claude)), clock=lambda: NOW)
+    tray_index = src.poll(force=True)
+    dash_index = App(status_dir=missing, claude_dir=str(claude), clock=lambda: NOW).live()
+    assert calls == [missing, missing]
+    assert src.legacy is True and tray_index["legacy"] is True and dash_index["legacy"] is True
+    assert [r["session_id"] for r in tray_index["sessions"]] == [r["session_id"] for r in dash_index["sessions"]] \
+        == ["legacy"]
+
+
+def test_cleanup_command_and_aggregation_use_one_decision(sdir, monkeypatch):
+    write(sdir, "fresh", 5)
+    write(sdir, "stale", 400)
+    write(sdir, "old", 99999)
+    seen = []
+    real = aggregate.removes
+    monkeypatch.setattr(aggregate, "removes", lambda e, *a, **k: seen.append(e.session_id) or real(e, *a, **k))
+    assert aggregate.cleanup(str(sdir), NOW, include_stale=True) == 2
+    assert sorted(seen) == ["fresh", "old", "stale"]
+    assert sorted(n for n in os.listdir(sdir) if not n.startswith(".")) == ["fresh.json", "index.json", "status.json"]
