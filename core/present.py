@@ -33,7 +33,7 @@ STATE_WORDS = {
 }
 # An idle session whose reason says it finished nothing is worded by its reason instead.
 IDLE_REASON_WORDS = {"interrupted": "interrupted", "ready": "ready"}
-NEWER_VERSION_WORDS = "written by a newer claude-status"
+NEWER_VERSION_WORDS = "written by a newer version"
 
 # Where a mark cannot be drawn (pystray's xorg backend sends Latin-1 only), each has an ASCII form.
 # The cloud is dropped: the icon already is one.
@@ -121,24 +121,7 @@ def state(row: dict) -> str:
 def reason(row: dict) -> str | None:
     """Why the row is in its state (written by the state machine), e.g. ``interrupted``, ``ready``."""
     r = row.get("reason")
-    if isinstance(r, str) and r:
-        return r
-    return _guessed_reason(row)
-
-
-def _guessed_reason(row: dict) -> str | None:
-    # Rows written before the state machine recorded `reason` (TEMPORARY until branch statecore lands).
-    if row.get("state") != "idle":
-        return None
-    if row.get("detail") == "interrupted":
-        return "interrupted"
-    from core import timefmt
-
-    since = timefmt.parse_iso(row.get("state_since") or "")
-    first = timefmt.parse_iso(row.get("first_seen") or "")
-    if since is not None and first is not None and since <= first:
-        return "ready"
-    return None
+    return r if isinstance(r, str) and r else None
 
 
 def is_waiting(row: dict) -> bool:
@@ -158,9 +141,9 @@ def asked(row: dict, width: int = ASK_WIDTH) -> str | None:
         if tool and what:
             head = tool + ": "
             return head + cut_words(what, max(8, width - len(head)))
-        if tool or what:
-            return cut_words(tool or what, width)
-    return None
+        if what:
+            return cut_words(what, width)
+    return None  # a tool alone says less than the hook's words ("your answer", "permission for Bash")
 
 
 def state_words(row: dict) -> str:
@@ -175,7 +158,9 @@ def state_words(row: dict) -> str:
     if s == "idle" and why in IDLE_REASON_WORDS:
         words = IDLE_REASON_WORDS[why]
     if s == "waiting":
-        what = asked(row) or row.get("waiting_for")
+        ask = row.get("ask")
+        tool = _text(ask.get("tool")) if isinstance(ask, dict) else None
+        what = asked(row) or row.get("waiting_for") or tool
         if what:
             words = f"{words} ({what})"
     return words
@@ -252,8 +237,6 @@ def menu_order(rows: list) -> list:
 def split_shown(rows: list, cap: int) -> tuple:
     """(rows listed, rows behind "N more…"), both in menu order. At most ``cap`` are listed, except that a
     waiting session is never hidden: with more waiting sessions than ``cap``, all of them are listed."""
-    ordered = menu_order(rows)
-    waiting = [r for r in ordered if is_waiting(r)]
-    others = [r for r in ordered if not is_waiting(r)]
-    room = max(0, max(1, cap) - len(waiting))
-    return waiting + others[:room], others[room:]
+    ordered = menu_order(rows)  # waiting sessions lead (ORDER), so listing at least all of them is enough
+    limit = max(1, cap, sum(1 for r in ordered if is_waiting(r)))
+    return ordered[:limit], ordered[limit:]

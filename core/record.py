@@ -377,7 +377,7 @@ def newer_row(newer: Newer, now: float, stale: bool, updated: float) -> IndexRow
     }
 
 
-# Model families whose 1M window is native on the Anthropic API (reference section 3.10).
+# Model families whose 1M window is native on the Anthropic API (docs/platform-notes.md, Claude Code).
 _NATIVE_1M = ("claude-fable-5", "claude-sonnet-5")
 _API_1M = ("claude-opus-4-7", "claude-opus-4-8", "claude-opus-5")
 _CLOUD_PROVIDERS = ("CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "CLAUDE_CODE_USE_FOUNDRY")

@@ -94,3 +94,12 @@ def test_a_long_ask_is_cut_at_a_word():
 def test_without_a_recorded_ask_the_row_keeps_the_hooks_words():
     row = make_row(0, state="waiting", waiting_for="permission for Bash", state_since=iso(NOW - 30))
     assert view.session_label(row, NOW) == "⏳ task 0 — waiting for you (permission for Bash) for 30 s · 22%"
+
+
+def test_the_tooltip_lists_waiting_sessions_first_so_the_cut_never_hides_them():
+    rows = [r for r in thirty() if r.get("status") != "stale"]
+    tip = view.tooltip(make_index(rows))
+    lines = tip.split("\n")
+    assert view.utf16_len(tip) <= view.TOOLTIP_LIMIT
+    assert [line.split()[0] for line in lines[1:4]] == ["⏳", "⏳", "⏳"]
+    assert lines[-1].startswith("+") and lines[-1].endswith(" more")

@@ -92,7 +92,7 @@ def test_menu_prints_title_tooltip_and_tree_without_display(two_sessions):
     assert lines[0] == f"Title:   {title}"
     assert "Icon:    2 active, ctx ok (0/8), WAITING mark" in lines
     assert "  ● Refactor parser — working · 0% >" in lines
-    waiting = [x for x in lines if x.startswith("  ⏳ Write notes — waiting for you (permission for Bash) for ")]
+    waiting = [x for x in lines if x.startswith("  ⏳ Write notes — waiting for you (Bash: ls) for ")]
     assert len(waiting) == 1 and re.search(r" for \d+ s · 0% >$", waiting[0]), lines
     sessions = [x for x in lines if x.endswith(" >") and x.startswith("  ") and not x.startswith("   ")]
     assert sessions[0] == waiting[0]  # waiting first
@@ -236,7 +236,7 @@ def test_demo_in_terminal_end_to_end(tray_env):
     frames = out.split("claude-status demo: 3 sessions")
     assert len(frames) > 5
     assert "\n☁️ 3s | " in out
-    assert "⏳ Write the release notes — waiting for you (permission for Bash)" in out  # a permission wait
+    assert "⏳ Write the release notes — waiting for you (Bash: make test)" in out  # a permission wait, saying what
     assert "· 2a\n" in out  # subagents started
     assert "— finished" in out
     assert "· SessionEnd in session 3" in out  # one session ends...

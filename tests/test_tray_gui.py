@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -122,7 +123,7 @@ def test_real_tray_menu_over_dbus(desktop, tray_env, tmp_path):
         def waiting_shown():
             _, t = desktop.layout(item)
             s = find(t, "⏳ Refactor parser")
-            return s is not None and "waiting for you (permission for Bash)" in s["label"]
+            return s is not None and "waiting for you (Bash: rm -rf build) for " in s["label"]
 
         assert wait_for(waiting_shown, 2.0), labels(desktop.layout(item)[1])
         assert wait_for(lambda: desktop.prop(item, "XAyatanaLabel").endswith("⏳"), 2.0)
@@ -221,12 +222,12 @@ def test_xorg_fallback_docks_with_a_latin1_title_and_says_what_is_missing(tmp_pa
         return [line for line in tree().splitlines() if "Übersetzung" in line]
 
     try:
-        lines = wait_for(docked, 120)  # generous: a loaded machine starts the tray slowly
+        lines = wait_for(docked, 120)  # generous: the machine may be loaded
         assert lines, log_path.read_text()
-        # the emoji title would raise UnicodeEncodeError in python-xlib; the tray sends a Latin-1 version
-        # (the last mark is the machine's load: "ok", or "!" (⚠) when a loaded machine runs the test)
+        # the emoji title would raise UnicodeEncodeError in python-xlib; the tray sends a Latin-1 version, with
+        # every mark in its ASCII form: "ok", or "!" (not "?") when the machine's load is high, as it may be here
         assert "✨" not in lines[0] and "☁" not in lines[0], lines[0]
-        assert "| Ctx:0% | 0a | ok" in lines[0] or "| Ctx:0% | 0a | !" in lines[0], lines[0]
+        assert re.search(r"\| Ctx:0% \| 0a \| (ok|!)\"", lines[0]), lines[0]
         text = log_path.read_text()
         assert "only pystray's xorg backend is available: no menu" in text
         # also in the log file beside the settings, for a tray started at login with no terminal
@@ -296,7 +297,7 @@ def test_real_tray_lists_waiting_sessions_first_and_never_in_more(desktop, tray_
         assert rows, labels(desktop.layout(item)[1])
         heads = [r["label"] for r in rows[:3]]
         assert [h.split(" — ")[0] for h in heads] == ["⏳ Task number 09", "⏳ Task number 21", "⏳ Task number 29"]
-        assert all("waiting for you (" in h and ") for " in h for h in heads), heads
+        assert all("waiting for you (Bash: git push --force) for " in h for h in heads), heads
         more = rows[-1]
         assert more["label"] == "18 more…", [r["label"] for r in rows]
         hidden = labels(more)

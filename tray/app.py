@@ -59,7 +59,7 @@ class Backend:
     label: bool = False  # text beside the icon: the AppIndicator label or the macOS status item title
     main_thread_ui: bool = False  # AppKit wants UI calls on its main thread
     template_image: bool = False  # macOS menu bar template images
-    gtk_notifier: bool = False  # pystray's D-Bus notifier (appindicator, gtk), hardened by _SafeNotifier
+    glib: bool = False  # appindicator, gtk: a GLib main loop runs the icon (GLib.idle_add, pystray's D-Bus notifier)
 
     @classmethod
     def of(cls, icon_class: Any) -> Backend:
@@ -75,7 +75,7 @@ class Backend:
             label=name in ("appindicator", "darwin"),
             main_thread_ui=name == "darwin",
             template_image=name == "darwin",
-            gtk_notifier=name in ("appindicator", "gtk"),
+            glib=name in ("appindicator", "gtk"),
         )
 
 
@@ -119,7 +119,7 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
         import pystray
     except Exception as err:  # Xlib.error.DisplayNameError is not an ImportError
         raise TrayError(f"cannot load a tray backend: {type(err).__name__}: {err}") from err
-    if Backend.of(pystray.Icon).gtk_notifier:
+    if Backend.of(pystray.Icon).glib:
         _harden_gtk_notifier()
     return pystray
 
@@ -529,13 +529,11 @@ class TrayApp:
             from dashboard import server
         except ImportError as err:
             raise TrayError("the dashboard is not installed in this build") from err
-        from core import paths as core_paths
-
-        # what the tray shows (its --dir / settings.status_dir), not whatever the environment says
         from core import present
 
+        # what the tray shows (its resolved dirs, --dir included), not whatever the environment says
         url = server.start_background(
-            host="127.0.0.1", port=0, status_dir=self.source.sdir, claude_dir=core_paths.claude_dir(self.environ),
+            host="127.0.0.1", port=0, status_dir=self.source.sdir, claude_dir=self.dirs.claude,
             context_thresholds=present.thresholds(self.settings.context_warn, self.settings.context_high),
         )
         webbrowser.open(url)

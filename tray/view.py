@@ -152,9 +152,10 @@ def truncate_utf16(text: str, limit: int = TOOLTIP_LIMIT) -> str:
 
 
 def tooltip(index: dict[str, Any], limit: int = TOOLTIP_LIMIT) -> str:
-    """The title plus one short line per active session, cut cleanly to `limit` UTF-16 units."""
+    """The title plus one short line per active session in menu order (waiting first, so a cut never hides
+    one), cut cleanly to `limit` UTF-16 units."""
     lines = [title(index)]
-    rows = active_rows(index)
+    rows = present.menu_order(active_rows(index))
     if len(rows) > 1:
         for row in rows:
             lines.append(f"{present.mark(row)} {_task(row, 24)} {_int(row.get('context_pct'))}%")
