@@ -108,3 +108,30 @@ def test_cited_repository_files_exist():
             if not (ROOT / cited).exists():
                 missing.append(f"{rel} cites {cited}")
     assert not missing, "\n".join(missing)
+
+
+def test_core_api_names_exist():
+    """docs/core-api.md stays true to the code: every function or constant it names exists in a module its
+    section names."""
+    import importlib
+
+    text = (ROOT / "docs" / "core-api.md").read_text(encoding="utf-8")
+    missing = []
+    for section in text.split("\n## ")[1:]:
+        modules = []
+        for name in dict.fromkeys(re.findall(r"`((?:core|hook)(?:\.[a-z_]+)*)[`.(]", section)):
+            try:
+                modules.append(importlib.import_module(name))
+            except ImportError:  # `core.hooklog.last_errors(`: a module, then a name in it
+                parent, _, attr = name.rpartition(".")
+                module = importlib.import_module(parent)
+                modules.append(module)
+                if not hasattr(module, attr):
+                    missing.append(name)
+        names = set(re.findall(r"`(?:[a-z_.]+\.)?([A-Za-z_][A-Za-z0-9_]*)\(", section))
+        names |= set(re.findall(r"`([A-Z][A-Z0-9_]{2,})`", section))
+        names |= {n for group in re.findall(r"(?:States|reasons) `([A-Z_, ]+)`", section) for n in group.split(", ")}
+        for name in sorted(names):
+            if not any(hasattr(m, name) for m in modules):
+                missing.append(f"{name} ({section.splitlines()[0]})")
+    assert not missing, missing
