@@ -21,9 +21,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 BINARIES = ("Xvfb", "dbus-daemon")
 # what a desktop terminal carries into a test run, pointing at the user's own session
+# (XDG_DATA_DIRS stays: Gtk finds icon themes and schemas there; our bus config activates nothing from it)
 LEAKY = ("PYSTRAY_BACKEND", "WAYLAND_DISPLAY", "DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR",
-         "XDG_DATA_DIRS", "XDG_DATA_HOME", "XDG_SESSION_TYPE", "XAUTHORITY", "DBUS_STARTER_ADDRESS",
-         "DBUS_STARTER_BUS_TYPE", "AT_SPI_BUS_ADDRESS")
+         "XDG_SESSION_TYPE", "XAUTHORITY", "DBUS_STARTER_ADDRESS", "DBUS_STARTER_BUS_TYPE", "AT_SPI_BUS_ADDRESS")
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
@@ -128,8 +128,7 @@ class Desktop:
     def _private(self, base):
         """`base` without anything that reaches the user's own desktop session."""
         env = {k: v for k, v in base.items() if k not in LEAKY}
-        env.update(XDG_RUNTIME_DIR=self.runtime, XDG_DATA_DIRS=os.path.join(self.runtime, "no-data"),
-                   XDG_DATA_HOME=os.path.join(self.runtime, "no-data-home"))
+        env["XDG_RUNTIME_DIR"] = self.runtime
         if getattr(self, "display", None):
             env["DISPLAY"] = self.display
         return env
