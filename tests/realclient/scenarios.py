@@ -244,3 +244,256 @@ def _root() -> str:
     from tests.realclient import claude
 
     return claude.ROOT
+
+
+# ------------------------------------------------------------------------------------------------------
+# Interactive mode (tmux)
+# ------------------------------------------------------------------------------------------------------
+DIALOG = "Do you want to proceed?"
+SLOW_CMD = "python3 -c 'import time; time.sleep(%d)'"
+
+
+def _last_statusline(run: Run, after: float, want_tokens: int | None = None) -> dict | None:
+    """The newest status-line input given after ``after`` (with ``current_usage`` summing to want_tokens)."""
+    for sl in reversed(run.statuslines()):
+        if sl["wall"] < after:
+            break
+        cw = sl.get("context_window") or {}
+        if want_tokens is None or ctx_of(cw.get("current_usage")) == want_tokens:
+            return sl
+    return None
+
+
+def _hook_after(run: Run, event: str, after: float) -> dict | None:
+    for h in run.hooks(event):
+        if h["wall"] >= after:
+            return h
+    return None
+
+
+def _state_pair(run: Run, sid: str) -> tuple:
+    o = ours(run, sid)
+    return o["file_state"], o["row_state"]
+
+
+def int_turns(run: Run) -> dict:
+    """Finding 1: six interactive turns; after each, Claude Code's status-line ``used_percentage`` beside ours."""
+    proj = run.project("proj")
+    sizes = [44_000, 120_000, 180_000, 260_000, 330_000, 410_000]
+    # Text-only turns (the common case: Stop fired before the reply's record was written, in every such
+    # turn measured) and one turn with a tool call.
+    scripts = {"turn%d" % i: ([bash("echo turn %d" % i, n - 4_000)] if i == 3 else []) + [text("Turn %d." % i, n)]
+               for i, n in enumerate(sizes)}
+    run.start(scripts)
+    pane = run.interactive("main", proj)
+    run.notes["ready_s"] = pane.ready()
+    turns = []
+    sid = None
+    for i, n in enumerate(sizes):
+        sent = pane.submit("scripted turn @script:turn%d" % i)
+        stop, _ = run.wait(lambda sent=sent: _hook_after(run, "Stop", sent), 60, "Stop of turn %d" % i)
+        sid = stop["session_id"]
+        sl, _ = run.wait(lambda sent=sent, n=n: _last_statusline(run, sent, n), 30, "status line of turn %d" % i)
+        cw = sl["context_window"]
+        truth_pct, window = cw.get("used_percentage"), cw.get("context_window_size")
+        # Ours, measured from Stop: how long until the file and the index both show Claude Code's figure.
+        lat = run.until(lambda sid=sid, n=n, p=truth_pct: ours(run, sid)["file_tokens"] == n
+                        and ours(run, sid)["row_pct"] == p, 2.0)
+        at_stop = [f for f in run.watch.files if f["sid"] == sid and f["wall"] <= stop["wall"] + 0.3]
+        turns.append({"turn": i, "sent_tokens": n, "cc_pct": truth_pct, "cc_window": window,
+                      "cc_statusline_after_stop_s": round(sl["wall"] - stop["wall"], 3),
+                      "ours_after": ours(run, sid),
+                      "latency_s": None if lat is None else _first_right(run, sid, n, sent, stop["wall"]),
+                      "ours_at_stop": at_stop[-1] if at_stop else None,
+                      "transcript_after_stop_s": _transcript_lag(run, sid, n, stop["wall"])})
+    return {"sid": sid, "turns": turns, "right_within_goal": sum(
+        1 for t in turns if t["latency_s"] is not None and t["latency_s"] <= GOAL_CONTEXT_S)}
+
+
+def _first_right(run: Run, sid: str, tokens: int, since: float, stop_wall: float) -> float | None:
+    """Seconds from Stop until our session file first held ``tokens`` (0 when it already did at Stop)."""
+    for f in run.watch.files:
+        if f["sid"] == sid and f["wall"] >= since and f.get("tokens") == tokens:
+            return round(max(0.0, f["wall"] - stop_wall), 3)
+    return None
+
+
+def _transcript_lag(run: Run, sid: str, tokens: int, stop_wall: float) -> float | None:
+    """When the assistant record with ``tokens`` landed in the transcript, relative to Stop (negative: before)."""
+    for rec in run.watch.transcript:
+        if rec["sid"] == sid and rec.get("ctx") == tokens and not rec["sidechain"]:
+            return round(rec["wall"] - stop_wall, 3)
+    return None
+
+
+def int_permission(run: Run) -> dict:
+    """Finding 1 (first turn) and 4 (approve): the session's first reply asks for a Bash call that needs
+    permission. While the dialog is open Claude Code holds the first reply's usage; after approval the
+    command runs for 4 s (we must say working, not waiting)."""
+    proj = run.project("proj")
+    run.start({"perm": [bash(SLOW_CMD % 4, 54_000, "a slow command"), text("Approved and done.", 60_000)]})
+    pane = run.interactive("main", proj)
+    pane.ready()
+    sent = pane.submit("please run the slow command @script:perm")
+    screen, dialog_s = pane.wait_screen(lambda s: DIALOG in s, 60, "permission dialog")
+    dialog_at = time.time()
+    req = _hook_after(run, "PermissionRequest", sent)
+    sid = req["session_id"] if req else run.sids()[-1]
+    waiting = run.until(lambda: _state_pair(run, sid) == ("waiting", "waiting"), 3.0)
+    sl = _last_statusline(run, sent, 54_000)
+    during = ours(run, sid)
+    ctx_right = run.until(lambda: ours(run, sid)["file_tokens"] == 54_000, 1.0)
+    run.notes["dialog_screen"] = screen
+    time.sleep(0.5)
+    approved = pane.key("Enter")
+    _, gone_s = pane.wait_screen(lambda s: DIALOG not in s, 20, "dialog closed")
+    working = run.until(lambda: _state_pair(run, sid) == ("working", "working"), 3.0)
+    state_while_running = _state_pair(run, sid) if not _hook_after(run, "PostToolUse", approved) else None
+    post = run.wait(lambda: _hook_after(run, "PostToolUse", approved), 60, "PostToolUse after approval")[0]
+    stop = run.wait(lambda: _hook_after(run, "Stop", approved), 60, "Stop after approval")[0]
+    return {"sid": sid, "dialog_after_submit_s": round(dialog_s, 3),
+            "permission_request_vs_screen_s": round(req["wall"] - dialog_at, 3) if req else None,
+            "waiting_latency_s": waiting, "cc_statusline_during_dialog": (sl or {}).get("context_window"),
+            "cc_tokens": 54_000, "ours_during_dialog": during, "ctx_right_within_1s": ctx_right,
+            "dialog_closed_s": round(gone_s, 3), "working_after_approve_s": working,
+            "state_while_running": state_while_running,
+            "cc_window": next((x["context_window"]["context_window_size"] for x in run.statuslines()
+                               if (x.get("context_window") or {}).get("context_window_size")), None),
+            "tool_ran_s": round(post["wall"] - approved, 3), "stop_after_approve_s": round(stop["wall"] - approved, 3)}
+
+
+def int_escape(run: Run) -> dict:
+    """Finding 4 (Esc at a permission prompt) and 5 (Esc while a tool runs), no tray running: the session file
+    and index.json must say idle within 2 s."""
+    proj = run.project("proj")
+    run.start({"ask": [bash("mkdir -p made-by-script", 30_000, "make a directory"), text("never", 31_000)],
+               "long": [bash(SLOW_CMD % 30, 40_000, "a long command"), text("never", 41_000)]})
+    pane = run.interactive("main", proj, ("--permission-mode", "default", "--allowedTools", "Bash(python3 -c:*)"))
+    pane.ready()
+    sent = pane.submit("make the directory @script:ask")
+    pane.wait_screen(lambda s: DIALOG in s, 60, "permission dialog")
+    sid = run.wait(lambda: _hook_after(run, "PermissionRequest", sent), 30, "PermissionRequest")[0]["session_id"]
+    run.wait(lambda: _state_pair(run, sid) == ("waiting", "waiting"), 10, "waiting shown")
+    time.sleep(0.3)
+    esc1 = pane.key("Escape")
+    screen1, closed1 = pane.wait_screen(lambda s: DIALOG not in s, 20, "dialog dismissed")
+    idle1 = run.until(lambda: _state_pair(run, sid)[0] in ("idle",) and _state_pair(run, sid)[1] == "idle", 5.0)
+    after1 = _state_pair(run, sid)
+    hooks1 = [h["hook_event_name"] for h in run.hooks() if h["wall"] > esc1]
+    pane.ready(30)
+    sent2 = pane.submit("run the long command @script:long")
+    run.wait(lambda: _hook_after(run, "PreToolUse", sent2), 60, "long tool started")
+    run.wait(lambda: _state_pair(run, sid) == ("working", "working"), 10, "working shown")
+    time.sleep(1.0)
+    before = pane.screen().count("Interrupted")
+    esc2 = pane.key("Escape")
+    screen2, _ = pane.wait_screen(lambda s: s.count("Interrupted") > before, 20, "tool interrupted")
+    seen2 = time.time() - esc2
+    idle2 = run.until(lambda: _state_pair(run, sid) == ("idle", "idle"), 5.0)
+    after2 = _state_pair(run, sid)
+    hooks2 = [h["hook_event_name"] for h in run.hooks() if h["wall"] > esc2]
+    run.notes.update({"esc_prompt_screen": screen1, "esc_tool_screen": screen2})
+    return {"sid": sid, "esc_prompt": {"dialog_closed_s": round(closed1, 3), "idle_s": idle1, "after_5s": after1,
+                                       "hooks_after_esc": hooks1},
+            "esc_tool": {"interrupted_on_screen_s": round(seen2, 3), "idle_s": idle2, "after_5s": after2,
+                         "hooks_after_esc": hooks2}}
+
+
+def int_compact(run: Run) -> dict:
+    """Finding 2: a turn at 180,000 tokens, then ``/compact``; Claude Code's own post-compaction figure (the
+    status line after it, and the ``compact_boundary`` record) beside ours."""
+    proj = run.project("proj")
+    run.start({"big": [text("A big turn.", 180_000)]})
+    pane = run.interactive("main", proj)
+    pane.ready()
+    sent = pane.submit("fill the context @script:big")
+    stop = run.wait(lambda: _hook_after(run, "Stop", sent), 60, "Stop")[0]
+    sid = stop["session_id"]
+    run.wait(lambda: ours(run, sid)["file_tokens"] == 180_000, 10, "180k shown before /compact")
+    pane.ready(30)
+    t_compact = pane.submit("/compact")
+    post = run.wait(lambda: _hook_after(run, "PostCompact", t_compact), 90, "PostCompact")[0]
+    start_compact = _hook_after(run, "SessionStart", t_compact)
+    boundary = run.wait(lambda: next((r for r in run.watch.transcript if r["sid"] == sid and r.get("compact")
+                                      and r["wall"] >= t_compact), None), 30, "compact_boundary record")[0]
+    sl = run.until(lambda: any(x["wall"] > post["wall"] for x in run.statuslines()), 5.0)
+    after_sl = [x for x in run.statuslines() if x["wall"] > post["wall"]]
+    cw = (after_sl[-1] if after_sl else {}).get("context_window") or {}
+    compact_req = [e for e in run.mock.log if e.get("kind") == "compact"]
+    post_tokens = (boundary.get("compact") or {}).get("postTokens")
+    truth_tokens = ctx_of(cw.get("current_usage")) if cw.get("current_usage") else post_tokens
+    lat = run.until(lambda: ours(run, sid)["file_tokens"] == truth_tokens, 2.0) if truth_tokens else None
+    return {"sid": sid, "compact_requests": len(compact_req),
+            "compact_usage_sent": compact_req[-1]["usage"] if compact_req else None,
+            "boundary": boundary.get("compact"), "boundary_after_postcompact_s": round(boundary["wall"] - post["wall"], 3),
+            "session_start_compact": bool(start_compact and start_compact.get("source") == "compact"),
+            "cc_statusline_after": cw, "statusline_after_s": sl, "cc_tokens": truth_tokens,
+            "ours_after": ours(run, sid), "latency_s": None if lat is None else round(lat, 3)}
+
+
+def int_bg_prompt(run: Run) -> dict:
+    """Finding 3: a background subagent asks for permission; the main turn's Stop (background_tasks running)
+    comes while the dialog is open. We must keep saying waiting until it is answered."""
+    proj = run.project("proj")
+    run.start({
+        "bgmain": [{"tool": "Agent", "input": {"description": "background helper", "prompt": "go @script:bgask",
+                                               "subagent_type": "general-purpose", "run_in_background": True},
+                    "usage": usage(50_000)},
+                   # The main reply comes 2.5 s after the launch: the subagent's dialog opens first, as measured.
+                   {"sleep": 2.5, **text("The helper runs in the background.", 55_000)}],
+        "bgask": [bash("mkdir -p from-subagent", 3_000, "subagent makes a directory"),
+                  text("subagent done", 4_000)],
+    })
+    pane = run.interactive("main", proj, ("--permission-mode", "default", "--allowedTools", "Agent"))
+    pane.ready()
+    sent = pane.submit("start a background helper @script:bgmain")
+    screen, _ = pane.wait_screen(lambda s: DIALOG in s, 60, "subagent's permission dialog")
+    dialog_at = time.time()
+    req = run.wait(lambda: _hook_after(run, "PermissionRequest", sent), 30, "PermissionRequest")[0]
+    sid = req["session_id"]
+    waiting_before_stop = run.until(lambda: _state_pair(run, sid) == ("waiting", "waiting"), 2.0)
+    stop = run.wait(lambda: _hook_after(run, "Stop", sent), 30, "main Stop")[0]
+    time.sleep(1.0)
+    still_open = DIALOG in pane.screen()
+    state_1s_after = _state_pair(run, sid)
+    waiting_held = run.until(lambda: _state_pair(run, sid) != ("waiting", "waiting"), 2.0) is None and DIALOG in pane.screen()
+    run.notes["bg_dialog_screen"] = screen
+    approved = pane.key("Enter")
+    sub_stop = run.wait(lambda: [h for h in run.hooks("SubagentStop") if h.get("agent_type")], 60, "subagent stop")[0]
+    return {"sid": sid, "request_has_agent_id": bool(req.get("agent_id")), "request_agent_type": req.get("agent_type"),
+            "waiting_before_stop_s": waiting_before_stop, "stop_before_answer": stop["wall"] < approved, "stop_vs_dialog_s": round(stop["wall"] - dialog_at, 3),
+            "stop_background_tasks": stop.get("background_tasks"), "dialog_still_open_1s_after_stop": still_open,
+            "state_1s_after_stop": state_1s_after, "waiting_held_3s": waiting_held,
+            "subagent_stopped": bool(sub_stop)}
+
+
+def int_clear(run: Run) -> dict:
+    """``/clear``: SessionEnd(clear) for the old id, SessionStart(clear) with a new one; the old row goes,
+    the new one appears (no ghost, no duplicate)."""
+    proj = run.project("proj")
+    run.start({"one": [text("First.", 70_000)]})
+    pane = run.interactive("main", proj)
+    pane.ready()
+    sent = pane.submit("a turn @script:one")
+    old = run.wait(lambda: _hook_after(run, "Stop", sent), 60, "Stop")[0]["session_id"]
+    run.wait(lambda: run.row(old), 10, "old row")
+    pane.ready(30)
+    t = pane.submit("/clear")
+    start = run.wait(lambda: next((h for h in run.hooks("SessionStart") if h["wall"] >= t
+                                   and h.get("source") == "clear"), None), 30, "SessionStart(clear)")[0]
+    new = start["session_id"]
+    end = _hook_after(run, "SessionEnd", t)
+    swapped = run.until(lambda: run.row(old) is None and run.row(new) is not None, 5.0)
+    return {"old": old, "new": new, "end_reason": (end or {}).get("reason"), "swapped_s": swapped,
+            "rows": [r.get("session_id") for r in ((_index(run) or {}).get("sessions") or [])],
+            "new_row": run.row(new)}
+
+
+def _index(run: Run) -> dict | None:
+    import json
+
+    try:
+        with open(os.path.join(run.sdir, "index.json"), "rb") as f:
+            return json.loads(f.read())
+    except (OSError, ValueError):
+        return None
