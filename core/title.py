@@ -1,25 +1,11 @@
-"""The tray title (PRD FR-3): one pure function shared by the tray, the dashboard and the CLI."""
+"""The tray title (PRD FR-3): one pure function shared by the tray, the dashboard, the CLI and the hook's
+index. Its words, marks and name fallback are `core.present`'s."""
 
 from __future__ import annotations
 
-CLOUD = "☁️"
-WAITING, WARNING, OK = "⏳", "⚠", "✓"
-TASK_WIDTH = 24
+from core.present import CLOUD, context_pct, shorten, task_name, title_mark
 
-
-def shorten(text: str, width: int = TASK_WIDTH) -> str:
-    """``text`` on one line, cut to ``width`` characters with ``…``."""
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
-
-
-def mark(active_rows: list, load_status: object) -> str:
-    """``⏳`` when a session waits for you, else ``⚠`` when load is not OK, else ``✓``."""
-    if any(r.get("state") == "waiting" for r in active_rows):
-        return WAITING
-    if load_status not in (None, "OK"):
-        return WARNING
-    return OK
+__all__ = ["shorten", "title"]  # shorten: `core.present`'s, re-exported for older imports
 
 
 def title(index: dict) -> str:
@@ -28,13 +14,12 @@ def title(index: dict) -> str:
     if not rows:
         return CLOUD + " –"
     load = index.get("summary", {}).get("load") or {}
-    m = mark(rows, load.get("status"))
+    m = title_mark(rows, load.get("status"))
     agents = sum(int(r.get("agents") or 0) for r in rows)
     if len(rows) == 1:
         r = rows[0]
-        name = shorten(r.get("task") or r.get("project") or r.get("session_id", "")[:8])
-        return "%s %s | Ctx:%d%% | %da | %s" % (CLOUD, name, int(r.get("context_pct") or 0), agents, m)
+        return "%s %s | Ctx:%d%% | %da | %s" % (CLOUD, shorten(task_name(r)), context_pct(r), agents, m)
     # The two highest-context sessions, written in index order so the title never reshuffles.
-    top = sorted(range(len(rows)), key=lambda i: (-int(rows[i].get("context_pct") or 0), i))[:2]
-    pcts = "/".join("%d%%" % int(rows[i].get("context_pct") or 0) for i in sorted(top))
+    top = sorted(range(len(rows)), key=lambda i: (-context_pct(rows[i]), i))[:2]
+    pcts = "/".join("%d%%" % context_pct(rows[i]) for i in sorted(top))
     return "%s %ds | Ctx:%s | %da | %s" % (CLOUD, len(rows), pcts, agents, m)

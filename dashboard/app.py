@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any, Callable
 
 from core import paths as _paths
+from core import present as _present
 from dashboard.history import History
 
 POLL_SECONDS = 0.25  # how often the stream checks the status dir (the issue asks for < 1 s)
@@ -55,8 +56,11 @@ class App:
         aggregate: Callable[[str], dict[str, Any]] | None = None,
         signature: Callable[[str], Any] = _default_signature,
         clock: Callable[[], float] = time.time,
+        context_thresholds: dict[str, int] | None = None,
     ) -> None:
         self.status_dir, self.claude_dir = resolve_dirs(status_dir, claude_dir)
+        # the user's context thresholds (tray settings), sent with every index so the cards colour as the tray
+        self.context_thresholds = dict(context_thresholds or _present.thresholds())
         self.history = History(self.claude_dir)
         self.stopping = threading.Event()
         self.port: int | None = None  # the listening port, for the Host check; None allows any port
@@ -77,6 +81,7 @@ class App:
             details[sid] = _card_details(found)
         index["details"] = details
         index["server_time"] = self._clock()
+        index["context_thresholds"] = dict(self.context_thresholds)
         return index
 
     def events(

@@ -103,7 +103,11 @@ _background_lock = threading.Lock()
 
 
 def start_background(
-    host: str = DEFAULT_HOST, port: int = 0, status_dir: str | None = None, claude_dir: str | None = None
+    host: str = DEFAULT_HOST,
+    port: int = 0,
+    status_dir: str | None = None,
+    claude_dir: str | None = None,
+    context_thresholds: dict[str, int] | None = None,
 ) -> str:
     """Start the dashboard in a daemon thread on the first call; return its URL (the same one later).
 
@@ -118,9 +122,11 @@ def start_background(
         ):
             old, server = _background.pop("server"), None
         if server is None:
-            server = make_server(host, port, App(status_dir, claude_dir))
+            server = make_server(host, port, App(status_dir, claude_dir, context_thresholds=context_thresholds))
             threading.Thread(target=server.serve_forever, name="dashboard", daemon=True).start()
             _background["server"] = server
+        elif context_thresholds:
+            server.app.context_thresholds = dict(context_thresholds)
         url = server.url
     if old is not None:
         old.stop()
@@ -132,6 +138,15 @@ def stop_background() -> None:
         server = _background.pop("server", None)
     if server is not None:
         server.stop()
+
+
+def user_thresholds() -> dict[str, int] | None:
+    """The context thresholds of the tray settings (None: the defaults, e.g. without the tray extra)."""
+    try:
+        from tray import dirs, settings
+    except ImportError:
+        return None
+    return settings.context_thresholds(dirs.config_dir())
 
 
 def parser() -> argparse.ArgumentParser:
@@ -160,7 +175,7 @@ def _get(app: App, path: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    app = App(args.dir, args.claude_dir)
+    app = App(args.dir, args.claude_dir, context_thresholds=user_thresholds())
     if args.get:
         return _get(app, args.get)
     try:

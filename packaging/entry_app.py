@@ -28,6 +28,6 @@ def _windows_console() -> None:
 
 if __name__ == "__main__":
     _windows_console()
-    from tray.cli import main
+    from cli.main import main
 
     sys.exit(main())

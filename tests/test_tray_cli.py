@@ -170,7 +170,7 @@ def test_tray_without_display_is_one_clear_line(tray_env):
 
 
 def test_dashboard_delegation_missing_is_one_line(tray_env):
-    code = "import sys; sys.modules['dashboard'] = None; from tray.cli import main; sys.exit(main(['dashboard']))"
+    code = "import sys; sys.modules['dashboard'] = None; from cli.main import main; sys.exit(main(['dashboard']))"
     env = dict(os.environ)
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert r.returncode == 1 and r.stderr.startswith("claude-status: error: the dashboard is not installed")
@@ -214,14 +214,16 @@ def test_install_doctor_uninstall(tray_env):
     r = cli("doctor")
     assert r.returncode == 1
     assert "[FAIL] hook registered: no claude-status hook in" in r.stdout
-    assert "fix: run: claude-status install-hook" in r.stdout
+    # started as `python -m tray`: the fix names that, since `claude-status` may not be on PATH
+    assert f"fix: run: {sys.executable} -m tray install-hook" in r.stdout
 
 
 def test_doctor_reports_sessions(two_sessions):
     r = cli("doctor", env=two_sessions)
     assert "[pass] session aaaa1111: last reported" in r.stdout
     assert "(waiting, Write notes)" in r.stdout
-    assert r.stdout.strip().splitlines()[-1].endswith("warnings")
+    assert r.stdout.strip().splitlines()[-1].endswith(("1 warning", "warnings"))
+    assert "1 warnings" not in r.stdout
 
 
 def test_demo_in_terminal_end_to_end(tray_env):

@@ -116,11 +116,7 @@ def test_cleanup_stale_uses_the_sources_environment(tray_env):
     assert [r["session_id"] for r in src.poll(force=True)["sessions"]] == [SID]
 
 
-def test_status_dir_from_settings_is_user_expanded(tray_env):
-    from tray import settings as settings_mod
-    from tray.app import TrayApp
+def test_status_dir_flag_is_user_expanded(tray_env):
+    from tray import dirs
 
-    settings = settings_mod.Settings(status_dir="~/my-status")
-    app = TrayApp(settings=settings, environ=tray_env, platform="linux")
-    assert app.source.sdir == os.path.join(tray_env["HOME"], "my-status")
-    assert IndexSource("~/other", environ=tray_env).sdir == os.path.join(tray_env["HOME"], "other")
+    assert IndexSource(dirs.resolve(tray_env, status_dir="~/other")).sdir == os.path.join(tray_env["HOME"], "other")

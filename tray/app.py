@@ -21,6 +21,8 @@ from typing import Any, Callable, Optional
 
 from . import __version__, autostart, icons, view
 from . import settings as settings_mod
+from .dirs import Dirs
+from .dirs import resolve as resolve_dirs
 from .notify import Notifier
 from .source import IndexSource
 
@@ -85,6 +87,11 @@ class _SafeNotifier:
     def __init__(self) -> None:
         try:
             self._inner = self.original()
+            proxy = getattr(self._inner, "_notify", None)
+            # a bus with no notification daemon (none running, none activatable): the proxy is made, and
+            # every Notify call would fail
+            if proxy is not None and proxy.get_name_owner() is None:
+                raise RuntimeError("nothing owns org.freedesktop.Notifications on the session bus")
         except Exception as err:
             log.warning("notifications disabled: no working org.freedesktop.Notifications service (%s)", err)
             self._inner = None
@@ -117,9 +124,10 @@ def _harden_gtk_notifier() -> None:
 
 
 def latin1(text: str) -> str:
-    """python-xlib sends WM_NAME as Latin-1 and raises on anything else (pystray.md §3.1)."""
-    text = text.replace("☁️", "").replace("⏳", "WAIT").replace("✓", "ok").replace("–", "-").replace("…", "...")
-    return text.encode("latin-1", "replace").decode("latin-1").strip()
+    """python-xlib sends WM_NAME as Latin-1 and raises on anything else: each mark's ASCII form."""
+    from core import present
+
+    return present.ascii_text(text)
 
 
 def menu_text(text: str, platform: str = sys.platform) -> str:
@@ -173,17 +181,21 @@ class TrayApp:
         environ: Optional[dict[str, str]] = None,
         platform: str = sys.platform,
         clock: Callable[[], float] = time.time,
+        dirs: Optional[Dirs] = None,
     ) -> None:
         self.environ = dict(os.environ if environ is None else environ)
-        self.settings_path = settings_path or settings_mod.settings_file(self.environ)
+        self.dirs = dirs or resolve_dirs(self.environ)
+        self.settings_path = settings_path or settings_mod.settings_file_in(self.dirs.config)
         if settings is None:
-            settings, warning = settings_mod.load(self.settings_path)
+            settings, warning = (
+                settings_mod.load(self.settings_path) if self.settings_path else (settings_mod.Settings(), None)
+            )
             if warning:
                 log.warning("%s", warning)
         self.settings = settings
         self.platform = platform
         self.clock = clock
-        self.source = source or IndexSource(settings.status_dir, self.environ, settings.refresh_interval, clock)
+        self.source = source or IndexSource(self.dirs, self.environ, settings.refresh_interval, clock)
         self.notifier = Notifier(settings.notification_cooldown, settings.notify_waiting, settings.notify_finished)
         self.icon: Any = None
         self.pystray: Any = None
@@ -422,8 +434,11 @@ class TrayApp:
         from core import paths as core_paths
 
         # what the tray shows (its --dir / settings.status_dir), not whatever the environment says
+        from core import present
+
         url = server.start_background(
-            host="127.0.0.1", port=0, status_dir=self.source.sdir, claude_dir=core_paths.claude_dir(self.environ)
+            host="127.0.0.1", port=0, status_dir=self.source.sdir, claude_dir=core_paths.claude_dir(self.environ),
+            context_thresholds=present.thresholds(self.settings.context_warn, self.settings.context_high),
         )
         webbrowser.open(url)
 

@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from .dirs import resolve as resolve_dirs
+
 TASKS = [
     "Refactor the config parser",
     "Write the release notes",
@@ -28,7 +30,6 @@ TASKS = [
     "Translate docs to 日本語",
 ]
 AGENTS = ["researcher", "coder", "tester", "reviewer"]
-WINDOW = 200_000
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,9 @@ class Demo:
         self.environ["CLAUDE_CONFIG_DIR"] = os.path.join(self.root, "claude")
         self.environ["CLAUDE_STATUS_DIR"] = os.path.join(self.root, "claude", "status")
         self.status_dir = self.environ["CLAUDE_STATUS_DIR"]
+        # what the demo's tray and terminal view read: the dirs the demo's hook writes (the user's tray
+        # settings still apply, from the user's config dir)
+        self.dirs = resolve_dirs(self.environ)
         for i in range(n):
             os.makedirs(self.project(i), exist_ok=True)
             os.makedirs(os.path.dirname(self.transcript(i)), exist_ok=True)
@@ -173,7 +177,7 @@ def run_terminal(demo: Demo, speed: float, once: bool, out: Any = None) -> int:
     from .source import IndexSource
 
     out = out or sys.stdout
-    source = IndexSource(demo.status_dir, demo.environ, refresh=5.0)
+    source = IndexSource(demo.dirs, demo.environ, refresh=5.0)
     clear = not once and hasattr(out, "isatty") and out.isatty()
     last: list[Optional[str]] = [None]
     started = time.monotonic()
@@ -204,7 +208,7 @@ def run_terminal(demo: Demo, speed: float, once: bool, out: Any = None) -> int:
 def run_tray(demo: Demo, speed: float) -> int:
     from .app import TrayApp
 
-    app = TrayApp(environ=demo.environ)
+    app = TrayApp(environ=demo.environ, dirs=demo.dirs)
     thread = threading.Thread(target=demo.play, args=(speed, app.stop_event), daemon=True)
     thread.start()
     app.run()

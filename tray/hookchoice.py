@@ -252,12 +252,6 @@ def kind_of(argv: list[str]) -> str:
 
 
 def _root_of(argv: list[str]) -> Optional[str]:
-    from core import jsonio
     from hook import install
 
-    m = install._CODE_RE.fullmatch(argv[-1]) if argv else None
-    try:
-        root = jsonio.loads(m.group(1)) if m else None
-    except ValueError:
-        return None
-    return root if isinstance(root, str) else None
+    return install.hook_root(argv)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-from .cli import CliError
+from cli.errors import CliError
 
 
 def run(uninstall: bool = False, config_dir: Optional[str] = None, dry_run: bool = False,

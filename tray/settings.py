@@ -13,6 +13,8 @@ from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from core import present
+
 APP_NAME = "claude-status-tray"
 FILE_NAME = "settings.json"
 
@@ -28,9 +30,8 @@ class Settings(BaseModel):
     notification_cooldown: float = Field(default=30.0, ge=0, le=3600, description="seconds, per session and kind")
     show_label: bool = Field(default=True, description="text beside the icon where the platform can show it")
     max_sessions: int = Field(default=12, ge=1, le=50, description="sessions listed before 'N more…'")
-    context_warn: int = Field(default=50, ge=1, le=100)
-    context_high: int = Field(default=80, ge=1, le=100)
-    status_dir: Optional[str] = Field(default=None, description="overrides CLAUDE_STATUS_DIR / ~/.claude/status")
+    context_warn: int = Field(default=present.CONTEXT_WARN, ge=1, le=100)
+    context_high: int = Field(default=present.CONTEXT_HIGH, ge=1, le=100)
 
     @model_validator(mode="after")
     def _thresholds(self) -> Settings:
@@ -40,16 +41,21 @@ class Settings(BaseModel):
 
 
 def config_dir(environ: Optional[dict[str, str]] = None) -> str:
-    env = os.environ if environ is None else environ
-    if env.get("CLAUDE_STATUS_TRAY_CONFIG"):
-        return env["CLAUDE_STATUS_TRAY_CONFIG"]
-    import platformdirs
+    from . import dirs
 
-    return platformdirs.user_config_dir(APP_NAME, appauthor=False)
+    found = dirs.config_dir(environ)
+    if found is None:
+        raise ImportError("platformdirs is not installed and $CLAUDE_STATUS_TRAY_CONFIG is unset")
+    return found
 
 
 def settings_file(environ: Optional[dict[str, str]] = None) -> str:
     return os.path.join(config_dir(environ), FILE_NAME)
+
+
+def settings_file_in(config: Optional[str]) -> Optional[str]:
+    """The settings file in the config dir `tray.dirs` resolved (None: there is no config dir)."""
+    return os.path.join(config, FILE_NAME) if config else None
 
 
 def _describe(err: ValidationError) -> str:
@@ -60,12 +66,20 @@ def _describe(err: ValidationError) -> str:
     return "; ".join(parts)
 
 
+# Keys that earlier versions read and that are ignored now, with why (shown once per load).
+RETIRED = {
+    "status_dir": "status_dir is no longer a tray setting (the hook never read it, so the tray watched a dir "
+    "nothing wrote to); set CLAUDE_STATUS_DIR where both Claude Code and the tray see it, or use --dir",
+}
+
+
 def parse(data: Any) -> tuple[Settings, Optional[str]]:
-    """Validate already-parsed JSON. Returns (settings, None) or (defaults, message)."""
+    """Validate already-parsed JSON. Returns (settings, None) or (settings or defaults, message)."""
     if not isinstance(data, dict):
         return Settings(), "settings must be a JSON object; using defaults"
+    retired = "; ".join(why for key, why in RETIRED.items() if key in data) or None
     try:
-        return Settings(**data), None
+        return Settings(**data), retired
     except ValidationError as err:
         return Settings(), f"{_describe(err)}; using defaults"
 
@@ -87,6 +101,13 @@ def load(path: Optional[str] = None) -> tuple[Settings, Optional[str]]:
         return Settings(), f"{path}: not valid JSON ({err}); using defaults"
     settings, msg = parse(data)
     return settings, (f"{path}: {msg}" if msg else None)
+
+
+def context_thresholds(config: Optional[str]) -> dict[str, int]:
+    """``{"warn": .., "high": ..}`` from the settings in ``config`` (the defaults when unreadable)."""
+    path = settings_file_in(config)
+    settings = load(path)[0] if path else Settings()
+    return present.thresholds(settings.context_warn, settings.context_high)
 
 
 def save(settings: Settings, path: Optional[str] = None) -> str:

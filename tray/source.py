@@ -16,11 +16,13 @@ from typing import Any, Callable, Optional
 from core import aggregate as core_aggregate
 from core import paths as core_paths
 
+from .dirs import Dirs, resolve
+
 
 class IndexSource:
     def __init__(
         self,
-        sdir: Optional[str] = None,
+        dirs: Optional[Dirs] = None,
         environ: Optional[dict[str, str]] = None,
         refresh: float = 5.0,
         clock: Callable[[], float] = time.time,
@@ -30,9 +32,11 @@ class IndexSource:
         self.dry_run = dry_run
         self.write_every = write_every
         self._last_write = float("-inf")
-        self.environ = dict(os.environ if environ is None else environ)
-        # core's rule for the dir, so a `~/...` from settings.json is expanded like $CLAUDE_STATUS_DIR
-        self.sdir = core_paths.status_dir(dict(self.environ, CLAUDE_STATUS_DIR=sdir) if sdir else self.environ)
+        self.dirs = dirs or resolve(environ)
+        # core's functions still read the Claude dir (legacy file, live-session registry) from an environ:
+        # the one built from the resolved dirs, never the process's own
+        self.environ = self.dirs.environ(environ)
+        self.sdir = self.dirs.status
         self.refresh = refresh
         self.clock = clock
         self.index: Optional[dict[str, Any]] = None

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from core import timefmt
+from core import present, timefmt
 from core import title as core_title
 
 from . import __version__
@@ -19,22 +19,9 @@ from . import __version__
 TOOLTIP_LIMIT = 127
 ELLIPSIS = "…"
 
-STATE_WORDS = {
-    "working": "working",
-    "waiting": "waiting for you",
-    "idle": "finished",
-    "compacting": "compacting",
-    "error": "error",
-    "unknown": "unknown",
-}
-STATE_MARKS = {
-    "working": "●",
-    "waiting": "⏳",
-    "idle": "✓",
-    "compacting": "◌",
-    "error": "✗",
-    "unknown": "?",
-}
+# The words and marks are `core.present`'s (one home for every presentation rule).
+STATE_WORDS = present.STATE_WORDS
+STATE_MARKS = present.STATE_MARKS
 
 
 @dataclass(frozen=True)
@@ -60,10 +47,9 @@ class ViewOptions:
     max_sessions: int = 12
     notifications: bool = True
     autostart: bool = False
-    context_warn: int = 50
-    context_high: int = 80
+    context_warn: int = present.CONTEXT_WARN
+    context_high: int = present.CONTEXT_HIGH
     legacy: bool = False
-    dashboard: bool = True
 
 
 @dataclass(frozen=True)
@@ -100,47 +86,30 @@ def _int(value: Any, default: int = 0) -> int:
 
 
 def task_name(row: dict[str, Any]) -> str:
-    """The row's `task` (core computes it); only when that is empty, the project or the short session id.
-    The one fallback the tray uses everywhere (menu, tooltip, notifications)."""
-    return str(row.get("task") or "").strip() or str(row.get("project") or "") or str(row.get("session_id") or "?")[:8]
+    """The one name fallback (menu, tooltip, notifications, title): `core.present.task_name`."""
+    return present.task_name(row)
 
 
 def _task(row: dict[str, Any], width: int = 40) -> str:
-    return core_title.shorten(task_name(row), width)
+    return present.shorten(present.task_name(row), width)
 
 
 def interrupted(row: dict[str, Any]) -> bool:
-    """Stopped with Esc: idle, but nothing finished (core sets `detail` to "interrupted")."""
-    return row.get("state") == "idle" and row.get("detail") == "interrupted"
+    """Stopped with Esc: idle, but nothing finished (the state machine's reason)."""
+    return present.state(row) == "idle" and present.reason(row) == "interrupted"
 
 
 def never_worked(row: dict[str, Any]) -> bool:
-    """Idle since the session was first seen (e.g. just after SessionStart): ready, not finished.
-
-    The hook stamps `state_since` (whole seconds) only when the state changes, and `first_seen`
-    (microseconds) once, from the same clock; an unchanged state keeps them in the same second."""
-    if row.get("state") != "idle":
-        return False
-    since = timefmt.parse_iso(row.get("state_since") or "")
-    first = timefmt.parse_iso(row.get("first_seen") or "")
-    return since is not None and first is not None and since <= first
+    """Idle since the session was first seen (e.g. just after SessionStart): ready, not finished."""
+    return present.state(row) == "idle" and present.reason(row) == "ready"
 
 
 def _state(row: dict[str, Any]) -> str:
-    state = row.get("state") or "unknown"
-    return state if state in STATE_WORDS else "unknown"
+    return present.state(row)
 
 
 def _state_words(row: dict[str, Any]) -> str:
-    state = _state(row)
-    words = STATE_WORDS[state]
-    if interrupted(row):
-        words = "interrupted"
-    elif never_worked(row):
-        words = "ready"
-    if state == "waiting" and row.get("waiting_for"):
-        words = f"{words} ({row['waiting_for']})"
-    return words
+    return present.state_words(row)
 
 
 def _age(row: dict[str, Any], key: str, now: Optional[float], *, as_duration: bool = False) -> Optional[str]:
@@ -188,7 +157,7 @@ def tooltip(index: dict[str, Any], limit: int = TOOLTIP_LIMIT) -> str:
     rows = active_rows(index)
     if len(rows) > 1:
         for row in rows:
-            lines.append(f"{STATE_MARKS[_state(row)]} {_task(row, 24)} {_int(row.get('context_pct'))}%")
+            lines.append(f"{present.mark(row)} {_task(row, 24)} {_int(row.get('context_pct'))}%")
     out = lines[0]
     for i, line in enumerate(lines[1:]):
         left = len(lines) - 1 - i
@@ -207,12 +176,7 @@ def icon_state(index: dict[str, Any], options: ViewOptions = ViewOptions()) -> I
         return IconState()
     top = max(_int(r.get("context_pct")) for r in rows)
     top = max(0, min(100, top))
-    if top >= options.context_high:
-        level = 3
-    elif top >= options.context_warn:
-        level = 2
-    else:
-        level = 1
+    level = present.context_level(top, options.context_warn, options.context_high)
     return IconState(
         sessions=len(rows),
         level=level,
@@ -226,7 +190,7 @@ def icon_description(state: IconState) -> str:
     """A words-only description of an icon state (for `claude-status menu` and tests)."""
     if state.sessions == 0:
         return "no active session"
-    parts = [f"{state.sessions} active", ["", "ctx ok", "ctx warn", "ctx high"][state.level] + f" ({state.fill}/8)"]
+    parts = [f"{state.sessions} active", f"ctx {present.LEVEL_NAMES[state.level]} ({state.fill}/8)"]
     if state.waiting:
         parts.append("WAITING mark")
     if state.error:
@@ -239,11 +203,7 @@ def icon_description(state: IconState) -> str:
 
 def session_label(row: dict[str, Any]) -> str:
     """The submenu label: task, state, context % and agents (no volatile numbers)."""
-    agents = _int(row.get("agents"))
-    label = f"{STATE_MARKS[_state(row)]} {_task(row, 32)} — {_state_words(row)} · {_int(row.get('context_pct'))}%"
-    if agents:
-        label += f" · {agents}a"
-    return label
+    return present.session_label(row)
 
 
 def _fmt_tokens(n: Any) -> str:
@@ -265,7 +225,7 @@ def session_details(row: dict[str, Any], now: Optional[float]) -> tuple[MenuEntr
     names = [str(n) for n in row.get("agent_names") or []]
     agents = f"Agents: {_int(row.get('agents'))}"
     if names:
-        agents += " — " + ", ".join(core_title.shorten(n, 20) for n in names[:6])
+        agents += " — " + ", ".join(present.shorten(n, 20) for n in names[:6])
         if len(names) > 6:
             agents += f" +{len(names) - 6}"
     info.append(agents)
@@ -275,7 +235,7 @@ def session_details(row: dict[str, Any], now: Optional[float]) -> tuple[MenuEntr
         state += f" for {since}"
     info.append(state)
     if row.get("detail"):
-        info.append(f"Detail: {core_title.shorten(str(row['detail']), 60)}")
+        info.append(f"Detail: {present.shorten(str(row['detail']), 60)}")
     folder = row.get("cwd") or row.get("project")
     if folder:
         info.append(f"Project: {folder}")
@@ -340,8 +300,7 @@ def menu_spec(
         if len(stale) > cap:
             entries.append(MenuEntry(f"  {len(stale) - cap} more…", enabled=False))
     entries.append(SEPARATOR)
-    if options.dashboard:
-        entries.append(MenuEntry("Open dashboard", "dashboard"))
+    entries.append(MenuEntry("Open dashboard", "dashboard"))
     entries.append(MenuEntry("Refresh now", "refresh"))
     entries.append(MenuEntry("Clean up stale sessions", "cleanup", enabled=bool(stale)))
     entries.append(MenuEntry("Notifications", "toggle_notifications", checked=options.notifications))

@@ -1,0 +1,230 @@
+"""The presentation rules, in one place: names, state words, marks, context thresholds, the menu order.
+
+Used by the title (`core.title`), the tray (`tray.view`, `tray.app`, `tray.notify`), `claude-status menu`
+and the dashboard (which gets the user's thresholds in its payload). Pure functions of index rows; standard
+library only (`python -m core.aggregate --title` and the hook's index share it).
+
+The state and its reason are decided by the state machine and arrive in each row (`state`, `reason`);
+this module only words them.
+"""
+
+from __future__ import annotations
+
+CLOUD = "☁️"
+
+# The title's end mark: a session waits for you / load is not OK / all fine.
+WAITING_MARK, WARNING_MARK, OK_MARK = "⏳", "⚠", "✓"
+
+STATE_MARKS = {
+    "working": "●",
+    "waiting": WAITING_MARK,
+    "idle": OK_MARK,
+    "compacting": "◌",
+    "error": "✗",
+    "unknown": "?",
+}
+STATE_WORDS = {
+    "working": "working",
+    "waiting": "waiting for you",
+    "idle": "finished",
+    "compacting": "compacting",
+    "error": "error",
+    "unknown": "unknown",
+}
+# An idle session whose reason says it finished nothing is worded by its reason instead.
+IDLE_REASON_WORDS = {"interrupted": "interrupted", "ready": "ready"}
+NEWER_VERSION_WORDS = "written by a newer claude-status"
+
+# Where a mark cannot be drawn (pystray's xorg backend sends Latin-1 only), each has an ASCII form.
+# The cloud is dropped: the icon already is one.
+ASCII_FORMS = {
+    CLOUD: "",
+    "☁": "",
+    WAITING_MARK: "WAIT",
+    WARNING_MARK: "!",
+    OK_MARK: "ok",
+    "●": "*",
+    "◌": "o",
+    "✗": "x",
+    "–": "-",
+    "—": "-",
+    "…": "...",
+}
+
+# Context use: below WARN is fine, from WARN it is a warning, from HIGH it is high (defaults of the
+# tray settings `context_warn` / `context_high`, which the dashboard receives too).
+CONTEXT_WARN = 50
+CONTEXT_HIGH = 80
+LEVEL_NONE, LEVEL_OK, LEVEL_WARN, LEVEL_HIGH = 0, 1, 2, 3
+LEVEL_NAMES = ("none", "ok", "warn", "high")
+
+TASK_WIDTH = 24  # the title
+LABEL_WIDTH = 32  # a menu row
+ASK_WIDTH = 48  # what a waiting session asks, in its menu row
+
+# Menu order: who needs you first, then who is busy, then who is done; stale sessions go last.
+ORDER = {"waiting": 0, "working": 1, "compacting": 1, "idle": 2, "error": 2, "unknown": 2}
+STALE_RANK = 3
+# The tool_input key that says best what a tool call does, for the "what is asked" line.
+ASK_KEYS = ("command", "file_path", "notebook_path", "url", "pattern", "query", "path", "prompt")
+
+
+def shorten(text: object, width: int = TASK_WIDTH) -> str:
+    """``text`` on one line, cut to ``width`` characters with ``…``."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
+
+
+def cut_words(text: object, width: int) -> str:
+    """Like `shorten`, but cut at a word boundary when one is near (never mid-word if avoidable)."""
+    flat = " ".join(str(text).split())
+    if len(flat) <= width:
+        return flat
+    head = flat[: width - 1]
+    space = head.rfind(" ")
+    if space >= width // 2:
+        head = head[:space]
+    return head.rstrip(" ,;:") + "…"
+
+
+def _int(value: object, default: int = 0) -> int:
+    if isinstance(value, bool):
+        return default
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return default
+
+
+def _text(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def context_pct(row: dict) -> int:
+    return _int(row.get("context_pct"))
+
+
+def task_name(row: dict) -> str:
+    """The row's task (core computes it); when that is empty or blank, the project, else the short id."""
+    for value in (row.get("task"), row.get("project")):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return str(row.get("session_id") or "?")[:8]
+
+
+def state(row: dict) -> str:
+    """The row's state when it is one we know, else ``unknown``."""
+    s = row.get("state") or "unknown"
+    return s if s in STATE_WORDS else "unknown"
+
+
+def reason(row: dict) -> str | None:
+    """Why the row is in its state (written by the state machine), e.g. ``interrupted``, ``ready``."""
+    r = row.get("reason")
+    if isinstance(r, str) and r:
+        return r
+    return _guessed_reason(row)
+
+
+def _guessed_reason(row: dict) -> str | None:
+    # Rows written before the state machine recorded `reason` (TEMPORARY until branch statecore lands).
+    if row.get("state") != "idle":
+        return None
+    if row.get("detail") == "interrupted":
+        return "interrupted"
+    from core import timefmt
+
+    since = timefmt.parse_iso(row.get("state_since") or "")
+    first = timefmt.parse_iso(row.get("first_seen") or "")
+    if since is not None and first is not None and since <= first:
+        return "ready"
+    return None
+
+
+def is_waiting(row: dict) -> bool:
+    return row.get("status") != "stale" and state(row) == "waiting"
+
+
+def mark(row: dict) -> str:
+    return STATE_MARKS[state(row)]
+
+
+def asked(row: dict, width: int = ASK_WIDTH) -> str | None:
+    """What a waiting session asks, e.g. ``Bash: git push --force``, cut cleanly; None if not known."""
+    ask = row.get("ask")
+    if isinstance(ask, dict):
+        tool = _text(ask.get("tool"))
+        what = _text(ask.get("input")) or _text(ask.get("description"))
+        if tool and what:
+            head = tool + ": "
+            return head + cut_words(what, max(8, width - len(head)))
+        if tool or what:
+            return cut_words(tool or what, width)
+    return None
+
+
+def state_words(row: dict) -> str:
+    """``working``, ``waiting for you (permission for Bash)``, ``finished``, ``interrupted``, ``ready``…"""
+    s = state(row)
+    why = reason(row)
+    if why == "newer_version":
+        return NEWER_VERSION_WORDS
+    words = STATE_WORDS[s]
+    if s == "idle" and why in IDLE_REASON_WORDS:
+        words = IDLE_REASON_WORDS[why]
+    if s == "waiting" and row.get("waiting_for"):
+        words = f"{words} ({row['waiting_for']})"
+    return words
+
+
+def session_label(row: dict, width: int = LABEL_WIDTH) -> str:
+    """A session's menu row: mark, task, state, context % and agents (no volatile numbers)."""
+    label = f"{mark(row)} {shorten(task_name(row), width)} — {state_words(row)} · {context_pct(row)}%"
+    agents = _int(row.get("agents"))
+    if agents:
+        label += f" · {agents}a"
+    return label
+
+
+def context_level(pct: object, warn: int = CONTEXT_WARN, high: int = CONTEXT_HIGH) -> int:
+    """`LEVEL_OK` / `LEVEL_WARN` / `LEVEL_HIGH` for a context percentage."""
+    p = _int(pct)
+    if p >= high:
+        return LEVEL_HIGH
+    if p >= warn:
+        return LEVEL_WARN
+    return LEVEL_OK
+
+
+def thresholds(warn: int = CONTEXT_WARN, high: int = CONTEXT_HIGH) -> dict:
+    """The thresholds as the dashboard payload carries them (``context_thresholds``)."""
+    return {"warn": int(warn), "high": int(high)}
+
+
+def title_mark(active_rows: list, load_status: object) -> str:
+    """``⏳`` when a session waits for you, else ``⚠`` when load is not OK, else ``✓``."""
+    if any(state(r) == "waiting" for r in active_rows):
+        return WAITING_MARK
+    if load_status not in (None, "OK"):
+        return WARNING_MARK
+    return OK_MARK
+
+
+def ascii_text(text: str) -> str:
+    """``text`` with every mark in its ASCII form, then Latin-1 (what python-xlib can send)."""
+    for mark_char, plain in ASCII_FORMS.items():
+        text = text.replace(mark_char, plain)
+    text = text.replace("\ufe0f", "")
+    return text.encode("latin-1", "replace").decode("latin-1").strip()
+
+
+def order_key(row: dict) -> int:
+    """The menu's rank of a row (0 first): waiting, working, idle, stale."""
+    if row.get("status") == "stale":
+        return STALE_RANK
+    return ORDER.get(state(row), ORDER["unknown"])
+
+
+def menu_order(rows: list) -> list:
+    """Rows in menu order; within a rank the index order (first seen) is kept, so rows never reshuffle."""
+    return sorted(rows, key=order_key)
