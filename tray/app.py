@@ -17,7 +17,8 @@ import threading
 import time
 import traceback
 import webbrowser
-from typing import Any, Callable, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, Optional
 
 from . import __version__, autostart, icons, view
 from . import settings as settings_mod
@@ -39,6 +40,41 @@ XORG_HINT = (
 
 class TrayError(Exception):
     """A problem the user can fix; shown as one line."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    """What the pystray backend in use can do. pystray's own capability flags (`HAS_MENU`,
+    `HAS_NOTIFICATION`, `HAS_DEFAULT_ACTION`) where it has them; the backend's name is read once, here,
+    for the traits pystray does not describe."""
+
+    name: str = ""  # "appindicator", "gtk", "xorg", "darwin", "win32", "dummy"; "" before an icon exists
+    menu: bool = True
+    notifications: bool = False
+    default_action: bool = True
+    latin1_title: bool = False  # python-xlib sends WM_NAME as Latin-1 and raises on anything else
+    title_is_name: bool = False  # AppIndicator exports `title` as the SNI Title (one line), not a tooltip
+    label: bool = False  # text beside the icon: the AppIndicator label or the macOS status item title
+    main_thread_ui: bool = False  # AppKit wants UI calls on its main thread
+    template_image: bool = False  # macOS menu bar template images
+    gtk_notifier: bool = False  # pystray's D-Bus notifier (appindicator, gtk), hardened by _SafeNotifier
+
+    @classmethod
+    def of(cls, icon_class: Any) -> Backend:
+        name = str(icon_class.__module__).rsplit(".", 1)[-1].lstrip("_")
+        name = "dummy" if name in ("base", "dummy") else name  # PYSTRAY_BACKEND=dummy gives _base.Icon
+        return cls(
+            name=name,
+            menu=bool(getattr(icon_class, "HAS_MENU", False)),
+            notifications=bool(getattr(icon_class, "HAS_NOTIFICATION", False)),
+            default_action=bool(getattr(icon_class, "HAS_DEFAULT_ACTION", False)),
+            latin1_title=name == "xorg",
+            title_is_name=name == "appindicator",
+            label=name in ("appindicator", "darwin"),
+            main_thread_ui=name == "darwin",
+            template_image=name == "darwin",
+            gtk_notifier=name in ("appindicator", "gtk"),
+        )
 
 
 def display_problem(environ: Optional[dict[str, str]] = None, platform: str = sys.platform) -> Optional[str]:
@@ -72,7 +108,7 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
         import pystray
     except Exception as err:  # Xlib.error.DisplayNameError is not an ImportError
         raise TrayError(f"cannot load a tray backend: {type(err).__name__}: {err}") from err
-    if pystray.Icon.__module__.endswith(("_appindicator", "_gtk")):
+    if Backend.of(pystray.Icon).gtk_notifier:
         _harden_gtk_notifier()
     return pystray
 
@@ -199,7 +235,7 @@ class TrayApp:
         self.notifier = Notifier(settings.notification_cooldown, settings.notify_waiting, settings.notify_finished)
         self.icon: Any = None
         self.pystray: Any = None
-        self.backend = ""
+        self.backend = Backend()
         self.stop_event = threading.Event()
         # the poll loop (setup thread) and menu callbacks (the UI loop) both refresh
         self._lock = threading.RLock()
@@ -229,7 +265,7 @@ class TrayApp:
 
     def _ui(self, fn: Callable[[], None]) -> None:
         """Run `fn` where the platform wants UI calls: AppKit's main thread on macOS."""
-        if self.platform == "darwin" and self.backend.endswith("_darwin"):
+        if self.platform == "darwin" and self.backend.main_thread_ui:
             from PyObjCTools import AppHelper
 
             AppHelper.callAfter(fn)
@@ -262,8 +298,8 @@ class TrayApp:
             self.pystray = import_pystray(self.environ)
         ps = self.pystray
         cls = icon_class or ps.Icon
-        self.backend = cls.__module__
-        if self.backend.endswith("_xorg"):
+        self.backend = Backend.of(cls)
+        if not self.backend.menu:
             log.warning("%s", XORG_HINT)
         empty = view.IconState()
         self.icon = cls(
@@ -280,9 +316,7 @@ class TrayApp:
         return self.platform == "darwin" and not state.waiting and not state.error and state.level < 2
 
     def _title_for_backend(self, text: str) -> str:
-        if self.backend.endswith("_xorg"):
-            return latin1(text)
-        return text
+        return latin1(text) if self.backend.latin1_title else text
 
     # ------------------------------------------------------------ refresh
 
@@ -302,7 +336,7 @@ class TrayApp:
         title_line = view.title(index)
         tip = view.tooltip(index)
         # AppIndicator exports `title` as the SNI Title (a name, one line); elsewhere it is the tooltip
-        title_attr = title_line if self.backend.endswith("_appindicator") else tip
+        title_attr = title_line if self.backend.title_is_name else tip
         title_attr = self._title_for_backend(title_attr)
         state = view.icon_state(index, opts)
         key = view.menu_spec(index, opts, None)
@@ -351,7 +385,7 @@ class TrayApp:
 
     def _set_icon(self, image: Any, template: bool) -> None:
         self.icon.icon = image
-        if self.backend.endswith("_darwin"):
+        if self.backend.template_image:
             # pystray 0.19.5 never marks the NSImage as a template, so a black template icon would vanish
             # on a dark menu bar; mark it ourselves (already on the main thread here).
             try:
@@ -362,7 +396,9 @@ class TrayApp:
     def _set_label(self, text: str) -> None:
         """Text beside the icon: the AppIndicator label, or the macOS status item title."""
         icon = self.icon
-        if self.backend.endswith("_appindicator") and getattr(icon, "_appindicator", None) is not None:
+        if not self.backend.label:
+            return
+        if getattr(icon, "_appindicator", None) is not None:
             from gi.repository import GLib
 
             def set_label() -> bool:
@@ -370,13 +406,13 @@ class TrayApp:
                 return False
 
             GLib.idle_add(set_label)
-        elif self.backend.endswith("_darwin") and getattr(icon, "_status_item", None) is not None:
+        elif getattr(icon, "_status_item", None) is not None:
             self._ui(lambda: icon._status_item.button().setTitle_(text))
 
     def notify(self, message: str, title: str) -> None:
         self.counts["notify"] += 1
         icon = self.icon
-        if icon is None or not getattr(icon, "HAS_NOTIFICATION", False) or self.backend.endswith("_xorg"):
+        if icon is None or not self.backend.notifications:
             log.info("notification: %s: %s", title, message)
             return
         try:
@@ -389,7 +425,7 @@ class TrayApp:
 
     def _on_action(self, action: str, arg: Optional[str], icon: Any = None, item: Any = None) -> None:
         try:
-            getattr(self, f"do_{action}")(arg)
+            self.ACTIONS[action](self, arg)
         except Exception as err:
             log.error("menu action %s failed", action, exc_info=True)
             msg = str(err) if isinstance(err, TrayError) else f"{type(err).__name__}: {err}"
@@ -444,7 +480,7 @@ class TrayApp:
 
     def do_about(self, arg: Optional[str] = None) -> None:
         self.notify(
-            f"claude-status-tray {__version__}\nstatus dir: {self.source.sdir}\nbackend: {self.backend}",
+            f"claude-status-tray {__version__}\nstatus dir: {self.source.sdir}\nbackend: {self.backend.name}",
             "About claude-status",
         )
 
@@ -453,6 +489,19 @@ class TrayApp:
         self.stop_event.set()
         if self.icon is not None:
             self.icon.stop()
+
+    # every `MenuEntry.action` of `view.menu_spec` -> its handler (tests check both directions)
+    ACTIONS: ClassVar[dict[str, Callable[[TrayApp, Optional[str]], None]]] = {
+        "refresh": do_refresh,
+        "cleanup": do_cleanup,
+        "toggle_notifications": do_toggle_notifications,
+        "toggle_autostart": do_toggle_autostart,
+        "open_path": do_open_path,
+        "copy": do_copy,
+        "dashboard": do_dashboard,
+        "about": do_about,
+        "quit": do_quit,
+    }
 
     # ------------------------------------------------------------ run
 
