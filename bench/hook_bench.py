@@ -2,10 +2,14 @@
 """Time the exact hook command that ``hook.install`` registers against the floor of any JSON-reading
 Python hook (``python -I -S -c "import json"``, same interpreter), interleaved run by run.
 
-Scenarios: 1, 20 and 200 session files (small transcript), and a 10 KB vs a 50 MB transcript
-(20 sessions; one line is appended before every run so the hook really reads the tail each time).
+Scenarios: 1, 20, 200 and 1,000 session files (small transcript) side by side with the floor in one
+interleaved run, and a 10 KB vs a 50 MB transcript (20 sessions; one line is appended before every run so the
+hook really reads the tail each time).
 
-    python bench/hook_bench.py [--runs 60] [--json results.json]
+    python bench/hook_bench.py [--runs 60] [--sessions 1,20,200,1000] [--root DIR] [--json results.json]
+
+``--root`` times the hook of another checkout (e.g. ``git archive <commit> | tar -x -C /tmp/old``) with this
+script, for before/after numbers.
 
 Prints a Markdown table (medians, p95, ratio to the floor) ready for docs/benchmarks.md.
 """
@@ -46,10 +50,24 @@ def make_transcript(path: str, size: int) -> None:
 
 
 def populate(sdir: str, n: int, env: dict, cmd: list) -> None:
-    for i in range(n):
+    """``n`` session files: the first few written by the real hook, the rest copies of one of them with their
+    own id and times (fast, so 1,000 sessions take seconds, not minutes)."""
+    real = min(n, 20)
+    for i in range(real):
         ev = {"session_id": "bench-%03d" % i, "hook_event_name": "SessionStart", "source": "startup",
               "cwd": "/home/u/project-%d" % i}
         subprocess.run(cmd, input=json.dumps(ev).encode(), env=env, check=True)
+    if n <= real:
+        return
+    with open(os.path.join(sdir, "bench-%03d.json" % (real - 1)), encoding="utf-8") as f:
+        template = json.load(f)
+    now = time.time()
+    for i in range(real, n):
+        rec = dict(template, session_id="bench-%03d" % i, cwd="/home/u/project-%d" % i, project="project-%d" % i)
+        t = now - 0.001 * (n - i)
+        rec.update(first_seen_ts=t, updated_ts=t, event_ts=t, state_ts=t)
+        with open(os.path.join(sdir, "bench-%03d.json" % i), "w", encoding="utf-8") as f:
+            json.dump(rec, f, separators=(",", ":"))
 
 
 def pct(values: list, p: float) -> float:
@@ -68,8 +86,9 @@ def _event(sid: str, transcript: str) -> bytes:
                        "cwd": "/home/u/project", "transcript_path": transcript, "permission_mode": "default"}).encode()
 
 
-def interleaved(variants: list, runs: int, env: dict) -> list:
-    """Run each variant once per round, rotating the order; returns one list of ms timings per variant."""
+def interleaved(variants: list, runs: int, env: object) -> list:
+    """Run each variant once per round, rotating the order; returns one list of ms timings per variant.
+    ``env``: one environment for all, or a list (one per variant)."""
     line = (json.dumps(ASSISTANT) + "\n").encode()
     out: list = [[] for _ in variants]
     for i in range(runs + 3):
@@ -81,7 +100,8 @@ def interleaved(variants: list, runs: int, env: dict) -> list:
                 with open(transcript, "ab") as f:
                     f.write(line)
             t = time.perf_counter()
-            subprocess.run(argv, input=data, env=env, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(argv, input=data, env=env[j] if isinstance(env, list) else env, check=True,
+                           stdout=subprocess.DEVNULL)
             if i >= 3:  # warm-up rounds are not counted
                 out[j].append((time.perf_counter() - t) * 1000)
     return out
@@ -91,21 +111,34 @@ def summary(name: str, t: list) -> dict:
     return {"name": name, "runs": len(t), "median_ms": statistics.median(t), "p95_ms": pct(t, 0.95)}
 
 
-def sessions_scenario(sessions: int, runs: int, python: str) -> tuple:
-    cmd = install.hook_argv(python)
+def sessions_scenario(counts: list, runs: int, python: str, root: str) -> list:
+    """One dir per session count, all timed in the same interleaved rounds with the floor."""
+    cmd = install.hook_argv(python, root) if root else install.hook_argv(python)
     with tempfile.TemporaryDirectory() as tmp:
-        env = _env(tmp)
-        transcript = os.path.join(tmp, "t.jsonl")
-        make_transcript(transcript, 10_000)
-        populate(env["CLAUDE_STATUS_DIR"], sessions, env, cmd)
-        hook_t, floor_t = interleaved([(cmd, _event("bench-000", transcript), transcript),
-                                       ([python, "-I", "-S", "-c", "import json"], b"", None)], runs, env)
-        assert len([n for n in os.listdir(env["CLAUDE_STATUS_DIR"]) if n.startswith("bench-")]) == sessions
-    return summary("hook, %d sessions" % sessions, hook_t), summary("floor", floor_t)
+        variants = []
+        envs = []
+        for n in counts:
+            base = os.path.join(tmp, "n%d" % n)
+            os.mkdir(base)
+            env = _env(base)
+            transcript = os.path.join(base, "t.jsonl")
+            make_transcript(transcript, 10_000)
+            populate(env["CLAUDE_STATUS_DIR"], n, env, cmd)
+            variants.append((cmd, _event("bench-000", transcript), transcript))
+            envs.append(env)
+        variants.append(([python, "-I", "-S", "-c", "import json"], b"", None))
+        envs.append(envs[0])
+        timings = interleaved(variants, runs, envs)
+        for n, env in zip(counts, envs):
+            names = [x for x in os.listdir(env["CLAUDE_STATUS_DIR"]) if x.startswith("bench-")]
+            assert len(names) == n, (n, len(names))
+    out = [summary("hook, %d sessions" % n, t) for n, t in zip(counts, timings)]
+    out.append(summary("floor", timings[-1]))
+    return out
 
 
-def transcript_scenario(runs: int, python: str) -> tuple:
-    cmd = install.hook_argv(python)
+def transcript_scenario(runs: int, python: str, root: str | None = None) -> tuple:
+    cmd = install.hook_argv(python, root) if root else install.hook_argv(python)
     with tempfile.TemporaryDirectory() as tmp:
         env = _env(tmp)
         small, big = os.path.join(tmp, "small.jsonl"), os.path.join(tmp, "big.jsonl")
@@ -122,6 +155,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--python", default=sys.executable, help="interpreter to register and to time")
     parser.add_argument("--json", metavar="FILE")
+    parser.add_argument("--sessions", default="1,20,200,1000", help="session-file counts, comma-separated")
+    parser.add_argument("--root", help="checkout whose hook to time (default: this one)")
+    parser.add_argument("--no-transcripts", action="store_true", help="skip the 10 KB vs 50 MB transcript table")
     args = parser.parse_args()
     machine = platform.processor() or platform.machine()
     print("Machine: %s, %s, %d CPUs, Python %s (%s)" % (
@@ -129,15 +165,22 @@ def main() -> int:
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print("Date: %s, %d interleaved rounds per table row\n" % (stamp, args.runs))
     results = []
-    print("| session files | hook median | hook p95 | floor median | floor p95 | hook / floor (medians) |")
-    print("|---|---|---|---|---|---|")
-    for n in (1, 20, 200):
-        hook, floor = sessions_scenario(n, args.runs, args.python)
-        results.append({"sessions": n, "hook": hook, "floor": floor})
-        ratio = hook["median_ms"] / floor["median_ms"]
-        print("| %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.2fx |" % (
-            n, hook["median_ms"], hook["p95_ms"], floor["median_ms"], floor["p95_ms"], ratio))
-    small, big, floor = transcript_scenario(args.runs, args.python)
+    counts = [int(x) for x in args.sessions.split(",")]
+    rows = sessions_scenario(counts, args.runs, args.python, args.root)
+    floor = rows[-1]
+    results.append({"sessions": dict(zip([*counts, "floor"], rows))})
+    print("| session files | hook median | hook p95 | floor median | floor p95 | median / floor | p95 / floor p95 |")
+    print("|---|---|---|---|---|---|---|")
+    for n, hook in zip(counts, rows):
+        print("| %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.2fx | %.2fx |" % (
+            n, hook["median_ms"], hook["p95_ms"], floor["median_ms"], floor["p95_ms"],
+            hook["median_ms"] / floor["median_ms"], hook["p95_ms"] / floor["p95_ms"]))
+    if args.no_transcripts:
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(results, f, indent=2)
+        return 0
+    small, big, floor = transcript_scenario(args.runs, args.python, args.root)
     results.append({"transcripts": [small, big, floor]})
     print("\n| 20 session files | median | p95 | / floor |")
     print("|---|---|---|---|")

@@ -1,7 +1,9 @@
 """Aggregate per-session files into ``index.json``, mark stale sessions, clean up, keep ``status.json``.
 
 Used by the hook (inside its lock), by the tray and dashboard (every few seconds) and by
-``python -m core.aggregate``. Deciding is pure (``build_index``, ``expired``); I/O is at the edges.
+``python -m core.aggregate``, in three steps: read (``scan``: the files, liveness, transcript facts; no
+decisions), decide (``decide``, pure: stale, expired, what the transcript facts change, the links) and
+write (``write``, under the lock). ``removes`` is the one cleanup decision.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import os
 import sys
 import time
 
-from core import jsonio, liveness, load, paths, schema, store, timefmt, title, transcript
+from core import limits, liveness, load, paths, record, schema, state, store, timefmt, title, transcript
+from core import scan as dirscan
 
 STALE_SECONDS = 300.0
 REMOVE_SECONDS = 1800.0
@@ -34,59 +37,156 @@ def thresholds(environ: dict | None = None) -> tuple[float, float]:
 
 
 def _is_session_name(name: str) -> bool:
-    return name.endswith(".json") and not name.startswith(".") and name not in (paths.INDEX_NAME, paths.LINK_NAME)
+    return dirscan.is_candidate(name)
 
 
-def load_sessions(sdir: str, skip: str | None = None) -> tuple[list, int]:
-    """Parsed session files in ``sdir`` (except ``skip``), and how many were corrupt or foreign.
+class Options:
+    """How to aggregate. ``dry_run``: write and delete nothing. ``deep``: also read each Claude registry
+    file (``/clear`` or ``/resume`` without a SessionEnd) and look for the Esc marker in transcripts (the
+    hook passes False). ``load_info``: the load to report (default: measured now). ``remove_stale``: also
+    remove what the index shows as stale (the "clean up" command)."""
 
-    Each dict gets ``_mtime``. A missing dir is empty; any other unreadable dir raises OSError.
+    __slots__ = ("deep", "dry_run", "environ", "load_info", "remove_stale")
+
+    def __init__(self, *, dry_run: bool = False, environ: dict | None = None, deep: bool = True,
+                 load_info: dict | None = None, remove_stale: bool = False) -> None:
+        self.dry_run = dry_run
+        self.environ = environ
+        self.deep = deep
+        self.load_info = load_info
+        self.remove_stale = remove_stale
+
+
+DEFAULT = Options()
+
+
+# ---------------------------------------------------------------- 1. read: scan, no decisions
+
+
+def load_sessions(sdir: str, skip: str | None = None) -> tuple[list, list]:
+    """``record.Entry`` for each session file in ``sdir`` (except ``skip``), and the skipped files as
+    ``[name, reason, mtime]`` lists (reason: unreadable, oversized, corrupt, version, foreign; see
+    ``core.scan``). Files of a newer version are entries too (``record.Newer``). A missing dir is empty;
+    any other unreadable dir raises OSError.
     """
-    sessions: list = []
-    skipped = 0
-    try:
-        entries = list(os.scandir(sdir))
-    except FileNotFoundError:
-        return sessions, 0
-    for entry in entries:
-        name = entry.name
-        if not _is_session_name(name) or name == skip:
-            continue
-        try:
-            with open(entry.path, "rb") as f:
-                raw = jsonio.loads(f.read(1 << 20))
-            mtime = entry.stat().st_mtime
-        except (OSError, ValueError, RecursionError):
-            skipped += 1
-            continue
-        session = schema.validate(raw, name[:-5])
-        if session is None:
-            skipped += 1
-            continue
-        session["_mtime"] = mtime
-        sessions.append(session)
-    return sessions, skipped
+    entries, skipped, _ = dirscan.read_dir(sdir, skip)
+    return entries, skipped
 
 
-def expired(session: dict, now: float, remove_after: float, gone: bool) -> bool:
+class Scan:
+    """What the read step found: entries (with ``alive`` marked), the skipped files (``[name, reason,
+    mtime]`` lists, or a count), the ids whose process is certainly gone, transcript facts per session id,
+    the load, and how many sessions were not read (``omitted``: the hook's cold sessions, ``core.scan``)."""
+
+    __slots__ = ("entries", "facts", "gone", "load_info", "omitted", "skipped")
+
+    def __init__(self, entries: list, skipped: object = 0, gone: frozenset | set = frozenset(),
+                 facts: dict | None = None, load_info: dict | None = None, omitted: int = 0) -> None:
+        self.entries = entries
+        self.skipped = skipped
+        self.gone = gone
+        self.facts = facts or {}
+        self.load_info = load_info
+        self.omitted = omitted
+
+
+def _records(entries: list) -> list:
+    return [e for e in entries if not isinstance(e.record, record.Newer)]
+
+
+def check_alive(entries: list, deep: bool = False) -> set:
+    """Ids whose Claude process is certainly gone; marks ``alive`` on the entries known to be running.
+    ``deep`` also reads each registry file: one that now names another session (``/clear`` or
+    ``/resume`` without a SessionEnd) means ours is gone."""
+    gone = set()
+    for e in _records(entries):
+        rec = e.record
+        pid, reg = rec.get("pid"), rec.get("pid_file")
+        if pid is None:
+            continue
+        if liveness.is_gone(pid, reg, rec["session_id"] if deep else None):
+            gone.add(rec["session_id"])
+        else:
+            e.alive = True
+    return gone
+
+
+_TAIL_CACHE: dict = {}
+
+
+def _may_be_interrupted(entry: record.Entry, now: float) -> bool:
+    rec = entry.record
+    return (not isinstance(rec, record.Newer) and rec.get("state") in (state.WORKING, state.WAITING)
+            and now - record.updated_ts(entry) >= STUCK_CHECK_SECONDS)
+
+
+def transcript_facts(entries: list, now: float) -> dict:
+    """Esc fires no hook: ``{session id: [state.FACT_INTERRUPTED]}`` for quiet working/waiting sessions
+    whose transcript ends in the interrupt marker. Reads only transcripts that changed (size+mtime)."""
+    facts: dict = {}
+    for e in entries:
+        if not _may_be_interrupted(e, now):
+            continue
+        path = e.record.get("transcript_path")
+        sig = transcript.signature(path)
+        if sig is None:
+            continue
+        cached = _TAIL_CACHE.get(path)
+        if cached is None or cached[0] != sig:
+            cached = (sig, transcript.tail_info(path, 256 * 1024).get("interrupted", False))
+            _TAIL_CACHE[path] = cached
+        if cached[1]:
+            facts[e.session_id] = [state.FACT_INTERRUPTED]
+    return facts
+
+
+def scan(sdir: str, now: float, options: Options = DEFAULT, entries: list | None = None, skipped: object = 0,
+         omitted: int = 0) -> Scan:
+    """The read step: the session files (unless ``entries`` are given), liveness, transcript facts, load."""
+    if entries is None:
+        entries, skipped = load_sessions(sdir)
+    gone = check_alive(entries, options.deep)
+    facts = transcript_facts(entries, now) if options.deep else {}
+    load_info = options.load_info if options.load_info is not None else load.current(options.environ)
+    return Scan(entries, skipped, gone, facts, load_info, omitted)
+
+
+# ---------------------------------------------------------------- 2. decide: pure
+
+
+def expired(entry: record.Entry, now: float, remove_after: float, gone: bool) -> bool:
     """Pure: delete this session? Its process is gone, or it is older than ``remove_after`` and not
     known to be alive."""
     if gone:
         return True
-    age = now - schema.updated_ts(session, session.get("_mtime", now))
-    return age > remove_after and not session.get("_alive")
+    return now - record.updated_ts(entry) > remove_after and not entry.alive
 
 
-def is_stale(session: dict, age: float, stale_after: float) -> bool:
+def is_stale(entry: record.Entry, age: float, stale_after: float) -> bool:
     """Pure: no report for ``stale_after`` seconds (PRD FR-4), unless the session is waiting for you
     (nothing fires while a prompt is open) or its Claude process is known to be running (a long tool
     call reports nothing either)."""
-    if age <= stale_after or session.get("_alive"):
+    if age <= stale_after or entry.alive:
         return False
-    return (session.get("_state_override") or schema.state_of(session)) != "waiting"
+    rec = entry.record
+    return isinstance(rec, record.Newer) or state.state_of(rec) != state.WAITING
 
 
-def summarize(rows: list, load_info: dict, skipped: int = 0) -> dict:
+def removes(entry: record.Entry, now: float, options: Options, gone: frozenset | set, drop: str | None = None) -> bool:
+    """Pure: the one cleanup decision (the hook, the tray, the dashboard, ``python -m core.aggregate``
+    and the "clean up" command all use it). ``drop`` names a session that is ending (SessionEnd)."""
+    stale_after, remove_after = thresholds(options.environ)
+    sid = entry.session_id
+    if sid == drop or expired(entry, now, remove_after, sid in gone):
+        return True
+    return options.remove_stale and is_stale(entry, now - record.updated_ts(entry), stale_after)
+
+
+def _count(skipped: object) -> int:
+    return len(skipped) if isinstance(skipped, list) else int(skipped or 0)  # type: ignore[call-overload]
+
+
+def summarize(rows: list, load_info: dict, skipped: object = 0, omitted: int = 0) -> dict:
     """Pure: the index ``summary`` for its rows; agents, context and waiting count active rows only."""
     active = [r for r in rows if r.get("status") != "stale"]
     return {
@@ -97,74 +197,103 @@ def summarize(rows: list, load_info: dict, skipped: int = 0) -> dict:
         "max_context_pct": max((r["context_pct"] for r in active), default=0),
         "load": load_info,
         "waiting_sessions": sum(1 for r in active if r.get("state") == "waiting"),
-        "skipped_files": skipped,
+        "skipped_files": _count(skipped),
+        "newer_sessions": sum(1 for r in rows if r.get("reason") == state.NEWER_VERSION),
+        "omitted_sessions": omitted,
     }
 
 
-def build_index(sessions: list, now: float, skipped: int = 0, environ: dict | None = None,
-                sdir: str | None = None, load_info: dict | None = None) -> dict:
-    """Pure: the index for ``sessions`` (dicts as read from disk) at time ``now``."""
+def row_of(entry: record.Entry, now: float, stale_after: float) -> dict:
+    """Pure: the index row of one entry (a ``record.Newer`` one shows as written by a newer version)."""
+    updated = record.updated_ts(entry)
+    stale = is_stale(entry, now - updated, stale_after)
+    rec = entry.record
+    if isinstance(rec, record.Newer):
+        return schema.newer_row(rec, now, stale, updated)  # type: ignore[return-value]
+    return schema.row(rec, now, stale, updated)  # type: ignore[return-value]
+
+
+def build_index(entries: list, now: float, skipped: object = 0, environ: dict | None = None,
+                sdir: str | None = None, load_info: dict | None = None, omitted: int = 0) -> dict:
+    """Pure (given ``load_info``): the index for ``entries`` (``record.Entry``) at time ``now``. Bounded:
+    at most ``limits.MAX_INDEX_ROWS`` rows (the most recently updated; the others count as
+    ``omitted_sessions``), each capped by ``limits.fit_row``. ``skipped``: the skipped files (``[name,
+    reason, mtime]`` lists, as ``load_sessions`` gives; the first few are listed by name) or a count."""
     stale_after, _ = thresholds(environ)
+    if len(entries) > limits.MAX_INDEX_ROWS:
+        omitted += len(entries) - limits.MAX_INDEX_ROWS
+        entries = sorted(entries, key=record.updated_ts, reverse=True)[: limits.MAX_INDEX_ROWS]
     keyed = []
-    for s in sessions:
-        updated = schema.updated_ts(s, s.get("_mtime", now))
-        keyed.append((schema.first_seen_ts(s, updated), s["session_id"], s, updated))
+    for e in entries:
+        keyed.append((record.first_seen_ts(e, record.updated_ts(e)), e.session_id, e))
     keyed.sort(key=lambda k: (k[0], k[1]))
-    rows = []
-    for _, _, s, updated in keyed:
-        r = schema.row(s, now, is_stale(s, now - updated, stale_after), updated)
-        override = s.get("_state_override")
-        if override:
-            r["state"], r["detail"], r["waiting_for"] = override, s.get("_detail_override"), None
-        rows.append(r)
+    rows = [limits.fit_row(row_of(e, now, stale_after)) for _, _, e in keyed]
     index = {
         "version": schema.VERSION,
         "updated_at": timefmt.iso(now),
         "status_dir": sdir,
         "sessions": rows,
-        "summary": summarize(rows, load_info if load_info is not None else load.current(environ), skipped),
+        "summary": summarize(rows, load_info if load_info is not None else load.current(environ), skipped,
+                             omitted),
     }
+    if isinstance(skipped, list) and skipped:
+        index["skipped"] = dirscan.report(skipped)
     index["title"] = title.title(index)
     return index
 
 
-def _check_alive(sessions: list, deep: bool = False) -> set:
-    """Ids whose Claude process is certainly gone; marks ``_alive`` on those known to be running.
-    ``deep`` also reads each registry file: one that now names another session (``/clear`` or
-    ``/resume`` without a SessionEnd) means ours is gone."""
-    gone = set()
-    for s in sessions:
-        pid, reg = s.get("pid"), s.get("pid_file")
-        if pid is None:
-            continue
-        if liveness.is_gone(pid, reg, s["session_id"] if deep else None):
-            gone.add(s["session_id"])
-        else:
-            s["_alive"] = True
-    return gone
+def _with_facts(entry: record.Entry, facts: list, now: float) -> record.Entry | None:
+    """A new entry whose record the transcript facts changed (through ``core.state``), else None."""
+    rec = entry.record
+    if isinstance(rec, record.Newer):
+        return None
+    new = rec.copy()
+    if isinstance(new.get("task"), dict):
+        new["task"] = new["task"].copy()
+    changed = False
+    for fact in facts:
+        changed = state.on_fact(new, fact, now) or changed
+    return record.Entry(new, entry.mtime, entry.alive) if changed else None
 
 
-_TAIL_CACHE: dict = {}
+def newest(entries: list) -> str | None:
+    """Pure: the session id both ``status.json`` links point to (the latest report of our version)."""
+    ours = _records(entries)
+    best = max(ours, key=record.updated_ts, default=None)
+    return None if best is None else best.session_id
 
 
-def _check_interrupted(sessions: list, now: float) -> None:
-    """Esc fires no hook: a 'working'/'waiting' session quiet for a while whose transcript ends in the
-    interrupt marker is really idle. Reads only transcripts that changed (cached by size+mtime)."""
-    for s in sessions:
-        if s.get("state") not in ("working", "waiting"):
+class Decision:
+    """What to write: the index, the entries kept, the ids to remove, the records that changed and the
+    session the links point to."""
+
+    __slots__ = ("changed", "doomed", "index", "keep", "link")
+
+    def __init__(self, index: dict, keep: list, doomed: list, changed: list, link: str | None) -> None:
+        self.index = index
+        self.keep = keep
+        self.doomed = doomed
+        self.changed = changed
+        self.link = link
+
+
+def decide(found: Scan, now: float, options: Options = DEFAULT, sdir: str | None = None,
+           drop: str | None = None) -> Decision:
+    """The decide step, pure: what to remove, what the transcript facts change, the index, the links."""
+    keep, doomed, changed = [], [], []
+    for entry in found.entries:
+        if removes(entry, now, options, found.gone, drop):
+            doomed.append(entry.session_id)
             continue
-        if now - schema.updated_ts(s, s.get("_mtime", now)) < STUCK_CHECK_SECONDS:
-            continue
-        path = s.get("transcript_path")
-        sig = transcript.signature(path)
-        if sig is None:
-            continue
-        cached = _TAIL_CACHE.get(path)
-        if cached is None or cached[0] != sig:
-            cached = (sig, transcript.tail_info(path, 256 * 1024).get("interrupted", False))
-            _TAIL_CACHE[path] = cached
-        if cached[1]:
-            s["_state_override"], s["_detail_override"] = "idle", "interrupted"
+        updated = _with_facts(entry, found.facts[entry.session_id], now) if entry.session_id in found.facts else None
+        if updated is not None:
+            changed.append(updated)
+        keep.append(updated or entry)
+    index = build_index(keep, now, found.skipped, options.environ, sdir, found.load_info, found.omitted)
+    return Decision(index, keep, doomed, changed, newest(keep))
+
+
+# ---------------------------------------------------------------- 3. write: under the lock
 
 
 def _sweep_temp_files(sdir: str, now: float) -> None:
@@ -182,11 +311,10 @@ def _sweep_temp_files(sdir: str, now: float) -> None:
                 pass
 
 
-def publish(sdir: str, index: dict, sessions: list, environ: dict | None = None) -> None:
-    """Write ``index.json`` and point both ``status.json`` links at the newest session. Raises OSError."""
+def publish(sdir: str, index: dict, link: str | None, environ: dict | None = None) -> None:
+    """Write ``index.json`` and point both ``status.json`` links at session ``link``. Raises OSError."""
     store.write_json(paths.index_path(sdir), index)
-    newest = max(sessions, key=lambda s: schema.updated_ts(s, s.get("_mtime", 0.0)), default=None)
-    name = None if newest is None else newest["session_id"] + ".json"
+    name = None if link is None else link + ".json"
     source = None if name is None else os.path.join(sdir, name)
     store.point_link(paths.status_link_path(sdir), name, source)
     if paths.legacy_link_wanted(sdir, environ):
@@ -208,66 +336,67 @@ def _keep_regular_file(path: str) -> None:
         pass
 
 
-def aggregate(sdir: str | None = None, now: float | None = None, *, dry_run: bool = False,
-              environ: dict | None = None, deep: bool = True, sessions: list | None = None,
-              skipped: int = 0, drop: str | None = None, load_info: dict | None = None,
-              locked: bool = False) -> dict:
-    """Read (unless ``sessions`` is given), clean up, write and return the index. See module docstring.
+def write(sdir: str, decision: Decision, now: float, environ: dict | None = None, sweep: bool = True) -> None:
+    """The write step (the caller holds the lock): records a transcript fact changed, the index, the
+    links, removals, old temp files (``sweep``; the hook sweeps on its full reads only). A changed record
+    keeps its ``event_ts``: any later event still wins."""
+    for e in decision.changed:
+        store.write_session(paths.session_path(sdir, e.session_id), e.record)
+    publish(sdir, decision.index, decision.link, environ)
+    for sid in decision.doomed:
+        store.remove(paths.session_path(sdir, sid))
+    if sweep:
+        _sweep_temp_files(sdir, now)
 
-    Writes happen under the status-dir lock (``locked``: the caller holds it already, as the hook does);
-    when another process holds it for long, this returns the fresh index without writing.
-    ``deep`` also looks for Esc-interrupted sessions in transcripts (the hook passes False). ``drop``
-    names a session id that is ending: links move away from it before its file is deleted.
-    """
-    sdir = paths.status_dir(environ) if sdir is None else sdir
-    now = time.time() if now is None else now
-    if dry_run or locked or not os.path.isdir(sdir):
-        return _aggregate(sdir, now, dry_run or not os.path.isdir(sdir), environ, deep, sessions, skipped, drop,
-                          load_info)
+
+def update(sdir: str, now: float, found: Scan, options: Options = DEFAULT, drop: str | None = None,
+           sweep: bool = True) -> Decision:
+    """Decide and (unless ``options.dry_run``) write; the caller holds the lock (the hook does)."""
+    decision = decide(found, now, options, sdir, drop)
+    if not options.dry_run:
+        write(sdir, decision, now, options.environ, sweep)
+    return decision
+
+
+def _scan_and_tidy(sdir: str, now: float, options: Options) -> Scan:
+    """The full read of a writer other than the hook (under the lock): skipped files old enough are
+    removed, and the hook's incremental view is told the dir changed."""
+    found = scan(sdir, now, options)
+    _, remove_after = thresholds(options.environ)
+    found.skipped = dirscan.remove_old_skipped(sdir, found.skipped, now, remove_after)  # type: ignore[arg-type]
+    dirscan.invalidate(sdir)
+    return found
+
+
+def _run(sdir: str, now: float, options: Options, wait: float | None) -> Decision:
+    if options.dry_run or not os.path.isdir(sdir):
+        return decide(scan(sdir, now, options), now, options, sdir)
     try:
-        with store.DirLock(paths.lock_path(sdir), timeout=1.0):
-            return _aggregate(sdir, now, False, environ, deep, sessions, skipped, drop, load_info)
+        with store.DirLock(paths.lock_path(sdir), **({} if wait is None else {"timeout": wait})):
+            return update(sdir, now, _scan_and_tidy(sdir, now, options), options)
     except TimeoutError:
-        return _aggregate(sdir, now, True, environ, deep, sessions, skipped, drop, load_info)
+        if wait is None:
+            raise
+        return decide(scan(sdir, now, options), now, options, sdir)
 
 
-def _aggregate(sdir: str, now: float, dry_run: bool, environ: dict | None, deep: bool, sessions: list | None,
-               skipped: int, drop: str | None, load_info: dict | None) -> dict:
-    if sessions is None:
-        sessions, skipped = load_sessions(sdir)
-    _, remove_after = thresholds(environ)
-    gone = _check_alive(sessions, deep)
-    keep, doomed = [], []
-    for s in sessions:
-        if s["session_id"] == drop or expired(s, now, remove_after, s["session_id"] in gone):
-            doomed.append(s)
-        else:
-            keep.append(s)
-    if deep:
-        _check_interrupted(keep, now)
-    index = build_index(keep, now, skipped, environ, sdir, load_info)
-    if dry_run:
-        return index
-    publish(sdir, index, keep, environ)
-    for s in keep:
-        if s.get("_state_override"):
-            _persist_override(sdir, s, now)
-    for s in doomed:
-        store.remove(paths.session_path(sdir, s["session_id"]))
-    _sweep_temp_files(sdir, now)
-    return index
+def aggregate(sdir: str | None = None, now: float | None = None, options: Options = DEFAULT) -> dict:
+    """Read, decide and write (under the status-dir lock) and return the index. When another process
+    holds the lock for long, this returns the fresh index without writing."""
+    sdir = paths.status_dir(options.environ) if sdir is None else sdir
+    now = time.time() if now is None else now
+    return _run(sdir, now, options, 1.0).index
 
 
-def _persist_override(sdir: str, session: dict, now: float) -> None:
-    """Write a transcript-derived state (Esc) into the session file, under the lock, so every reader
-    (and the hook's next aggregation) agrees. ``event_ts`` is kept: any later event still wins."""
-    record = {k: v for k, v in session.items() if not k.startswith("_")}
-    record.update(state=session["_state_override"], detail=session.get("_detail_override"),
-                  waiting_for=None, waiting_call=None, state_since=timefmt.iso(now), state_ts=now)
-    task = record.get("task")
-    if isinstance(task, dict):
-        task["status"] = "idle"
-    store.write_json(paths.session_path(sdir, session["session_id"]), record)
+def current(sdir: str | None = None, now: float | None = None, options: Options = DEFAULT) -> dict:
+    """The index readers show: the status dir's, else (no status dir at all, NFR-2) one from the legacy
+    single-session ``status.json`` (``index["legacy"]`` is True), else an empty one."""
+    sdir = paths.status_dir(options.environ) if sdir is None else sdir
+    now = time.time() if now is None else now
+    if os.path.isdir(sdir):
+        return aggregate(sdir, now, options)
+    legacy = legacy_index(options.environ, now, options.load_info)
+    return legacy if legacy is not None else build_index([], now, 0, options.environ, sdir, options.load_info)
 
 
 def cleanup(sdir: str | None = None, now: float | None = None, *, include_stale: bool = False,
@@ -277,19 +406,7 @@ def cleanup(sdir: str | None = None, now: float | None = None, *, include_stale:
     now = time.time() if now is None else now
     if not os.path.isdir(sdir):
         return 0
-    with store.DirLock(paths.lock_path(sdir)):
-        sessions, skipped = load_sessions(sdir)
-        stale_after, remove_after = thresholds(environ)
-        gone = _check_alive(sessions, deep=True)
-        doomed = {s["session_id"] for s in sessions if expired(s, now, remove_after, s["session_id"] in gone)}
-        if include_stale:  # what the index shows as stale, removed on request
-            doomed |= {s["session_id"] for s in sessions
-                       if is_stale(s, now - schema.updated_ts(s, s.get("_mtime", now)), stale_after)}
-        keep = [s for s in sessions if s["session_id"] not in doomed]
-        publish(sdir, build_index(keep, now, skipped, environ, sdir), keep, environ)
-        for sid in doomed:
-            store.remove(paths.session_path(sdir, sid))
-    return len(doomed)
+    return len(_run(sdir, now, Options(environ=environ, remove_stale=include_stale), None).doomed)
 
 
 def signature(sdir: str | None = None, environ: dict | None = None) -> tuple:
@@ -315,11 +432,10 @@ def legacy_index(environ: dict | None = None, now: float | None = None, load_inf
         return None
     if not isinstance(raw, dict) or not isinstance(raw.get("session_id"), str):
         return None
-    session = schema.validate(raw, raw["session_id"])
-    if session is None:
+    rec = record.upgrade(raw, raw["session_id"])
+    if rec is None:
         return None
-    session["_mtime"] = mtime
-    index = build_index([session], now, 0, environ, None, load_info)
+    index = build_index([record.Entry(rec, mtime)], now, 0, environ, None, load_info)
     index["legacy"] = True
     return index
 
@@ -368,10 +484,10 @@ def main(argv: list | None = None, prog: str = "python -m core.aggregate") -> in
         print("error: cannot read status dir %s: it is a file, not a directory" % sdir, file=sys.stderr)
         return 1
     try:
-        index = aggregate(sdir, dry_run=args.dry_run)
+        index = aggregate(sdir, options=Options(dry_run=args.dry_run))
     except OSError as exc:
         try:
-            aggregate(sdir, dry_run=True)
+            aggregate(sdir, options=Options(dry_run=True))
         except OSError:
             print("error: cannot read status dir %s: %s" % (sdir, exc.strerror or exc), file=sys.stderr)
         else:  # reading works: only writing (index.json, links, clean-up) fails

@@ -1,6 +1,8 @@
 """JSON without ``re``: the stdlib ``json`` package imports ``re`` (about 40% of a bare hook's start-up).
 
 The C accelerator ``_json`` has everything needed; fall back to ``json`` where it is missing (PyPy).
+Every malformed or truncated input raises ValueError (a JSONDecodeError where CPython builds one), never
+SystemError: see ``loads``. Proven in fresh ``python -I -S`` processes on 3.9-3.13 (tests/test_jsonio_fresh.py).
 Output is compact UTF-8 (``ensure_ascii=False``), keys in insertion order.
 """
 
@@ -49,6 +51,11 @@ if _cjson is not None:
             obj, end = _scan(text, 0)
         except StopIteration as exc:
             raise ValueError("invalid JSON at %d" % exc.value) from None
+        except SystemError:
+            # CPython 3.10/3.11: ``_json`` raises its JSONDecodeError by looking ``json.decoder`` up in
+            # sys.modules and, when it is not there (the hook never imports json), returns NULL without an
+            # exception. 3.9 and 3.12+ import json.decoder on that error path instead (only on errors).
+            raise ValueError("invalid JSON (truncated or malformed)") from None
         if end != len(text):
             raise ValueError("extra data at %d" % end)
         return obj

@@ -16,7 +16,6 @@ INDEX_NAME = "index.json"
 LINK_NAME = "status.json"
 LOG_NAME = "hook.log"
 LOCK_NAME = ".lock"
-RESERVED_IDS = ("index", "status")
 
 
 def _env(environ: dict | None) -> dict:

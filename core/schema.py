@@ -1,21 +1,18 @@
-"""The on-disk contract: per-session files (PRD v1.1.0 fields + extras) and index rows.
-
-A file is readable when it is a JSON object whose ``session_id`` matches its file name and whose
-``version`` major is 1. Files from the PRD's v1.0.0 hook (only the PRD fields) read fine: every extra
-key has a default here.
-"""
+"""Index rows from records (``core.record`` owns the record and its upgrade) and the context window rule."""
 
 from __future__ import annotations
 
-from core import timefmt
+from core import record, state, timefmt
 
-VERSION = "1.1.0"
-STATES = ("working", "waiting", "idle", "compacting", "error", "unknown")
-# What a v1.0.0 ``task.status`` means as an activity state.
-_LEGACY_STATES = {"active": "working", "working": "working", "waiting": "waiting", "idle": "idle",
-                  "error": "error", "compacting": "compacting"}
-DEFAULT_WINDOW = 200_000
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from core.record import Ask, IndexRow, Newer, SessionRecord
+
+VERSION = record.VERSION
+STATES = state.STATES
+DEFAULT_WINDOW = record.DEFAULT_WINDOW
 ONE_M_WINDOW = 1_000_000
+project_name = record.project_name
 
 
 def _int(value: object, default: int = 0) -> int:
@@ -32,52 +29,16 @@ def _dict(value: object) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def project_name(cwd: object) -> str | None:
-    """Last path component of a POSIX or Windows path."""
-    if not isinstance(cwd, str) or not cwd:
+def _ask(value: object) -> Ask | None:
+    if not isinstance(value, dict):
         return None
-    name = cwd.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    return name or cwd
+    return {"tool": _str(value.get("tool")), "input": _str(value.get("input")),
+            "description": _str(value.get("description"))}
 
 
-def validate(raw: object, stem: str) -> dict | None:
-    """The session dict if ``raw`` is one of ours (or v1.0.0) for file stem ``stem``; None if foreign/newer."""
-    if not isinstance(raw, dict) or raw.get("session_id") != stem:
-        return None
-    version = raw.get("version", "1.0.0")
-    if not isinstance(version, str) or version.split(".", 1)[0] != "1":
-        return None
-    return raw
-
-
-def _timestamp(session: dict, ts_key: str, iso_key: str, fallback: float) -> float:
-    ts = session.get(ts_key)
-    if isinstance(ts, (int, float)) and not isinstance(ts, bool):
-        return float(ts)
-    parsed = timefmt.parse_iso(session.get(iso_key))
-    return fallback if parsed is None else parsed
-
-
-def updated_ts(session: dict, fallback: float) -> float:
-    """When the session last reported: ``updated_ts``, else ``updated_at`` (v1.0.0 files), else ``fallback``."""
-    return _timestamp(session, "updated_ts", "updated_at", fallback)
-
-
-def first_seen_ts(session: dict, fallback: float) -> float:
-    """When the session was first seen (sub-second), else ``fallback``."""
-    return _timestamp(session, "first_seen_ts", "first_seen_at", fallback)
-
-
-def state_of(session: dict) -> str:
-    state = session.get("state")
-    if isinstance(state, str) and state in STATES:
-        return state
-    legacy = _str(_dict(session.get("task")).get("status"))
-    return _LEGACY_STATES.get(legacy or "", "unknown")
-
-
-def row(session: dict, now: float, stale: bool, updated: float) -> dict:
-    """One ``index.json`` row: the PRD's keys, then the extras the tray and dashboard show. Pure."""
+def row(session: SessionRecord, now: float, stale: bool, updated: float) -> IndexRow:
+    """One ``index.json`` row of an upgraded record: the PRD's keys, then the extras the tray and
+    dashboard show. Pure."""
     task = _dict(session.get("task"))
     context = _dict(session.get("context"))
     agents = _dict(session.get("agents"))
@@ -89,15 +50,17 @@ def row(session: dict, now: float, stale: bool, updated: float) -> dict:
         "agents": _int(agents.get("active")),
         "status": "stale" if stale else "active",
         "updated_at": _str(session.get("updated_at")) or timefmt.iso(updated),
-        "state": state_of(session),
+        "state": state.state_of(session),
+        "reason": _str(session.get("reason")),
         "state_since": _str(session.get("state_since")),
         "waiting_for": _str(session.get("waiting_for")),
+        "ask": _ask(session.get("ask")) if state.state_of(session) == state.WAITING else None,
         "detail": _str(session.get("detail")),
         "progress": _int(task.get("progress")),
         "context_tokens": _int(context.get("current_tokens"), 0) if "current_tokens" in context else None,
         "context_window": _int(context.get("total_tokens"), 0) or None,
         "agent_names": [n for n in names if isinstance(n, str)] if isinstance(names, list) else [],
-        "project": _str(session.get("project")) or project_name(session.get("cwd")),
+        "project": _str(session.get("project")),
         "cwd": _str(session.get("cwd")),
         "model": _str(session.get("model")),
         "permission_mode": _str(session.get("permission_mode")),
@@ -105,6 +68,39 @@ def row(session: dict, now: float, stale: bool, updated: float) -> dict:
         "first_seen": _str(session.get("first_seen_at")),
         "transcript_path": _str(session.get("transcript_path")),
         "age_seconds": round(max(0.0, now - updated), 3),
+        "written_by": None,
+    }
+
+
+def newer_row(newer: Newer, now: float, stale: bool, updated: float) -> IndexRow:
+    """The row of a file written by a newer version: shown (state unknown, reason ``newer_version``,
+    ``written_by`` its version), never parsed further."""
+    return {
+        "session_id": newer.session_id,
+        "task": "",
+        "context_pct": 0,
+        "agents": 0,
+        "status": "stale" if stale else "active",
+        "updated_at": timefmt.iso(updated),
+        "state": state.UNKNOWN,
+        "reason": state.NEWER_VERSION,
+        "state_since": None,
+        "waiting_for": None,
+        "ask": None,
+        "detail": "written by a newer version (%s)" % newer.version,
+        "progress": 0,
+        "context_tokens": None,
+        "context_window": None,
+        "agent_names": [],
+        "project": None,
+        "cwd": None,
+        "model": None,
+        "permission_mode": None,
+        "last_tool": None,
+        "first_seen": None,
+        "transcript_path": None,
+        "age_seconds": round(max(0.0, now - updated), 3),
+        "written_by": newer.version,
     }
 
 

@@ -52,6 +52,19 @@ def write_json(path: str, obj: object) -> None:
     atomic_write(path, jsonio.dumps(obj).encode("utf-8", "replace"))
 
 
+def write_session(path: str, record: dict) -> dict:
+    """The one write boundary for session files: ``record`` capped by ``core.limits.fit_record`` (every
+    string, list and object bounded, at most 64 KiB), written atomically. Returns what was written."""
+    from core import limits
+
+    capped = limits.fit_record(record)
+    data = jsonio.dumps(capped).encode("utf-8", "replace")
+    if len(data) > limits.MAX_FILE:  # pragma: no cover - fit_record guarantees it; never write more
+        raise ValueError("session record over %d bytes" % limits.MAX_FILE)
+    atomic_write(path, data)
+    return capped
+
+
 def read_bytes(path: str, limit: int = 1 << 20) -> bytes:
     """At most ``limit`` bytes of a regular file. Raises OSError (including for a directory)."""
     with open(path, "rb") as f:

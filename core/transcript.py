@@ -1,7 +1,8 @@
 """Read what the monitor needs from the END of a Claude Code transcript (JSONL).
 
 Cost is bounded by ``max_bytes`` whatever the file's size; a missing file, a directory, a device
-(``/dev/zero``), a FIFO or invalid bytes give an empty result, never a hang or an exception.
+(``/dev/zero``), a FIFO or invalid bytes give an empty result, never a hang or an exception. A half-written
+last line, CRLF line ends, a UTF-8 BOM and NUL padding are tolerated; lines over ``LINE_MAX`` are skipped.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import stat
 from core import jsonio
 
 BLOCK = 64 * 1024
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = 8 * 1024 * 1024  # hard bound on bytes read by one call
+LINE_MAX = 1024 * 1024  # longer lines (tool output) are skipped, never held in memory
 INTERRUPT_MARK = b"[Request interrupted by user"
 
 
@@ -29,29 +31,71 @@ def signature(path: object) -> list | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def _lines_backwards(f: object, size: int, max_bytes: int):  # type: ignore[no-untyped-def]
-    """Yield ``(block number, line)`` for complete lines from the end of an open binary file, newest first."""
+def _lines_backwards(f: object, size: int, max_bytes: int, floor: int = 0):  # type: ignore[no-untyped-def]
+    """Yield ``(block number, line)`` for complete lines from the end of an open binary file, newest first.
+
+    Reads at most ``max_bytes`` in ``BLOCK`` chunks. The bytes after the last newline are a line still being
+    written unless they end in ``}``: skipped. A line longer than ``LINE_MAX`` is skipped whole (memory stays
+    bounded; such lines are tool output, never usage). Lines that lie entirely before ``floor`` (what an
+    earlier call already read) are not read; the line that straddles ``floor`` is.
+    """
     pos = size
     carry = b""
     budget = max_bytes
     block = 0
+    skipping = False  # inside an over-long line: drop bytes until its start
+    first = True
     while pos > 0 and budget > 0:
+        if pos <= floor and not carry and not skipping:
+            return
         step = min(BLOCK, pos, budget)
         pos -= step
         budget -= step
         f.seek(pos)  # type: ignore[attr-defined]
-        chunk = f.read(step) + carry  # type: ignore[attr-defined]
+        chunk = f.read(step)  # type: ignore[attr-defined]
+        if len(chunk) != step:  # the file shrank under us: stop rather than mis-split
+            return
+        if skipping:
+            cut = chunk.rfind(b"\n")
+            if cut < 0:
+                continue
+            chunk = chunk[: cut + 1]
+            skipping = False
+        chunk += carry
         parts = chunk.split(b"\n")
+        partial = False
+        if first:
+            first = False
+            tail = parts[-1].rstrip(b" \t\r\x00")
+            partial = bool(tail) and not tail.endswith(b"}")  # half-written last line
         carry = parts[0]
-        for line in reversed(parts[1:]):
+        if partial and len(parts) == 1:  # the half-written line is longer than a block: skip to its start
+            carry, skipping = b"", True
+        end = pos + len(chunk)  # file offset just past the newest part
+        for i in range(len(parts) - 1, 0, -1):
+            line = parts[i]
+            start = end - len(line)
+            end = start - 1
+            if partial and i == len(parts) - 1:
+                continue
             if line.strip():
                 yield block, line
+            if start <= floor:
+                return  # that line began before floor: everything older was read before
+        if len(carry) > LINE_MAX:
+            carry = b""
+            skipping = True
         block += 1
-    if pos == 0 and carry.strip():
+    if pos == 0 and carry.strip() and not skipping:
         yield block, carry
 
 
 def _parse(line: bytes) -> dict | None:
+    line = line.strip(b" \t\r\n\x00")
+    if line.startswith(b"\xef\xbb\xbf"):
+        line = line[3:]
+    if not (line.startswith(b"{") and line.endswith(b"}")):
+        return None  # cheap: only objects are records, and no parse error (or its import) for junk
     try:
         obj = jsonio.loads(line)
     except (ValueError, RecursionError):
@@ -83,8 +127,9 @@ def _user_text(rec: dict) -> str:
     return ""
 
 
-def tail_info(path: str, max_bytes: int = MAX_BYTES) -> dict:
-    """Newest facts in a transcript's tail.
+def tail_info(path: str, max_bytes: int = MAX_BYTES, floor: int = 0) -> dict:
+    """Newest facts in a transcript's tail, reading at most ``max_bytes`` backwards from the end, and nothing
+    wholly before byte ``floor`` (pass the size an earlier call saw to read only what was appended since).
 
     Keys (absent when not found): ``tokens`` (input + cache creation + cache read of the newest main-chain
     assistant message, or the post-compaction size after a newer ``compact_boundary``), ``model``,
@@ -100,7 +145,7 @@ def tail_info(path: str, max_bytes: int = MAX_BYTES) -> dict:
     except OSError:
         return info
     try:
-        _scan(f, sig[0], max_bytes, info)
+        _scan(f, sig[0], max_bytes, info, max(0, min(floor, sig[0])))
     except (OSError, MemoryError):
         pass
     finally:
@@ -108,10 +153,10 @@ def tail_info(path: str, max_bytes: int = MAX_BYTES) -> dict:
     return info
 
 
-def _scan(f: object, size: int, max_bytes: int, info: dict) -> None:
+def _scan(f: object, size: int, max_bytes: int, info: dict, floor: int = 0) -> None:
     context_block = -1  # titles are looked for only in the blocks already read for the context
     turn_seen = False  # an assistant or user-prompt line newer than anything below
-    for block, line in _lines_backwards(f, size, max_bytes):
+    for block, line in _lines_backwards(f, size, max_bytes, floor):
         if b"[1m]\"" in line and "one_m" not in info:
             info["one_m"] = True
         context_done = context_block >= 0

@@ -21,17 +21,12 @@ PING_SECONDS = 15.0
 def _default_aggregate(sdir: str, claude_dir: str | None = None) -> dict[str, Any]:
     from core import aggregate
 
-    # dry_run: the dashboard never writes; the tray and the hook own index.json and cleanup.
-    index = aggregate.aggregate(sdir, dry_run=True)
-    if not index["sessions"] and not os.path.isdir(sdir):
-        # NFR-2: no status dir yet, but an old single-session hook may still write <claude dir>/status.json.
-        environ = dict(os.environ)
-        if claude_dir:
-            environ["CLAUDE_CONFIG_DIR"] = claude_dir
-        legacy = aggregate.legacy_index(environ)
-        if legacy is not None:
-            return legacy
-    return index
+    # dry_run: the dashboard never writes; the tray and the hook own index.json and cleanup. With no
+    # status dir, core falls back to an old single-session hook's <claude dir>/status.json (NFR-2).
+    environ = dict(os.environ)
+    if claude_dir:
+        environ["CLAUDE_CONFIG_DIR"] = claude_dir
+    return aggregate.current(sdir, options=aggregate.Options(dry_run=True, environ=environ))
 
 
 def _default_signature(sdir: str) -> Any:

@@ -10,9 +10,12 @@ import os
 import sys
 import time
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from core.record import SessionRecord
+
 MAX_STDIN = 8 * 1024 * 1024
-MAX_ID = 128
-LOG_CAP = 256 * 1024
+LOG_CAP = 256 * 1024  # core.hooklog.LOG_CAP: the hook does not import it on its happy path
 ENDED_NAME = ".ended"
 ENDED_KEEP = 200
 PID_RETRY_SECONDS = 60.0
@@ -24,7 +27,7 @@ class BadInput(ValueError):
 
 def parse_event(data: bytes) -> dict:
     """The event object with a safe ``session_id``, or BadInput."""
-    from core import jsonio, paths
+    from core import ids, jsonio
 
     if len(data) > MAX_STDIN:
         raise BadInput("stdin over 8 MiB ignored")
@@ -39,11 +42,8 @@ def parse_event(data: bytes) -> dict:
     sid = event.get("session_id")
     if not isinstance(sid, str) or not sid:
         raise BadInput("missing or non-string session_id")
-    bad = (len(sid) > MAX_ID or sid.startswith(".") or ".." in sid
-           or any(c in sid for c in "/\\:\0") or any(ord(c) < 32 for c in sid)
-           or sid.lower() in paths.RESERVED_IDS)
-    if bad:
-        raise BadInput("unsafe session_id %r" % sid[:40])
+    if not ids.is_valid(sid):
+        raise BadInput("unsafe session_id %s" % ascii(sid[:40]))
     return event
 
 
@@ -107,13 +107,20 @@ def _remember_end(sdir: str, sid: str, now: float) -> None:
     store.write_json(path, dict(keep))
 
 
-def _refresh_transcript(s: dict, environ: dict) -> None:
+def _refresh_transcript(s: SessionRecord, environ: dict) -> None:
     from core import schema, transcript
 
     path = s.get("transcript_path")
     sig = transcript.signature(path)
-    if sig is not None and sig != s.get("transcript_sig"):
-        info = transcript.tail_info(path)  # type: ignore[arg-type]
+    if sig is not None:
+        sig.append(path)  # [size, mtime_ns, path]: a new transcript path is a new file
+    old = s.get("transcript_sig")
+    if sig is not None and sig != old:
+        # Read only what was appended since the last read (the line that straddles it included); a
+        # transcript that shrank or is new to us is read from its end, up to transcript.MAX_BYTES.
+        floor = old[0] if (isinstance(old, list) and len(old) == 3 and old[2] == path and type(old[0]) is int
+                           and 0 <= old[0] <= sig[0]) else 0
+        info = transcript.tail_info(path, floor=floor)  # type: ignore[arg-type]
         s["transcript_sig"] = sig
         if "tokens" in info:
             s["context"]["current_tokens"] = info["tokens"]
@@ -131,7 +138,7 @@ def _refresh_transcript(s: dict, environ: dict) -> None:
     s["context"]["total_tokens"] = schema.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ)
 
 
-def _refresh_pid(s: dict, event_name: str, now: float, environ: dict) -> None:
+def _refresh_pid(s: SessionRecord, event_name: str, now: float, environ: dict) -> None:
     if s.get("pid") is not None:
         return
     first = event_name in ("SessionStart", "UserPromptSubmit")
@@ -147,8 +154,11 @@ def _refresh_pid(s: dict, event_name: str, now: float, environ: dict) -> None:
 
 
 def run(data: bytes, environ: dict | None = None, now: float | None = None) -> None:
-    """Apply one hook event (raw stdin bytes) to the status dir. Raises on failure; ``main`` logs."""
-    from core import aggregate, jsonio, load, paths, schema, store
+    """Apply one hook event (raw stdin bytes) to the status dir. Raises on failure; ``main`` logs.
+
+    Cost does not grow with the number of sessions: ``core.scan`` gives the other sessions from the state
+    the previous hook saved, unless something else changed the dir (then it re-reads changed files only)."""
+    from core import aggregate, jsonio, limits, load, paths, record, scan, store
     from hook import events
 
     env: dict = os.environ if environ is None else environ  # type: ignore[assignment]
@@ -162,35 +172,55 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         return
     sid = event["session_id"]
     name = event.get("hook_event_name")
+    _CURRENT["event"] = name if isinstance(name, str) else "?"
     store.ensure_dir(sdir)
-    with store.DirLock(paths.lock_path(sdir)):
+    with store.DirLock(paths.lock_path(sdir)) as lock:
+        fresh = scan.unchanged(sdir, lock.fd)  # before this hook writes anything
+        options = aggregate.Options(environ=env, deep=False)
+        path = paths.session_path(sdir, sid)
+        own = sid + ".json"
         if name == "SessionEnd" and not event.get("agent_id"):
             _remember_end(sdir, sid, now)
-            sessions, skipped = aggregate.load_sessions(sdir)
-            aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=sessions, skipped=skipped, drop=sid,
-                                locked=True)
+            view = scan.load(sdir, now, None, fresh, env)
+            if view.has_cold(own):  # not in the index: its file is removed here
+                view.cold.pop(own, None)
+                store.remove(path)
+            found = aggregate.scan(sdir, now, options, view.entries, view.skipped, view.cold_count())
+            aggregate.update(sdir, now, found, options, drop=sid, sweep=view.full)
+            scan.save(sdir, lock.fd, view, view.entries)
             return
-        path = paths.session_path(sdir, sid)
         try:
-            old = schema.validate(jsonio.loads(store.read_bytes(path)), sid)
+            raw = store.read_bytes(path, limits.MAX_FILE + 1)
+            if len(raw) > limits.MAX_FILE:
+                raise ValueError("oversized")
+            old = record.upgrade(jsonio.loads(raw), sid)
+            if isinstance(old, record.Newer):
+                old = None  # a newer hook's file: this event starts the session over in our format
         except FileNotFoundError:
             old = None
             if _ended_recently(sdir, sid, now):
                 return
         except (OSError, ValueError, RecursionError):
-            old = None  # corrupt: start over rather than stay broken
-        s = events.apply(old, event, now)
+            old = None  # corrupt, foreign or oversized: start over rather than stay broken
+        s = events.step(old, event, now)
         if not event.get("agent_id"):
             _refresh_transcript(s, env)
         _refresh_pid(s, name if isinstance(name, str) else "", now, env)
         s["load"] = load.current(env)
         events.finish(s)
         s["hook_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        store.write_json(path, s)
-        others, skipped = aggregate.load_sessions(sdir, skip=sid + ".json")
-        s["_mtime"] = now
-        aggregate.aggregate(sdir, now, environ=env, deep=False, sessions=[*others, s], skipped=skipped,
-                            locked=True)
+        s = store.write_session(path, s)  # type: ignore[arg-type,assignment]
+        st = os.stat(path)
+        mine = record.Entry(s, now, sig=[st.st_size, st.st_mtime_ns])
+        view = scan.load(sdir, now, own, fresh, env)
+        options.load_info = s["load"]
+        entries = [*view.entries, mine]
+        found = aggregate.scan(sdir, now, options, entries, view.skipped, view.cold_count())
+        aggregate.update(sdir, now, found, options, sweep=view.full)
+        scan.save(sdir, lock.fd, view, entries)
+
+
+_CURRENT = {"event": "-"}  # the event being applied, for the one log line a failure writes
 
 
 def main() -> int:
@@ -203,10 +233,10 @@ def main() -> int:
         run(data, environ, now)  # type: ignore[arg-type]
     except BaseException as exc:
         try:
-            from core import paths
+            from core import __version__, paths
 
-            log_line(paths.status_dir(environ), "hook error: %s: %s" % (type(exc).__name__, exc), now,  # type: ignore[arg-type]
-                     environ)  # type: ignore[arg-type]
+            log_line(paths.status_dir(environ), "hook error: %s in %s (hook %s): %s" % (  # type: ignore[arg-type]
+                type(exc).__name__, _CURRENT["event"], __version__, exc), now, environ)  # type: ignore[arg-type]
         except BaseException:
             pass
     return 0

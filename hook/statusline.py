@@ -86,7 +86,7 @@ def apply(s: dict, tap: dict) -> None:
 def _valid_sid(sid: object) -> bool:
     """The one session-id rule (``core.ids``; before it is merged, the hook's own check)."""
     try:
-        from core import ids  # type: ignore[attr-defined]
+        from core import ids
     except ImportError:  # pragma: no cover - until issue 8's core/ids.py is on this branch
         from core import jsonio
         from hook.main import BadInput, parse_event
@@ -100,9 +100,11 @@ def _valid_sid(sid: object) -> bool:
 
 
 def record(payload: dict, environ: dict, now: float) -> bool:
-    """Record the tap into the session's file and refresh ``index.json``. False when skipped (no such
-    session yet, a busy lock, an unusable id). Raises OSError/ValueError on a broken status dir."""
-    from core import aggregate, jsonio, paths, schema, store
+    """Record the tap into the session's file and refresh ``index.json``, exactly as the hook publishes an
+    event (``core.scan`` view, ``aggregate.scan``/``update``). False when skipped (no such session yet, a
+    busy lock, an unusable id, a newer or foreign file). Raises OSError/ValueError on a broken status dir."""
+    from core import aggregate, jsonio, limits, paths, scan, store
+    from core import record as rec
 
     sid = payload.get("session_id")
     if not _valid_sid(sid):
@@ -111,24 +113,35 @@ def record(payload: dict, environ: dict, now: float) -> bool:
     path = paths.session_path(sdir, sid)  # type: ignore[arg-type]
     if not os.path.exists(path):
         return False
+    lock = store.DirLock(paths.lock_path(sdir), timeout=LOCK_WAIT)
     try:
-        lock = store.DirLock(paths.lock_path(sdir), timeout=LOCK_WAIT).__enter__()
-    except (TimeoutError, OSError):
+        lock.__enter__()
+    except TimeoutError:
         return False
     try:
+        fresh = scan.unchanged(sdir, lock.fd)
         try:
-            s = schema.validate(jsonio.loads(store.read_bytes(path)), sid)  # type: ignore[arg-type]
+            raw = store.read_bytes(path, limits.MAX_FILE + 1)
         except FileNotFoundError:
             return False
-        if s is None:
+        if len(raw) > limits.MAX_FILE:
             return False
-        apply(s, extract(payload, now))
-        s["updated_ts"] = max(float(s.get("updated_ts") or 0), now)
-        store.write_json(path, s)
-        others, skipped = aggregate.load_sessions(sdir, skip=sid + ".json")  # type: ignore[operator]
-        s["_mtime"] = now
-        aggregate.aggregate(sdir, now, environ=environ, deep=False, sessions=[*others, s], skipped=skipped,
-                            locked=True)
+        s = rec.upgrade(jsonio.loads(raw), sid)  # type: ignore[arg-type]
+        if not isinstance(s, dict):  # a newer hook's file, or not ours: leave it alone
+            return False
+        apply(s, extract(payload, now))  # type: ignore[arg-type]
+        updated = s.get("updated_ts")
+        s["updated_ts"] = max(float(updated) if isinstance(updated, (int, float)) else 0.0, now)
+        s = store.write_session(path, s)  # type: ignore[arg-type,assignment]
+        st = os.stat(path)
+        own = sid + ".json"  # type: ignore[operator]
+        mine = rec.Entry(s, now, sig=[st.st_size, st.st_mtime_ns])
+        options = aggregate.Options(environ=environ, deep=False)
+        view = scan.load(sdir, now, own, fresh, environ)
+        entries = [*view.entries, mine]
+        found = aggregate.scan(sdir, now, options, entries, view.skipped, view.cold_count())
+        aggregate.update(sdir, now, found, options, sweep=False)
+        scan.save(sdir, lock.fd, view, entries)
         return True
     finally:
         lock.__exit__(None, None, None)

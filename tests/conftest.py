@@ -18,6 +18,18 @@ sys.path.insert(0, str(ROOT))
 
 from hook import install  # noqa: E402
 
+# Property tests (tests/test_properties.py): "ci" is the default, derandomized (the same cases on every
+# run) and small enough for 2 loaded cores; "long" for local runs: --hypothesis-profile=long
+try:
+    from hypothesis import settings as _hsettings
+
+    _hsettings.register_profile("ci", derandomize=True, max_examples=100, deadline=None, database=None,
+                                print_blob=True)
+    _hsettings.register_profile("long", max_examples=2000, deadline=None)
+    _hsettings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    pass
+
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):

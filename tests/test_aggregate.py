@@ -10,7 +10,7 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import aggregate, timefmt
+from core import aggregate, record, timefmt
 from tests.conftest import ROOT
 
 NOW = 1_800_000_000.0
@@ -42,7 +42,7 @@ def test_index_schema_order_and_summary(sdir):
     write(sdir, "b", 10, first_seen_ts=NOW - 50, context={"current_tokens": 0, "total_tokens": 200000, "percentage": 65})
     write(sdir, "a", 20, first_seen_ts=NOW - 40)
     write(sdir, "c", 400, first_seen_ts=NOW - 500, context={"percentage": 99})  # stale
-    index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
+    index = aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))
     assert [r["session_id"] for r in index["sessions"]] == ["c", "b", "a"]
     assert set(index) >= {"updated_at", "sessions", "summary"}
     for r in index["sessions"]:
@@ -60,7 +60,7 @@ def test_v100_files_aggregate(sdir):
     sdir.mkdir()
     body = dict(V100, updated_at=timefmt.iso(NOW - 30))
     (sdir / "legacy.json").write_text(json.dumps(body))
-    index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
+    index = aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))
     (row,) = index["sessions"]
     assert (row["task"], row["context_pct"], row["agents"], row["status"]) == ("Log analysis", 22, 2, "active")
     assert row["state"] == "working"
@@ -72,24 +72,56 @@ def test_corrupt_and_foreign_files_are_skipped_and_counted(sdir):
     (sdir / "broken.json").write_text("{not json")
     (sdir / "foreign.json").write_text(json.dumps({"hello": "world"}))
     (sdir / "mismatch.json").write_text(json.dumps(dict(V100, session_id="other", updated_at=timefmt.iso(NOW))))
-    (sdir / "future.json").write_text(json.dumps(dict(V100, session_id="future", version="2.0.0")))
     (sdir / "binary.json").write_bytes(os.urandom(64))
+    (sdir / "ancient.json").write_text(json.dumps(dict(V100, session_id="ancient", version="0.9.0")))
     (sdir / "notes.txt").write_text("ignored, not .json")
-    index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
+    for name in ("broken", "foreign", "mismatch", "ancient", "binary"):
+        os.utime(sdir / (name + ".json"), (NOW - 60, NOW - 60))
+    index = aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))
     assert [r["session_id"] for r in index["sessions"]] == ["good"]
     assert index["summary"]["skipped_files"] == 5
-    assert (sdir / "broken.json").exists()  # never delete what we cannot read
+    assert index["skipped"] == [{"name": "ancient.json", "reason": "version"},
+                                {"name": "binary.json", "reason": "corrupt"}, {"name": "broken.json", "reason": "corrupt"},
+                                {"name": "foreign.json", "reason": "foreign"},
+                                {"name": "mismatch.json", "reason": "foreign"}]
+    assert (sdir / "broken.json").exists()  # young: kept (and reported)
+    # removed by age like any session, by file mtime since the content cannot be read
+    index = aggregate.aggregate(str(sdir), NOW + aggregate.REMOVE_SECONDS, options=aggregate.Options(load_info=CALM))
+    assert index["summary"]["skipped_files"] == 0 and "skipped" not in index
+    assert not any((sdir / (n + ".json")).exists() for n in ("broken", "foreign", "mismatch", "ancient", "binary"))
+    assert (sdir / "notes.txt").exists()  # not a session name: never ours to delete
+
+
+def test_a_file_written_by_a_newer_version_is_shown_not_dropped(sdir):
+    write(sdir, "good", 5)
+    future = sdir / "future.json"
+    future.write_text(json.dumps({"version": "2.0.0", "session_id": "future", "shape": ["all", "new"]}))
+    os.utime(future, (NOW - 3, NOW - 3))
+    index = aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))
+    rows = {r["session_id"]: r for r in index["sessions"]}
+    assert set(rows) == {"good", "future"}
+    newer = rows["future"]
+    assert (newer["state"], newer["reason"], newer["written_by"], newer["status"]) == (
+        "unknown", "newer_version", "2.0.0", "active")
+    assert newer["detail"] == "written by a newer version (2.0.0)"
+    assert set(newer) == set(rows["good"])  # every renderer finds every key
+    assert index["summary"]["newer_sessions"] == 1 and index["summary"]["skipped_files"] == 0
+    assert os.readlink(sdir / "status.json") == "good.json"  # links point only at files of our version
+    assert json.loads(future.read_text())["shape"] == ["all", "new"]  # never rewritten
+    os.utime(future, (NOW - 99999, NOW - 99999))
+    aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))
+    assert not future.exists()  # removed by age (its mtime) like any other
 
 
 def test_cleanup_after_thirty_minutes_with_fixed_clock(sdir):
     write(sdir, "fresh", 60)
     write(sdir, "stale", 600)
     write(sdir, "old", 1801)
-    index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
+    index = aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))
     assert [r["session_id"] for r in index["sessions"]] == ["fresh", "stale"] or \
         {r["session_id"] for r in index["sessions"]} == {"fresh", "stale"}
     assert not (sdir / "old.json").exists()
-    again = aggregate.aggregate(str(sdir), NOW, load_info=CALM)  # idempotent
+    again = aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))  # idempotent
     assert again["sessions"] == index["sessions"]
 
 
@@ -99,14 +131,14 @@ def test_thresholds_from_environment(sdir, monkeypatch):
     write(sdir, "a", 5)
     write(sdir, "b", 50)
     write(sdir, "c", 150)
-    index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
+    index = aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))
     assert {r["session_id"]: r["status"] for r in index["sessions"]} == {"a": "active", "b": "stale"}
 
 
 def test_dry_run_writes_and_deletes_nothing(sdir):
     write(sdir, "old", 5000)
     before = sorted(os.listdir(sdir))
-    index = aggregate.aggregate(str(sdir), NOW, dry_run=True)
+    index = aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(dry_run=True))
     assert index["sessions"] == []
     assert sorted(os.listdir(sdir)) == before
 
@@ -128,7 +160,7 @@ def test_liveness_removes_dead_sessions_but_never_live_ones(sdir, tmp_path):
     write(sdir, "live", 7200, pid=os.getpid(), pid_file=str(reg / ("%d.json" % os.getpid())))
     write(sdir, "exited", 5, pid=os.getpid(), pid_file=str(reg / "999999.json"))  # registry file removed on exit
     write(sdir, "unknown", 5)
-    index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
+    index = aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))
     # A live process is never removed, and not even stale: a long tool call reports nothing for minutes.
     assert {r["session_id"]: r["status"] for r in index["sessions"]} == {"live": "active", "unknown": "active"}
 
@@ -141,12 +173,14 @@ def test_interrupted_session_shows_idle(sdir, tmp_path):
             {"type": "text", "text": "[Request interrupted by user]"}]}}) + "\n")
     write(sdir, "esc", 60, transcript_path=str(t))
     write(sdir, "busy", 2, transcript_path=str(t))  # too recent to second-guess
-    rows = {r["session_id"]: r for r in aggregate.aggregate(str(sdir), NOW, load_info=CALM)["sessions"]}
+    rows = {r["session_id"]: r for r in aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))["sessions"]}
     assert (rows["esc"]["state"], rows["esc"]["detail"]) == ("idle", "interrupted")
     assert rows["busy"]["state"] == "working"
     # Written back under the lock, so the hook's next index (which reads no transcripts) agrees.
     on_disk = json.loads((sdir / "esc.json").read_text())
     assert (on_disk["state"], on_disk["detail"], on_disk["updated_ts"]) == ("idle", "interrupted", NOW - 60)
+    assert (on_disk["reason"], rows["esc"]["reason"], on_disk["task"]["status"]) == ("interrupted", "interrupted", "idle")
+    assert on_disk["waiting_for"] is None and on_disk["state_ts"] == NOW
     dry = json.loads((sdir / "busy.json").read_text())
     assert dry["state"] == "working"
 
@@ -155,16 +189,16 @@ def test_dry_run_never_persists_an_override(sdir, tmp_path):
     t = tmp_path / "t.jsonl"
     t.write_text(json.dumps({"type": "user", "message": {"content": "[Request interrupted by user]"}}) + "\n")
     write(sdir, "esc", 60, transcript_path=str(t))
-    assert aggregate.aggregate(str(sdir), NOW, dry_run=True, load_info=CALM)["sessions"][0]["state"] == "idle"
+    assert aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(dry_run=True, load_info=CALM))["sessions"][0]["state"] == "idle"
     assert json.loads((sdir / "esc.json").read_text())["state"] == "working"
 
 
 def test_waiting_sessions_do_not_go_stale(sdir):
     write(sdir, "asks", 1200, state="waiting", waiting_for="permission for Bash")
     write(sdir, "quiet", 1200)
-    rows = {r["session_id"]: r for r in aggregate.aggregate(str(sdir), NOW, load_info=CALM)["sessions"]}
+    rows = {r["session_id"]: r for r in aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))["sessions"]}
     assert (rows["asks"]["status"], rows["quiet"]["status"]) == ("active", "stale")
-    index = aggregate.aggregate(str(sdir), NOW, load_info=CALM)
+    index = aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))
     assert index["title"].endswith("⏳") and index["summary"]["waiting_sessions"] == 1
 
 
@@ -174,7 +208,7 @@ def test_registry_file_naming_another_session_means_gone(sdir, tmp_path):
     path = reg / ("%d.json" % os.getpid())
     path.write_text(json.dumps({"sessionId": "after-clear"}))
     write(sdir, "before-clear", 5, pid=os.getpid(), pid_file=str(path))
-    assert aggregate.aggregate(str(sdir), NOW, load_info=CALM)["sessions"] == []
+    assert aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))["sessions"] == []
     assert not (sdir / "before-clear.json").exists()
 
 
@@ -237,10 +271,45 @@ def test_cli_dry_run_leaves_dir_untouched(sdir):
 @settings(max_examples=50, deadline=None)
 @given(st.permutations(range(6)), st.lists(st.integers(0, 100), min_size=6, max_size=6))
 def test_build_index_ignores_input_order(order, pcts):
-    sessions = [{"session_id": "s%d" % i, "version": "1.1.0", "updated_ts": NOW - i, "first_seen_ts": NOW - 100 + i,
-                 "context": {"percentage": pcts[i]}, "agents": {"active": i}, "task": {"name": "t%d" % i}}
-                for i in range(6)]
+    sessions = [record.Entry(record.upgrade({
+        "session_id": "s%d" % i, "version": "1.1.0", "updated_ts": NOW - i, "first_seen_ts": NOW - 100 + i,
+        "context": {"percentage": pcts[i]}, "agents": {"active": i}, "task": {"name": "t%d" % i}}, "s%d" % i), NOW)
+        for i in range(6)]
     load = {"profile": "balanced", "status": "OK", "load_avg": 0.1}
     a = aggregate.build_index(sessions, NOW, load_info=load)
     b = aggregate.build_index([sessions[i] for i in order], NOW, load_info=load)
     assert a == b
+
+
+def test_tray_and_dashboard_share_the_one_legacy_fallback(tmp_path, monkeypatch):
+    """No status dir: both readers get their index from aggregate.current, the one fallback rule."""
+    from dashboard.app import App
+    from tray import dirs
+    from tray.source import IndexSource
+
+    claude = tmp_path / "claude"
+    claude.mkdir()
+    (claude / "status.json").write_text(json.dumps(dict(V100, updated_at=timefmt.iso(NOW))))
+    calls = []
+    real = aggregate.current
+    monkeypatch.setattr(aggregate, "current", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    missing = str(tmp_path / "no-status-dir")
+    src = IndexSource(dirs.resolve(status_dir=missing, claude_dir=str(claude)), clock=lambda: NOW)
+    tray_index = src.poll(force=True)
+    dash_index = App(status_dir=missing, claude_dir=str(claude), clock=lambda: NOW).live()
+    assert calls == [missing, missing]
+    assert src.legacy is True and tray_index["legacy"] is True and dash_index["legacy"] is True
+    assert [r["session_id"] for r in tray_index["sessions"]] == [r["session_id"] for r in dash_index["sessions"]] \
+        == ["legacy"]
+
+
+def test_cleanup_command_and_aggregation_use_one_decision(sdir, monkeypatch):
+    write(sdir, "fresh", 5)
+    write(sdir, "stale", 400)
+    write(sdir, "old", 99999)
+    seen = []
+    real = aggregate.removes
+    monkeypatch.setattr(aggregate, "removes", lambda e, *a, **k: seen.append(e.session_id) or real(e, *a, **k))
+    assert aggregate.cleanup(str(sdir), NOW, include_stale=True) == 2
+    assert sorted(seen) == ["fresh", "old", "stale"]
+    assert sorted(n for n in os.listdir(sdir) if not n.startswith(".")) == ["fresh.json", "index.json", "status.json"]

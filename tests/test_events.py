@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core import state
 from hook import events
 
 T0 = 1_800_000_000.0
@@ -210,8 +211,8 @@ def test_stop_without_background_list_is_idle_even_with_a_leaked_agent():
 
 def test_call_fingerprint_work_is_bounded_and_still_tells_calls_apart():
     big = {"file_path": "/x", "content": "y" * 5_000_000}
-    key = events._fingerprint("Write", big)
-    assert len(key[1]) <= events.FINGERPRINT_CHARS + 4
-    assert key == events._fingerprint("Write", dict(big))
-    assert key != events._fingerprint("Write", {"file_path": "/z", "content": "y"})
-    assert events._fingerprint("Bash", BASH_RM) != events._fingerprint("Bash", BASH_LS)
+    key = state.fingerprint("Write", big)
+    assert len(key[1]) <= state.FINGERPRINT_CHARS + 4
+    assert key == state.fingerprint("Write", dict(big))
+    assert key != state.fingerprint("Write", {"file_path": "/z", "content": "y"})
+    assert state.fingerprint("Bash", BASH_RM) != state.fingerprint("Bash", BASH_LS)

@@ -146,7 +146,7 @@ def test_interrupted_tool_goes_idle(sdir):
     fail["is_interrupt"] = True
     run_hook(fail)
     s = read_session(sdir, fail["session_id"])
-    assert (s["state"], s["detail"]) == ("idle", "interrupted")
+    assert (s["state"], s["detail"], s["reason"], s["task"]["status"]) == ("idle", "interrupted", "interrupted", "idle")
 
 
 def test_windows_payload_paths(sdir):

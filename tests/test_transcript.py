@@ -76,9 +76,20 @@ def test_cost_is_bounded_by_the_tail(tmp_path):
 
 
 def test_partial_last_line_is_ignored(tmp_path):
+    """In a fresh ``python -I -S`` process: inside pytest ``json`` is already imported, which hid issue 8's
+    SystemError (tests/test_jsonio_fresh.py runs the same on every installed 3.9-3.13)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
     t = tmp_path / "t.jsonl"
     t.write_text(_assistant(1_000) + '{"type":"assistant","message":{"usage":{"input_tok')
-    assert transcript.tail_info(str(t))["tokens"] == 1_000
+    code = ("import sys; sys.path.insert(0, %r); from core import transcript; "
+            "assert 'json' not in sys.modules; print(transcript.tail_info(%r)['tokens'])" % (str(ROOT), str(t)))
+    out = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, timeout=60,
+                         check=False)
+    assert out.stdout.strip() == "1000", out.stderr
 
 
 def test_context_window_rules():

@@ -85,7 +85,7 @@ def test_menu_prints_title_tooltip_and_tree_without_display(two_sessions):
 
     r = cli("menu", env=two_sessions)
     assert r.returncode == 0, r.stderr
-    index = aggregate.aggregate(os.environ["CLAUDE_STATUS_DIR"], dry_run=True)
+    index = aggregate.aggregate(os.environ["CLAUDE_STATUS_DIR"], options=aggregate.Options(dry_run=True))
     title = view.title(index)
     assert title.startswith("☁️ 2s | ") and title.endswith("⏳")
     lines = r.stdout.splitlines()
@@ -188,7 +188,7 @@ def test_aggregate_passthrough(two_sessions):
 
     r = cli("aggregate", "--title", env=two_sessions)
     assert r.returncode == 0
-    assert r.stdout.strip() == view.title(aggregate.aggregate(os.environ["CLAUDE_STATUS_DIR"], dry_run=True))
+    assert r.stdout.strip() == view.title(aggregate.aggregate(os.environ["CLAUDE_STATUS_DIR"], options=aggregate.Options(dry_run=True)))
 
 
 def test_install_doctor_uninstall(tray_env):

@@ -97,7 +97,7 @@ def test_real_tray_menu_over_dbus(desktop, tray_env, tmp_path):
         items = wait_for(lambda: desktop.records("items.jsonl"), 20)
         assert items, "the tray never registered an SNI item: " + (tmp_path / "tray.log").read_text()
         item = items[0]
-        expected = view.title(aggregate.aggregate(env["CLAUDE_STATUS_DIR"], dry_run=True, environ=env))
+        expected = view.title(aggregate.aggregate(env["CLAUDE_STATUS_DIR"], options=aggregate.Options(dry_run=True, environ=env)))
         assert expected.startswith("☁️ 2s | ")
         assert wait_for(lambda: desktop.prop(item, "XAyatanaLabel") == expected, 10), desktop.prop(
             item, "XAyatanaLabel"

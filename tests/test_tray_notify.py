@@ -87,7 +87,8 @@ def test_stale_sessions_never_notify():
 def test_esc_interrupted_session_going_idle_is_not_finished():
     n = Notifier()
     n.feed(idx(make_row(0), make_row(1)), NOW)
-    out = n.feed(idx(make_row(0, state="idle", detail="interrupted"), make_row(1, state="idle")), NOW + 1)
+    out = n.feed(idx(make_row(0, state="idle", reason="interrupted"), make_row(1, state="idle", reason="finished")),
+                 NOW + 1)
     assert [(x.kind, x.session_ids) for x in out] == [(FINISHED, (make_row(1)["session_id"],))]
 
 
@@ -98,8 +99,8 @@ def test_session_idle_since_it_started_is_not_finished():
 
     n = Notifier()
     n.feed(idx(make_row(0), make_row(1)), NOW)
-    started = make_row(0, state="idle", first_seen=iso(NOW + 0.5).replace("Z", ".500000Z"), state_since=iso(NOW))
-    done = make_row(1, state="idle", first_seen=iso(NOW - 600), state_since=iso(NOW))
+    started = make_row(0, state="idle", reason="ready", state_since=iso(NOW))
+    done = make_row(1, state="idle", reason="finished", first_seen=iso(NOW - 600), state_since=iso(NOW))
     out = n.feed(idx(started, done), NOW + 1)
     assert [x.session_ids for x in out] == [(done["session_id"],)]
 

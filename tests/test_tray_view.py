@@ -260,12 +260,31 @@ def test_pystray_menu_built_from_spec_matches(tray_env):
 
 
 def test_idle_words_tell_finished_from_interrupted_and_just_started():
-    finished = make_row(0, state="idle", state_since=iso(NOW - 5), first_seen=iso(NOW - 600))
-    esc = make_row(1, state="idle", detail="interrupted", state_since=iso(NOW - 5), first_seen=iso(NOW - 600))
-    fresh = make_row(2, state="idle", state_since=iso(NOW - 5), first_seen=iso(NOW - 5).replace("Z", ".25Z"))
+    finished = make_row(0, state="idle", reason="finished", state_since=iso(NOW - 5), first_seen=iso(NOW - 600))
+    esc = make_row(1, state="idle", reason="interrupted", detail="interrupted", state_since=iso(NOW - 5))
+    fresh = make_row(2, state="idle", reason="ready", state_since=iso(NOW - 5))
     assert "— finished" in view.session_label(finished)
     assert "— interrupted" in view.session_label(esc) and "finished" not in view.session_label(esc)
     assert "— ready" in view.session_label(fresh) and "finished" not in view.session_label(fresh)
+
+
+def test_idle_words_come_from_the_reason_not_from_detail_or_timestamps():
+    """core.state decides the reason; a detail text or the timestamps never turn it into another word."""
+    worked_in_first_second = make_row(0, state="idle", reason="finished", state_since=iso(NOW),
+                                      first_seen=iso(NOW + 0.5).replace("Z", ".500000Z"))
+    says_interrupted = make_row(1, state="idle", reason="finished", detail="interrupted")
+    assert "— finished" in view.session_label(worked_in_first_second)
+    assert "— finished" in view.session_label(says_interrupted)
+
+
+def test_a_session_written_by_a_newer_version_is_shown():
+    from core import aggregate, record
+
+    entry = record.Entry(record.Newer("future-1", "2.0.0"), NOW - 3)
+    index = aggregate.build_index([entry], NOW, load_info={"profile": "balanced", "status": "OK", "load_avg": 0.1})
+    lines = view.render_text(index, ViewOptions(), NOW)
+    assert "No Claude Code sessions yet" not in lines
+    assert "future-1 — written by a newer version" in lines
 
 
 def test_task_fallback_when_core_has_no_task():

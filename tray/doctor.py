@@ -277,7 +277,7 @@ def check_sessions(environ: dict[str, str]) -> list[Check]:
 
     sdir = paths.status_dir(environ)
     try:
-        index = aggregate.aggregate(sdir, dry_run=True, environ=environ)
+        index = aggregate.aggregate(sdir, options=aggregate.Options(dry_run=True, environ=environ))
     except OSError as err:
         return [Check("sessions", FAIL, f"cannot read {sdir}: {err}", f"check permissions on {sdir}")]
     rows = index.get("sessions") or []
@@ -303,6 +303,33 @@ def check_sessions(environ: dict[str, str]) -> list[Check]:
                 "" if status == PASS else "stale: the session may have ended without a hook firing",
             )
         )
+    return out
+
+
+def check_status_files(environ: dict[str, str]) -> list[Check]:
+    """Files in the status dir that are not readable sessions (skipped, removed by age), and the hook's
+    last failures from its log (issue 8)."""
+    from core import aggregate, hooklog, paths
+
+    sdir = paths.status_dir(environ)
+    out = []
+    try:
+        _, skipped = aggregate.load_sessions(sdir)
+    except OSError:
+        skipped = []
+    if skipped:
+        names = ", ".join(f"{n} ({why})" for n, why, _ in sorted(skipped)[:10])
+        more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+        out.append(Check("status dir files", WARN, f"{len(skipped)} skipped: {names}{more}",
+                         f"they are removed by age; to remove them now, delete them from {sdir}"))
+    else:
+        out.append(Check("status dir files", PASS, "every session file is readable"))
+    errors = hooklog.last_errors(sdir, 5)
+    if errors:
+        out.append(Check("hook errors", WARN, f"last {len(errors)}:\n    " + "\n    ".join(errors),
+                         f"full log: {paths.log_path(sdir)}"))
+    else:
+        out.append(Check("hook errors", PASS, "none logged"))
     return out
 
 
@@ -421,6 +448,7 @@ def run_checks(environ: Optional[dict[str, str]] = None, platform: str = sys.pla
     checks.append(check_status_dir(env))
     checks.append(check_hook_log(env))
     checks += check_sessions(env)
+    checks += check_status_files(env)
     checks.append(check_claude_version())
     if platform.startswith("linux"):
         checks += check_linux_tray(env)

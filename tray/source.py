@@ -46,18 +46,14 @@ class IndexSource:
         self._last_full = float("-inf")
 
     def _full(self, now: float) -> dict[str, Any]:
-        if os.path.isdir(self.sdir):
-            self.legacy = False
-            # The hook rewrites index.json on every event; the tray only needs to publish (and delete the
-            # files of sessions whose process is gone) now and then, not every 5 s (peers.md §4.3).
-            write = not self.dry_run and now - self._last_write >= self.write_every
-            index = core_aggregate.aggregate(self.sdir, now, dry_run=not write, environ=self.environ)
-            if write:
-                self._last_write = now
-        else:
-            legacy = core_aggregate.legacy_index(environ=self.environ, now=now)
-            self.legacy = legacy is not None
-            index = legacy if legacy is not None else core_aggregate.build_index([], now, environ=self.environ)
+        # The hook rewrites index.json on every event; the tray only needs to publish (and delete the
+        # files of sessions whose process is gone) now and then, not every 5 s (peers.md §4.3).
+        write = not self.dry_run and now - self._last_write >= self.write_every and os.path.isdir(self.sdir)
+        options = core_aggregate.Options(dry_run=not write, environ=self.environ)
+        index = core_aggregate.current(self.sdir, now, options)
+        self.legacy = bool(index.get("legacy"))
+        if write:
+            self._last_write = now
         return index
 
     def _signature(self) -> Any:

@@ -305,6 +305,14 @@ def menu_spec(
     entries.append(MenuEntry("Clean up stale sessions", "cleanup", enabled=bool(stale)))
     entries.append(MenuEntry("Notifications", "toggle_notifications", checked=options.notifications))
     entries.append(MenuEntry("Start at login", "toggle_autostart", checked=options.autostart))
+    summary = index.get("summary") or {}
+    skipped, omitted = _int(summary.get("skipped_files")), _int(summary.get("omitted_sessions"))
+    if skipped:
+        plural = "s" if skipped > 1 else ""
+        entries.append(MenuEntry(f"{skipped} unreadable file{plural} in the status dir (claude-status doctor)",
+                                 enabled=False))
+    if omitted:
+        entries.append(MenuEntry(f"{omitted} older sessions not listed", enabled=False))
     entries.append(MenuEntry(f"About claude-status-tray {__version__}", "about"))
     entries.append(MenuEntry("Quit", "quit"))
     return tuple(entries)

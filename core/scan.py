@@ -1,0 +1,359 @@
+"""Reading the status dir: which files are sessions, which are skipped (and why), and the hook's
+incremental view of the dir, so one event costs about the same with 1 or 1,000 session files.
+
+The full read (``read_dir``) classifies every ``*.json`` entry that is not ours (``index.json``,
+``status.json``, hidden files): a session, or skipped as ``unreadable`` (not a regular file, I/O error),
+``oversized`` (over ``limits.MAX_FILE``), ``corrupt`` (not JSON), ``newer`` (a record version we do not
+know) or ``foreign`` (not one of our records).
+Skipped files are reported by name and removed by age like any session, by their file mtime.
+
+The hook's view (``load`` / ``save``): ``.index-state.json`` keeps, for the sessions listed in the index (at
+most ``limits.MAX_INDEX_ROWS``), their record and file signature; for the other ("cold") sessions only their
+signature and what expiry needs; and the skipped files. After its last write the hook records the dir's own
+signature (mtime_ns and entry count) in the lock file, in place (no rename, so the dir does not change). The
+next hook trusts the state only when that signature is unchanged and the last full read is recent
+(``FULL_SCAN_SECONDS``); otherwise it reads the dir again, re-reading only files whose size or mtime changed.
+Any other writer (the tray's aggregation, cleanup) calls ``invalidate`` under the lock.
+"""
+
+from __future__ import annotations
+
+import os
+
+from core import jsonio, limits, paths, record
+
+STATE_NAME = ".index-state.json"
+STATE_VERSION = 1
+FULL_SCAN_SECONDS = 60.0
+MAX_STATE = 16 * 1024 * 1024
+_SIG_BYTES = 64  # the dir signature at the start of the lock file
+
+
+def is_candidate(name: str) -> bool:
+    """A name that would hold a session: ``*.json``, not hidden, not one of our own files."""
+    return name.endswith(".json") and not name.startswith(".") and name not in (paths.INDEX_NAME, paths.LINK_NAME)
+
+
+def read_entry(path: str, name: str, size: int, is_file: bool) -> tuple:
+    """``(record or record.Newer or None, reason or None)`` for one candidate file."""
+    if not is_file:
+        return None, "unreadable"
+    if size > limits.MAX_FILE:
+        return None, "oversized"
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limits.MAX_FILE + 1)
+    except OSError:
+        return None, "unreadable"
+    if len(data) > limits.MAX_FILE:
+        return None, "oversized"
+    try:
+        raw = jsonio.loads(data)
+    except (ValueError, RecursionError):
+        return None, "corrupt"
+    rec = record.upgrade(raw, name[:-5])
+    if rec is None:
+        ours = isinstance(raw, dict) and raw.get("session_id") == name[:-5]
+        return None, "version" if ours else "foreign"
+    return rec, None
+
+
+def read_dir(sdir: str, skip: str | None = None, known: dict | None = None) -> tuple:
+    """Every candidate in ``sdir`` except ``skip``: ``(entries, skipped, cold)``.
+
+    ``entries``: ``record.Entry`` with ``mtime`` and ``sig`` ([size, mtime_ns]); files of a newer version are
+    entries too (``record.Newer``: shown as rows). ``skipped``: ``[name, reason, mtime]`` lists. ``cold``:
+    name -> [size, mtime_ns, updated_ts, pid, pid_file] reused from ``known`` (a previous state) for
+    unchanged files that are not read again. A missing dir is empty; any other unreadable dir raises OSError.
+    """
+    known = known or {}
+    hot_known = known.get("hot") or {}
+    cold_known = known.get("cold") or {}
+    entries: list = []
+    skipped: list = []
+    cold: dict = {}
+    try:
+        found = list(os.scandir(sdir))
+    except FileNotFoundError:
+        return entries, skipped, cold
+    for dirent in found:
+        name = dirent.name
+        if not is_candidate(name) or name == skip:
+            continue
+        try:
+            st = dirent.stat()
+            is_file = dirent.is_file()
+        except OSError:
+            skipped.append([name, "unreadable", 0.0])
+            continue
+        sig = [st.st_size, st.st_mtime_ns]
+        prev = hot_known.get(name)
+        if isinstance(prev, list) and len(prev) == 3 and prev[:2] == sig and isinstance(prev[2], dict):
+            entries.append(record.Entry(prev[2], st.st_mtime, sig=sig))  # type: ignore[arg-type]
+            continue
+        prev = cold_known.get(name)
+        if isinstance(prev, list) and len(prev) == 5 and prev[:2] == sig:
+            cold[name] = prev
+            continue
+        rec, reason = read_entry(dirent.path, name, st.st_size, is_file)
+        if rec is None:
+            skipped.append([name, reason, st.st_mtime])
+            continue
+        entries.append(record.Entry(rec, st.st_mtime, sig=sig))
+    return entries, skipped, cold
+
+
+def remove_old_skipped(sdir: str, skipped: list, now: float, remove_after: float) -> list:
+    """Delete skipped files whose mtime is older than ``remove_after``; returns the ones left."""
+    left = []
+    for item in skipped:
+        name, _, mtime = item
+        if mtime and now - mtime > remove_after and _unlink(os.path.join(sdir, name)):
+            continue
+        left.append(item)
+    return left
+
+
+def report(skipped: list) -> list:
+    """What ``index.json`` lists about skipped files: ``{"name", "reason"}``, the first few, names capped."""
+    return [{"name": limits.cap_str(n, 255), "reason": r} for n, r, _ in sorted(skipped)[: limits.MAX_SKIPPED_NAMES]]
+
+
+# --- the hook's incremental view -------------------------------------------------------------------------
+
+
+class View:
+    """What the hook needs of the dir for one event. The cold sessions are kept as JSON text and parsed
+    only when needed (a full read, a cold session's own event), so 1,000 of them cost one string."""
+
+    def __init__(self, sessions: list, skipped: list, cold: object, full: bool, scan_ts: float,
+                 cold_n: int = 0) -> None:
+        self.entries = sessions  # record.Entry of the indexed sessions (the event's own excluded)
+        self.skipped = skipped
+        self.full = full
+        self.scan_ts = scan_ts
+        self._cold: dict | None = cold if isinstance(cold, dict) else None
+        self._cold_text = cold if isinstance(cold, str) else ""
+        self._cold_n = len(cold) if isinstance(cold, dict) else cold_n
+
+    @property
+    def cold(self) -> dict:
+        """name -> [size, mtime_ns, updated_ts, pid, pid_file] (parsed on first use)."""
+        if self._cold is None:
+            try:
+                parsed = jsonio.loads(self._cold_text) if self._cold_text else {}
+            except (ValueError, RecursionError):
+                parsed = {}
+            self._cold = parsed if isinstance(parsed, dict) else {}
+        return self._cold
+
+    def cold_count(self) -> int:
+        return len(self._cold) if self._cold is not None else self._cold_n
+
+    def has_cold(self, name: str) -> bool:
+        if self._cold is not None:
+            return name in self._cold
+        return ('"%s"' % name) in self._cold_text
+
+    def cold_text(self) -> str:
+        return self._cold_text if self._cold is None else jsonio.dumps(self._cold)
+
+
+def _dir_sig(sdir: str) -> bytes:
+    # mtime_ns, size and inode of the dir: every create, rename and unlink in it changes the mtime
+    st = os.stat(sdir)
+    return b"%d %d %d" % (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _recorded(lock_fd: int) -> bytes:
+    try:
+        return os.pread(lock_fd, _SIG_BYTES, 0).rstrip(b"\0 \n")
+    except (OSError, AttributeError):  # no pread on Windows
+        try:
+            os.lseek(lock_fd, 0, os.SEEK_SET)
+            return os.read(lock_fd, _SIG_BYTES).rstrip(b"\0 \n")
+        except OSError:
+            return b""
+
+
+def _record(lock_fd: int, value: bytes) -> None:
+    data = value[:_SIG_BYTES].ljust(_SIG_BYTES, b" ")
+    try:
+        os.lseek(lock_fd, 0, os.SEEK_SET)
+        os.write(lock_fd, data)
+    except OSError:
+        pass
+
+
+def invalidate(sdir: str) -> None:
+    """Called (under the lock) by any writer that changes the dir without updating the hook's state: the
+    next hook reads the dir again. Never raises."""
+    try:
+        fd = os.open(paths.lock_path(sdir), os.O_RDWR)
+    except OSError:
+        return
+    try:
+        _record(fd, b"")
+    finally:
+        os.close(fd)
+
+
+def _read_state(sdir: str) -> dict | None:
+    try:
+        with open(os.path.join(sdir, STATE_NAME), "rb") as f:
+            state = jsonio.loads(f.read(MAX_STATE))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(state, dict) or state.get("v") != STATE_VERSION:
+        return None
+    if not all(isinstance(state.get(k), t) for k, t in (("hot", dict), ("cold", str), ("skipped", list),
+                                                          ("scan_ts", float), ("cold_n", int))):
+        return None
+    return state
+
+
+def unchanged(sdir: str, lock_fd: int) -> bool:
+    """True when nothing changed the dir since the last hook saved its state: call it under the lock,
+    before writing anything."""
+    try:
+        return _recorded(lock_fd) == _dir_sig(sdir)
+    except OSError:
+        return False
+
+
+def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | None = None) -> View:
+    """The dir as the hook needs it, under the lock: from the saved state when ``fresh`` (``unchanged()``
+    said so before this hook wrote) and the last full read is recent, else from a full read that re-reads
+    only changed files. Old skipped files and expired cold sessions are removed on full reads."""
+    state = _read_state(sdir)
+    if fresh and state is not None and now - state["scan_ts"] < FULL_SCAN_SECONDS:
+        entries = []
+        skipped = state["skipped"]
+        for name, item in state["hot"].items():
+            if name == skip or not (isinstance(item, list) and len(item) == 3):
+                continue
+            path = os.path.join(sdir, name)
+            try:  # one stat per indexed session: a file rewritten in place (no rename) is read again
+                st = os.stat(path)
+            except OSError:
+                continue
+            sig = [st.st_size, st.st_mtime_ns]
+            rec = item[2] if sig == item[:2] else None
+            if not isinstance(rec, dict):  # changed, over the state's budget, or a newer version's
+                rec, reason = read_entry(path, name, st.st_size, True)
+                if rec is None:
+                    skipped = [*skipped, [name, reason, st.st_mtime]]
+                    continue
+            entries.append(record.Entry(rec, st.st_mtime, sig=sig))  # type: ignore[arg-type]
+        view = View(entries, skipped, state["cold"], False, state["scan_ts"], state["cold_n"])
+        if skip is not None and view.has_cold(skip):
+            view.cold.pop(skip, None)
+        return view
+    from core import aggregate
+
+    known = None
+    if state is not None:
+        known = {"hot": state["hot"], "cold": View([], [], state["cold"], False, 0.0).cold}
+    entries, skipped, cold = read_dir(sdir, skip, known)
+    cold.pop(skip, None)
+    _, remove_after = aggregate.thresholds(environ)
+    skipped = remove_old_skipped(sdir, skipped, now, remove_after)
+    cold = _expire_cold(sdir, cold, now, remove_after)
+    # the indexed sessions are the most recently updated ones; the rest become cold
+    entries.sort(key=record.updated_ts, reverse=True)
+    keep = limits.MAX_INDEX_ROWS - 1  # room for the event's own session
+    for e in entries[keep:]:
+        cold[e.session_id + ".json"] = _cold_entry(e)
+    hot = entries[:keep]
+    if len(hot) < keep and cold:  # promote the newest cold sessions
+        for name in sorted(cold, key=lambda n: cold[n][2] if isinstance(cold[n][2], (int, float)) else 0,
+                           reverse=True)[: keep - len(hot)]:
+            path = os.path.join(sdir, name)
+            del cold[name]
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            rec, reason = read_entry(path, name, st.st_size, True)
+            if rec is None:
+                skipped.append([name, reason, st.st_mtime])
+                continue
+            hot.append(record.Entry(rec, st.st_mtime, sig=[st.st_size, st.st_mtime_ns]))
+    return View(hot, skipped, cold, True, now)
+
+
+def _unlink(path: str) -> bool:
+    try:
+        os.unlink(path)
+        return True
+    except OSError:
+        return False
+
+
+def _cold_entry(e: record.Entry) -> list:
+    sig = e.sig or [0, 0]
+    rec = e.record
+    pid, reg = (None, None) if isinstance(rec, record.Newer) else (rec.get("pid"), rec.get("pid_file"))
+    return [sig[0], sig[1], record.updated_ts(e), pid, reg]
+
+
+def _expire_cold(sdir: str, cold: dict, now: float, remove_after: float) -> dict:
+    from core import liveness
+
+    out = {}
+    for name, item in cold.items():
+        updated = item[2] if isinstance(item[2], (int, float)) else 0.0
+        if now - updated > remove_after:
+            pid, reg = item[3], item[4]
+            alive = pid is not None and not liveness.is_gone(pid, reg, None)
+            if not alive:
+                _unlink(os.path.join(sdir, name))
+                continue
+        out[name] = item
+    return out
+
+
+def save(sdir: str, lock_fd: int, view: View, entries: list) -> None:
+    """After the hook's writes (session file, index, links): keep the state for the next event and record
+    the dir signature. ``entries``: what was just aggregated (the event's own included, with ``sig``); those
+    whose file is gone were removed. The records kept stay under ``limits.MAX_FILE`` in all: beyond that
+    budget (and for newer-version files) only the signature is kept and the next hook reads the file."""
+    from core import store
+
+    hot: dict = {}
+    when: dict = {}
+    for e in entries:
+        name = e.session_id + ".json"
+        if not isinstance(e.sig, list):
+            continue
+        try:
+            st = os.stat(os.path.join(sdir, name))
+        except OSError:
+            continue  # removed by this aggregation (expired or ended)
+        if [st.st_size, st.st_mtime_ns] != e.sig:
+            continue  # rewritten meanwhile (a transcript fact): the next full read sees it
+        rec = e.record
+        hot[name] = [e.sig[0], e.sig[1], None if isinstance(rec, record.Newer) else rec]
+        when[name] = (record.updated_ts(e), e)
+    order = sorted(hot, key=lambda n: when[n][0], reverse=True)
+    for name in order[limits.MAX_INDEX_ROWS:]:
+        del hot[name]
+        view.cold[name] = _cold_entry(when[name][1])
+    for name in hot:
+        if view.has_cold(name):
+            view.cold.pop(name, None)
+    skipped = [item for item in view.skipped if item[0] not in hot][:1000]
+    budget = limits.MAX_FILE - 8 * 1024  # for the records; cold entries and skipped names come on top
+    for name in order[: limits.MAX_INDEX_ROWS]:
+        size = hot[name][0] + len(name) + 40
+        if size > budget:
+            hot[name][2] = None
+        else:
+            budget -= size
+    state = {"v": STATE_VERSION, "scan_ts": float(view.scan_ts), "hot": hot, "cold": view.cold_text(),
+             "cold_n": view.cold_count(), "skipped": skipped}
+    try:
+        store.write_json(os.path.join(sdir, STATE_NAME), state)
+        _record(lock_fd, _dir_sig(sdir))
+    except OSError:
+        _record(lock_fd, b"")
