@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from core import limits, liveness, load, paths, record, schema, state, store, timefmt, title, transcript
+from core import limits, liveness, load, paths, record, state, store, timefmt, title, transcript
 from core import scan as dirscan
 
 STALE_SECONDS = 300.0
@@ -172,10 +172,12 @@ def is_stale(entry: record.Entry, age: float, stale_after: float) -> bool:
     return isinstance(rec, record.Newer) or state.state_of(rec) != state.WAITING
 
 
-def removes(entry: record.Entry, now: float, options: Options, gone: frozenset | set, drop: str | None = None) -> bool:
+def removes(entry: record.Entry, now: float, options: Options, gone: frozenset | set, drop: str | None = None,
+            after: tuple[float, float] | None = None) -> bool:
     """Pure: the one cleanup decision (the hook, the tray, the dashboard, ``python -m core.aggregate``
-    and the "clean up" command all use it). ``drop`` names a session that is ending (SessionEnd)."""
-    stale_after, remove_after = thresholds(options.environ)
+    and the "clean up" command all use it). ``drop`` names a session that is ending (SessionEnd);
+    ``after``: ``thresholds(options.environ)`` when the caller has them already."""
+    stale_after, remove_after = thresholds(options.environ) if after is None else after
     sid = entry.session_id
     if sid == drop or expired(entry, now, remove_after, sid in gone):
         return True
@@ -209,8 +211,8 @@ def row_of(entry: record.Entry, now: float, stale_after: float) -> dict:
     stale = is_stale(entry, now - updated, stale_after)
     rec = entry.record
     if isinstance(rec, record.Newer):
-        return schema.newer_row(rec, now, stale, updated)  # type: ignore[return-value]
-    return schema.row(rec, now, stale, updated)  # type: ignore[return-value]
+        return record.newer_row(rec, now, stale, updated)  # type: ignore[return-value]
+    return record.row(rec, now, stale, updated)  # type: ignore[return-value]
 
 
 def build_index(entries: list, now: float, skipped: object = 0, environ: dict | None = None,
@@ -229,7 +231,7 @@ def build_index(entries: list, now: float, skipped: object = 0, environ: dict | 
     keyed.sort(key=lambda k: (k[0], k[1]))
     rows = [limits.fit_row(row_of(e, now, stale_after)) for _, _, e in keyed]
     index = {
-        "version": schema.VERSION,
+        "version": record.VERSION,
         "updated_at": timefmt.iso(now),
         "status_dir": sdir,
         "sessions": rows,
@@ -281,8 +283,9 @@ def decide(found: Scan, now: float, options: Options = DEFAULT, sdir: str | None
            drop: str | None = None) -> Decision:
     """The decide step, pure: what to remove, what the transcript facts change, the index, the links."""
     keep, doomed, changed = [], [], []
+    after = thresholds(options.environ)
     for entry in found.entries:
-        if removes(entry, now, options, found.gone, drop):
+        if removes(entry, now, options, found.gone, drop, after):
             doomed.append(entry.session_id)
             continue
         updated = _with_facts(entry, found.facts[entry.session_id], now) if entry.session_id in found.facts else None

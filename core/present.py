@@ -33,7 +33,7 @@ STATE_WORDS = {
 }
 # An idle session whose reason says it finished nothing is worded by its reason instead.
 IDLE_REASON_WORDS = {"interrupted": "interrupted", "ready": "ready"}
-NEWER_VERSION_WORDS = "written by a newer claude-status"
+NEWER_VERSION_WORDS = "written by a newer version"
 
 # Where a mark cannot be drawn (pystray's xorg backend sends Latin-1 only), each has an ASCII form.
 # The cloud is dropped: the icon already is one.
@@ -121,24 +121,7 @@ def state(row: dict) -> str:
 def reason(row: dict) -> str | None:
     """Why the row is in its state (written by the state machine), e.g. ``interrupted``, ``ready``."""
     r = row.get("reason")
-    if isinstance(r, str) and r:
-        return r
-    return _guessed_reason(row)
-
-
-def _guessed_reason(row: dict) -> str | None:
-    # Rows written before the state machine recorded `reason` (TEMPORARY until branch statecore lands).
-    if row.get("state") != "idle":
-        return None
-    if row.get("detail") == "interrupted":
-        return "interrupted"
-    from core import timefmt
-
-    since = timefmt.parse_iso(row.get("state_since") or "")
-    first = timefmt.parse_iso(row.get("first_seen") or "")
-    if since is not None and first is not None and since <= first:
-        return "ready"
-    return None
+    return r if isinstance(r, str) and r else None
 
 
 def is_waiting(row: dict) -> bool:
@@ -158,13 +141,15 @@ def asked(row: dict, width: int = ASK_WIDTH) -> str | None:
         if tool and what:
             head = tool + ": "
             return head + cut_words(what, max(8, width - len(head)))
-        if tool or what:
-            return cut_words(tool or what, width)
-    return None
+        if what:
+            return cut_words(what, width)
+    return None  # a tool alone says less than the hook's words ("your answer", "permission for Bash")
 
 
 def state_words(row: dict) -> str:
-    """``working``, ``waiting for you (permission for Bash)``, ``finished``, ``interrupted``, ``ready``…"""
+    """``working``, ``waiting for you (permission for Bash)``, ``finished``, ``interrupted``, ``ready``…
+
+    A waiting session says what it asks when the hook recorded it (``waiting for you (Bash: git push)``)."""
     s = state(row)
     why = reason(row)
     if why == "newer_version":
@@ -172,18 +157,50 @@ def state_words(row: dict) -> str:
     words = STATE_WORDS[s]
     if s == "idle" and why in IDLE_REASON_WORDS:
         words = IDLE_REASON_WORDS[why]
-    if s == "waiting" and row.get("waiting_for"):
-        words = f"{words} ({row['waiting_for']})"
+    if s == "waiting":
+        ask = row.get("ask")
+        tool = _text(ask.get("tool")) if isinstance(ask, dict) else None
+        what = asked(row) or row.get("waiting_for") or tool
+        if what:
+            words = f"{words} ({what})"
     return words
 
 
-def session_label(row: dict, width: int = LABEL_WIDTH) -> str:
-    """A session's menu row: mark, task, state, context % and agents (no volatile numbers)."""
-    label = f"{mark(row)} {shorten(task_name(row), width)} — {state_words(row)} · {context_pct(row)}%"
+def waited(row: dict, now: float | None) -> str | None:
+    """How long a waiting session has waited (``3 min``), from ``state_since``; None without ``now``."""
+    if now is None or not is_waiting(row) or not isinstance(row.get("state_since"), str):
+        return None
+    from core import timefmt
+
+    since = timefmt.parse_iso(row["state_since"])
+    return None if since is None else timefmt.duration(max(0.0, now - since))
+
+
+def session_label(row: dict, now: float | None = None, width: int = LABEL_WIDTH) -> str:
+    """A session's menu row: mark, task, state, context % and agents. With ``now`` a waiting row also says
+    for how long (``now=None`` gives the time-free key the tray compares to decide on a rebuild)."""
+    words = state_words(row)
+    wait = waited(row, now)
+    if wait:
+        words += f" for {wait}"
+    label = f"{mark(row)} {shorten(task_name(row), width)} — {words} · {context_pct(row)}%"
     agents = _int(row.get("agents"))
     if agents:
         label += f" · {agents}a"
     return label
+
+
+def describe(row: dict, warn: int = CONTEXT_WARN, high: int = CONTEXT_HIGH, now: float | None = None) -> dict:
+    """A row's presentation for clients that draw their own (the dashboard): name, mark, state words, what a
+    waiting session asks and for how long, and the context level name (``ok``/``warn``/``high``)."""
+    return {
+        "name": task_name(row),
+        "mark": mark(row),
+        "state_words": state_words(row),
+        "asked": asked(row),
+        "waited": waited(row, now),
+        "context_level": LEVEL_NAMES[context_level(context_pct(row), warn, high)],
+    }
 
 
 def context_level(pct: object, warn: int = CONTEXT_WARN, high: int = CONTEXT_HIGH) -> int:
@@ -228,3 +245,11 @@ def order_key(row: dict) -> int:
 def menu_order(rows: list) -> list:
     """Rows in menu order; within a rank the index order (first seen) is kept, so rows never reshuffle."""
     return sorted(rows, key=order_key)
+
+
+def split_shown(rows: list, cap: int) -> tuple:
+    """(rows listed, rows behind "N more…"), both in menu order. At most ``cap`` are listed, except that a
+    waiting session is never hidden: with more waiting sessions than ``cap``, all of them are listed."""
+    ordered = menu_order(rows)  # waiting sessions lead (ORDER), so listing at least all of them is enough
+    limit = max(1, cap, sum(1 for r in ordered if is_waiting(r)))
+    return ordered[:limit], ordered[limit:]

@@ -15,7 +15,6 @@ from dashboard.history import History
 
 POLL_SECONDS = 0.25  # how often the stream checks the status dir (the issue asks for < 1 s)
 RESEND_SECONDS = 5.0  # re-send even without a change: ages and the stale flag move with the clock
-PING_SECONDS = 15.0
 
 
 def _default_aggregate(sdir: str, claude_dir: str | None = None) -> dict[str, Any]:
@@ -77,6 +76,13 @@ class App:
         index["details"] = details
         index["server_time"] = self._clock()
         index["context_thresholds"] = dict(self.context_thresholds)
+        # core.present's words for each row (name fallback, state words, what is asked), as the tray shows them
+        warn, high = self.context_thresholds["warn"], self.context_thresholds["high"]
+        index["presentation"] = {
+            row["session_id"]: _present.describe(row, warn, high, index["server_time"])
+            for row in index.get("sessions", ())
+            if isinstance(row, dict) and isinstance(row.get("session_id"), str)
+        }
         return index
 
     def events(

@@ -6,7 +6,7 @@ state and its reason are decided by ``core.state``, the one state machine.
 
 from __future__ import annotations
 
-from core import record, schema, state, timefmt
+from core import record, state, timefmt
 from core.title import shorten
 
 TYPE_CHECKING = False
@@ -291,6 +291,6 @@ def finish(s: SessionRecord) -> None:
     }
     s["agents"] = {"active": len(s["agent_list"]), "names": [a["type"] for a in s["agent_list"]]}
     ctx = s["context"]
-    window = ctx.get("total_tokens") or schema.DEFAULT_WINDOW
+    window = ctx.get("total_tokens") or record.DEFAULT_WINDOW
     tokens = ctx.get("current_tokens") or 0
     ctx["percentage"] = min(100, round(tokens * 100 / window)) if window else 0

@@ -15,7 +15,7 @@ from typing import Callable
 
 from core import jsonio, paths, store
 
-# First Claude Code version that knows each event (reference, table 1.2). An event whose first version
+# First Claude Code version that knows each event (docs/platform-notes.md, Claude Code). An event whose first version
 # is unknown there counts as needing 2.1.240, the newest documented version.
 EVENTS: dict = {
     "SessionStart": (1, 0, 62),

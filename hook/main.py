@@ -108,7 +108,7 @@ def _remember_end(sdir: str, sid: str, now: float) -> None:
 
 
 def _refresh_transcript(s: SessionRecord, environ: dict) -> None:
-    from core import schema, transcript
+    from core import record, transcript
 
     path = s.get("transcript_path")
     sig = transcript.signature(path)
@@ -133,9 +133,9 @@ def _refresh_transcript(s: SessionRecord, environ: dict) -> None:
         if "ai_title" in info:
             s["titles"]["ai"] = info["ai_title"]
     tokens = s["context"].get("current_tokens") or 0
-    if tokens > schema.DEFAULT_WINDOW:
+    if tokens > record.DEFAULT_WINDOW:
         s["one_m"] = True
-    s["context"]["total_tokens"] = schema.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ)
+    s["context"]["total_tokens"] = record.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ)
 
 
 def _refresh_pid(s: SessionRecord, event_name: str, now: float, environ: dict) -> None:

@@ -1,7 +1,8 @@
 """Screenshot of the real tray with its menu open, for the README (Linux, headless).
 
 Xvfb + trayer (an XEmbed tray host) + a private D-Bus session with no StatusNotifierWatcher, so
-libayatana falls back to a GtkStatusIcon docked in trayer (pystray.md §4.3). Sessions are written by
+libayatana falls back to a GtkStatusIcon docked in trayer (docs/platform-notes.md, pystray: Linux desktops).
+Sessions are written by
 the real hook; xdotool opens the menu and a session submenu; ImageMagick's `import` grabs the screen.
 
     apt-get install xvfb trayer xdotool imagemagick dbus

@@ -1,4 +1,4 @@
-"""A fake desktop for the GUI tests, run on a private D-Bus session bus (pystray.md §4.4).
+"""A fake desktop for the GUI tests, run on a private D-Bus session bus (docs/platform-notes.md, pystray: Linux desktops).
 
 `python sni_fake.py OUTDIR` owns `org.kde.StatusNotifierWatcher` (so libayatana registers a real SNI
 item instead of falling back to XEmbed) and `org.freedesktop.Notifications` (so pystray's notifier

@@ -76,7 +76,7 @@ def test_one_default_for_the_thresholds():
     ({"state": "waiting", "reason": "permission", "waiting_for": "permission for Bash"},
      "waiting for you (permission for Bash)"),
     ({"state": "bogus"}, "unknown"),
-    ({"state": "unknown", "reason": "newer_version"}, "written by a newer claude-status"),
+    ({"state": "unknown", "reason": "newer_version"}, "written by a newer version"),
 ])
 def test_state_words_come_from_state_and_reason(row, words):
     assert present.state_words(row) == words
@@ -137,3 +137,55 @@ def test_the_trays_dashboard_gets_the_trays_thresholds(monkeypatch):
     a = dash_app.App("/nonexistent-status", "/nonexistent-claude", aggregate=lambda sdir: {"sessions": []},
                      context_thresholds={"warn": 10, "high": 20})
     assert a.live()["context_thresholds"] == {"warn": 10, "high": 20}
+
+
+def test_the_dashboard_gets_the_trays_words_for_each_row():
+    from dashboard import app as dash_app
+    from tray import view
+
+    rows = [make_row(0, task=" ", project="myproj", state="idle", reason="interrupted", context_pct=55),
+            make_row(1, state="waiting", reason="permission", ask={"tool": "Bash", "input": "git push --force"})]
+    a = dash_app.App("/nonexistent-status", "/nonexistent-claude", aggregate=lambda sdir: make_index(rows),
+                     context_thresholds={"warn": 50, "high": 60}, clock=lambda: 1_780_000_000.0)
+    words = a.live()["presentation"]
+    first = words[rows[0]["session_id"]]
+    assert first["name"] == "myproj" and first["state_words"] == "interrupted" and first["context_level"] == "warn"
+    assert view.session_label(rows[0]).startswith(f"{first['mark']} {first['name']} — {first['state_words']}")
+    second = words[rows[1]["session_id"]]
+    assert second["asked"] == "Bash: git push --force" and second["state_words"].endswith("(Bash: git push --force)")
+    assert second["waited"] == "3 min"
+
+
+def test_a_question_without_input_keeps_the_hooks_words():
+    row = {"state": "waiting", "reason": "question", "waiting_for": "your answer",
+           "ask": {"tool": "AskUserQuestion", "input": None, "description": None}}
+    assert present.asked(row) is None
+    assert present.state_words(row) == "waiting for you (your answer)"
+    bare = {"state": "waiting", "ask": {"tool": "WebFetch", "input": None, "description": None}}
+    assert present.state_words(bare) == "waiting for you (WebFetch)"
+
+
+def test_blank_custom_title_through_the_real_hook_same_name_in_index_title_and_menu(tmp_path):
+    """A `/rename` to spaces in the transcript: the hook's index title and the menu name the session alike."""
+    import json
+    import os
+    import time
+
+    from core import aggregate
+    from hook import main as hook_main
+    from tray import view
+
+    sid = "b1a4c000-0000-4000-8000-000000000001"
+    env = dict(os.environ, CLAUDE_CONFIG_DIR=str(tmp_path / "claude"), CLAUDE_STATUS_DIR=str(tmp_path / "status"))
+    transcript = tmp_path / "t.jsonl"
+    transcript.write_text(json.dumps({"type": "custom-title", "customTitle": "   ", "sessionId": sid}) + "\n")
+    event = {"session_id": sid, "transcript_path": str(transcript), "cwd": str(tmp_path / "myproj"),
+             "hook_event_name": "SessionStart", "source": "startup"}
+    hook_main.run(json.dumps(event).encode(), env, time.time())
+    with open(os.path.join(env["CLAUDE_STATUS_DIR"], "index.json"), encoding="utf-8") as fh:
+        index = json.load(fh)
+    name_in_title = index["title"].split(" | ")[0][len("☁️ "):]
+    assert name_in_title.strip(), index["title"]
+    fresh = aggregate.aggregate(env["CLAUDE_STATUS_DIR"], options=aggregate.Options(dry_run=True, environ=env))
+    label = view.session_label(fresh["sessions"][0])
+    assert label.split(" — ")[0][2:] == name_in_title

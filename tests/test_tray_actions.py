@@ -74,8 +74,8 @@ BASE = {"HAS_MENU": True, "HAS_NOTIFICATION": True, "HAS_DEFAULT_ACTION": True}
 @pytest.mark.parametrize("module,flags,expected", [
     ("pystray._appindicator", dict(BASE, HAS_DEFAULT_ACTION=False),
      dict(name="appindicator", menu=True, notifications=True, default_action=False, title_is_name=True, label=True,
-          gtk_notifier=True)),
-    ("pystray._gtk", BASE, dict(name="gtk", menu=True, notifications=True, gtk_notifier=True)),
+          glib=True)),
+    ("pystray._gtk", BASE, dict(name="gtk", menu=True, notifications=True, glib=True)),
     ("pystray._xorg", dict(BASE, HAS_MENU=False, HAS_NOTIFICATION=False),
      dict(name="xorg", menu=False, notifications=False, latin1_title=True)),
     ("pystray._darwin", dict(BASE, HAS_DEFAULT_ACTION=False),
@@ -86,7 +86,7 @@ BASE = {"HAS_MENU": True, "HAS_NOTIFICATION": True, "HAS_DEFAULT_ACTION": True}
 def test_backend_record(module, flags, expected):
     b = Backend.of(fake(module, **flags))
     want = dict(menu=True, notifications=True, default_action=True, latin1_title=False, title_is_name=False,
-                label=False, main_thread_ui=False, template_image=False, gtk_notifier=False)
+                label=False, main_thread_ui=False, template_image=False, glib=False)
     want.update(expected)
     assert {k: getattr(b, k) for k in want} == want
 

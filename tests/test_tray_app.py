@@ -7,7 +7,7 @@ import os
 import threading
 import time
 
-# before the first `import pystray`: the dummy backend needs no display (pystray.md §5)
+# before the first `import pystray`: the dummy backend needs no display (docs/platform-notes.md, pystray: backends)
 os.environ.setdefault("PYSTRAY_BACKEND", "dummy")
 
 import pystray
@@ -335,7 +335,7 @@ class _Recorder:
 
 
 def test_macos_updates_go_through_the_main_thread(tray_env, monkeypatch):
-    """On darwin every AppKit-touching call is queued with AppHelper.callAfter (pystray.md §0.2)."""
+    """On darwin every AppKit-touching call is queued with AppHelper.callAfter (docs/platform-notes.md, pystray: threads)."""
     import sys
     import types
 

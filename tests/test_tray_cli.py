@@ -92,14 +92,17 @@ def test_menu_prints_title_tooltip_and_tree_without_display(two_sessions):
     assert lines[0] == f"Title:   {title}"
     assert "Icon:    2 active, ctx ok (0/8), WAITING mark" in lines
     assert "  ● Refactor parser — working · 0% >" in lines
-    assert "  ⏳ Write notes — waiting for you (permission for Bash) · 0% >" in lines
+    waiting = [x for x in lines if x.startswith("  ⏳ Write notes — waiting for you (Bash: ls) for ")]
+    assert len(waiting) == 1 and re.search(r" for \d+ s · 0% >$", waiting[0]), lines
+    sessions = [x for x in lines if x.endswith(" >") and x.startswith("  ") and not x.startswith("   ")]
+    assert sessions[0] == waiting[0]  # waiting first
     assert "    Copy session id" in lines
     assert lines[-1] == "  Quit"
     # what it prints is the shared pure view of the same index
     tree = r.stdout.split("Menu:\n", 1)[1].splitlines()
     expected = view.entry_lines(view.menu_spec(index, view.ViewOptions(), None))
     # relative times ("12 s ago", "just now") are the only difference from the time-free key
-    strip = [re.sub(r" for \d+ (s|min|h \d+ min)  \(disabled\)$", "  (disabled)", x) for x in tree
+    strip = [re.sub(r" for \d+ (s|min|h \d+ min)(  \(disabled\)| · 0% >)$", r"\2", x) for x in tree
              if not x.strip().startswith("Updated:")]
     assert strip == ["  " + x for x in expected]
 
@@ -233,7 +236,7 @@ def test_demo_in_terminal_end_to_end(tray_env):
     frames = out.split("claude-status demo: 3 sessions")
     assert len(frames) > 5
     assert "Title:   ☁️ 3s | " in out
-    assert "waiting for you (permission for Bash)" in out  # a permission wait
+    assert "waiting for you (Bash: make test)" in out  # a permission wait, saying what it asks
     assert "· 2a >" in out  # subagents started
     assert "finished" in out
     assert "(last event: SessionEnd in session 3)" in out  # one session ends...

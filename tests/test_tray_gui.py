@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -122,7 +123,7 @@ def test_real_tray_menu_over_dbus(desktop, tray_env, tmp_path):
         def waiting_shown():
             _, t = desktop.layout(item)
             s = find(t, "⏳ Refactor parser")
-            return s is not None and "waiting for you (permission for Bash)" in s["label"]
+            return s is not None and "waiting for you (Bash: rm -rf build) for " in s["label"]
 
         assert wait_for(waiting_shown, 2.0), labels(desktop.layout(item)[1])
         assert wait_for(lambda: desktop.prop(item, "XAyatanaLabel").endswith("⏳"), 2.0)
@@ -210,14 +211,12 @@ def test_xorg_fallback_docks_with_a_latin1_title_and_says_what_is_missing(tmp_pa
         return [line for line in out.splitlines() if "Übersetzung" in line]
 
     try:
-        lines = wait_for(docked, 15)
+        lines = wait_for(docked, 60)  # generous: the machine may be loaded
         assert lines, log_path.read_text()
-        # the emoji title would raise UnicodeEncodeError in python-xlib; the tray sends a Latin-1 version
-        assert "✨" not in lines[0] and "☁" not in lines[0] and "| Ctx:0% | 0a | " in lines[0], lines[0]
-        # the mark is `ok`, or the load mark when the machine is busy: either way ASCII, never a `?` left by
-        # a character Latin-1 cannot show (the test must not depend on the machine's load)
-        mark = lines[0].split("| Ctx:0% | 0a | ", 1)[1].split('"')[0].strip()
-        assert mark and mark.isascii() and "?" not in mark, lines[0]
+        # the emoji title would raise UnicodeEncodeError in python-xlib; the tray sends a Latin-1 version, with
+        # every mark in its ASCII form: "ok", or "!" (not "?") when the machine's load is high, as it may be here
+        assert "✨" not in lines[0] and "☁" not in lines[0], lines[0]
+        assert re.search(r"\| Ctx:0% \| 0a \| (ok|!)\"", lines[0]), lines[0]
         text = log_path.read_text()
         assert "only pystray's xorg backend is available: no menu" in text
         # also in the log file beside the settings, for a tray started at login with no terminal
@@ -225,7 +224,7 @@ def test_xorg_fallback_docks_with_a_latin1_title_and_says_what_is_missing(tmp_pa
             assert "only pystray's xorg backend is available" in fh.read()
         assert "UnicodeEncodeError" not in text
     finally:
-        d.stop()  # the tray, trayer, then the desktop; kills what hangs (pystray's xorg stop(), pystray.md §3.1)
+        d.stop()  # the tray, trayer, then the desktop; kills what hangs (pystray's xorg stop(), docs/platform-notes.md, pystray: Linux desktops)
         log.close()
 
 
@@ -254,3 +253,50 @@ def test_demo_drives_the_real_tray(tmp_path, tray_env):
             demo.kill()
         log.close()
         d.stop()
+
+
+def test_real_tray_lists_waiting_sessions_first_and_never_in_more(desktop, tray_env, tmp_path):
+    """Issue 11 with 30 sessions through the real hook: the waiting ones lead the menu and none hides in
+    "N more…", in the dbusmenu the real tray exports."""
+    env = dict(tray_env)
+    sids = [f"{i:08x}-0000-4000-8000-{i:012d}" for i in range(30)]
+    for i, sid in enumerate(sids):
+        fire(env, event(sid, "UserPromptSubmit", prompt=f"Task number {i:02d}"))
+        if i % 4 == 0:
+            fire(env, event(sid, "Stop"))
+    waiting = [sids[i] for i in (9, 21, 29)]
+    for sid in waiting:
+        fire(env, event(sid, "PermissionRequest", tool_name="Bash", tool_input={"command": "git push --force"}))
+    child_env = desktop.env()
+    child_env.update(env)
+    log = open(tmp_path / "tray.log", "w")
+    tray = subprocess.Popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=child_env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    try:
+        items = wait_for(lambda: desktop.records("items.jsonl"), 20)
+        assert items, (tmp_path / "tray.log").read_text()
+        item = items[0]
+
+        def sessions():
+            _, tree = desktop.layout(item)
+            rows = [c for c in tree["children"] if c["submenu"]]
+            return rows if len(rows) >= 13 else None
+
+        rows = wait_for(sessions, 20)
+        assert rows, labels(desktop.layout(item)[1])
+        heads = [r["label"] for r in rows[:3]]
+        assert [h.split(" — ")[0] for h in heads] == ["⏳ Task number 09", "⏳ Task number 21", "⏳ Task number 29"]
+        assert all("waiting for you (Bash: git push --force) for " in h for h in heads), heads
+        more = rows[-1]
+        assert more["label"] == "18 more…", [r["label"] for r in rows]
+        hidden = labels(more)
+        assert len(hidden) == 18 and not any(h.startswith("⏳") for h in hidden)
+        # then working before idle among the listed ones
+        marks = [r["label"][0] for r in rows[3:-1]]
+        assert marks == sorted(marks, key=lambda m: {"●": 0, "✓": 1}[m]), marks
+        desktop.click(item, find(desktop.layout(item)[1], "Quit")["id"])
+        assert tray.wait(10) == 0
+    finally:
+        if tray.poll() is None:
+            tray.kill()
+        log.close()

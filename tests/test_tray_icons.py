@@ -68,10 +68,3 @@ def test_count_digits_are_pixel_exact_at_16px():
 def test_every_glyph_is_3x5():
     for ch, rows in icons.FONT.items():
         assert len(rows) == 5 and all(len(r) == 3 for r in rows), ch
-
-
-def test_asset_path_prefers_meipass(monkeypatch, tmp_path):
-    import sys
-
-    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    assert icons.asset_path("x.png") == str(tmp_path / "tray" / "assets" / "x.png")

@@ -116,8 +116,8 @@ def test_menu_top_level_order():
     spec = view.menu_spec(index, ViewOptions(notifications=True, autostart=False), NOW)
     assert spec[0] == MenuEntry(view.title(index), enabled=False)
     sessions = session_entries(spec)
-    assert [s.text.split(" — ")[0] for s in sessions] == ["● task 0", "⏳ task 1"]
-    assert "waiting for you (Bash)" in sessions[1].text
+    assert [s.text.split(" — ")[0] for s in sessions] == ["⏳ task 1", "● task 0"]  # waiting first (issue 11)
+    assert "waiting for you (Bash) for 3 min" in sessions[0].text
     tail = texts(spec)[-7:]
     assert tail == [
         "Open dashboard",

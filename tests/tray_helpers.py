@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-# before any `import pystray`: the dummy backend imports with no display (pystray.md §5)
+# before any `import pystray`: the dummy backend imports with no display (docs/platform-notes.md, pystray: backends)
 os.environ.setdefault("PYSTRAY_BACKEND", "dummy")
 
 import pytest

@@ -1,8 +1,9 @@
-"""The pystray skin over `tray.view`: wiring only (STYLE practices 12 and 14).
+"""The pystray skin over `tray.view`: wiring only (docs/platform-notes.md, design rules).
 
 Threads: `Icon.run()` on the main thread; the poll loop runs in pystray's `setup` thread. On macOS
 every AppKit-touching call is marshalled to the main thread with `AppHelper.callAfter`
-(pystray.md §0.2). Updates are made only when what they show changed (pystray.md §3.3-3.4).
+(docs/platform-notes.md, pystray: threads). Updates are made only when what they show changed
+(docs/platform-notes.md, pystray: menus).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class Backend:
     label: bool = False  # text beside the icon: the AppIndicator label or the macOS status item title
     main_thread_ui: bool = False  # AppKit wants UI calls on its main thread
     template_image: bool = False  # macOS menu bar template images
-    gtk_notifier: bool = False  # pystray's D-Bus notifier (appindicator, gtk), hardened by _SafeNotifier
+    glib: bool = False  # appindicator, gtk: a GLib main loop runs the icon (GLib.idle_add, pystray's D-Bus notifier)
 
     @classmethod
     def of(cls, icon_class: Any) -> Backend:
@@ -73,13 +74,13 @@ class Backend:
             label=name in ("appindicator", "darwin"),
             main_thread_ui=name == "darwin",
             template_image=name == "darwin",
-            gtk_notifier=name in ("appindicator", "gtk"),
+            glib=name in ("appindicator", "gtk"),
         )
 
 
 def display_problem(environ: Optional[dict[str, str]] = None, platform: str = sys.platform) -> Optional[str]:
     """Why a tray cannot start here, or None. Checked before importing pystray, whose import raises
-    a non-ImportError without a display (pystray.md §1.1)."""
+    a non-ImportError without a display (docs/platform-notes.md, pystray: backends)."""
     env = os.environ if environ is None else environ
     if platform in ("darwin", "win32") or env.get("PYSTRAY_BACKEND") == "dummy":
         return None
@@ -108,7 +109,7 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
         import pystray
     except Exception as err:  # Xlib.error.DisplayNameError is not an ImportError
         raise TrayError(f"cannot load a tray backend: {type(err).__name__}: {err}") from err
-    if Backend.of(pystray.Icon).gtk_notifier:
+    if Backend.of(pystray.Icon).glib:
         _harden_gtk_notifier()
     return pystray
 
@@ -116,7 +117,7 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
 class _SafeNotifier:
     """Wraps pystray's D-Bus notifier so a missing or crashing notification daemon costs the
     notifications, not the tray (pystray 0.19.5 raises from `run()` and from `stop()` otherwise,
-    pystray.md §1.7)."""
+    docs/platform-notes.md, pystray: threads)."""
 
     original: Any = None
 
@@ -167,7 +168,7 @@ def latin1(text: str) -> str:
 
 
 def menu_text(text: str, platform: str = sys.platform) -> str:
-    # Win32 menus treat "&" as a mnemonic marker (pystray.md §3.6)
+    # Win32 menus treat "&" as a mnemonic marker (docs/platform-notes.md, pystray: menus)
     return text.replace("&", "&&") if platform == "win32" else text
 
 
@@ -416,7 +417,7 @@ class TrayApp:
             log.info("notification: %s: %s", title, message)
             return
         try:
-            # always pass a title: darwin's notify crashes without one (pystray.md §1.2)
+            # always pass a title: darwin's notify crashes without one (docs/platform-notes.md, pystray: backends)
             self._ui(lambda: icon.notify(message, title))
         except Exception:
             log.warning("notification failed", exc_info=True)
@@ -467,13 +468,11 @@ class TrayApp:
             from dashboard import server
         except ImportError as err:
             raise TrayError("the dashboard is not installed in this build") from err
-        from core import paths as core_paths
-
-        # what the tray shows (its --dir / settings.status_dir), not whatever the environment says
         from core import present
 
+        # what the tray shows (its resolved dirs, --dir included), not whatever the environment says
         url = server.start_background(
-            host="127.0.0.1", port=0, status_dir=self.source.sdir, claude_dir=core_paths.claude_dir(self.environ),
+            host="127.0.0.1", port=0, status_dir=self.source.sdir, claude_dir=self.dirs.claude,
             context_thresholds=present.thresholds(self.settings.context_warn, self.settings.context_high),
         )
         webbrowser.open(url)
@@ -538,7 +537,7 @@ def _hide_dock_icon() -> None:
 
 
 def install_excepthook(app: TrayApp) -> None:
-    """Log uncaught errors and tell the user; the icon never dies silently (STYLE practice 16)."""
+    """Log uncaught errors and tell the user; the icon never dies silently (docs/platform-notes.md, design rules)."""
 
     def hook(exc_type: Any, exc: BaseException, tb: Any) -> None:
         log.error("uncaught: %s", "".join(traceback.format_exception(exc_type, exc, tb)))

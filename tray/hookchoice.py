@@ -1,7 +1,7 @@
 """The hook command a frozen build registers: the fastest one that works on this machine.
 
 A frozen `claude-status` cannot run `-m hook` through its own executable. It carries two ways to run the
-stdlib hook instead (packaging.md §4):
+stdlib hook instead (docs/platform-notes.md, PyInstaller):
 
 - the hook's sources (`hooksrc/hook`, `hooksrc/core` inside the bundle), copied to a user-writable dir
   (`<Claude dir>/claude-status-tray/hook-<version>/`: Python can cache their bytecode there, and nothing is

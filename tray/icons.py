@@ -1,14 +1,12 @@
 """Tray icons drawn with Pillow from an `IconState`, once per (state, size), and cached.
 
 No fonts: digits come from a 3x5 pixel font scaled by whole pixels, so they are crisp at 16, 22, 32
-and 64 px and immune to Pillow's text-layout clash with Gtk (pystray.md §2.3).
+and 64 px and immune to Pillow's text-layout clash with Gtk (docs/platform-notes.md, pystray: title and text).
 """
 
 from __future__ import annotations
 
 import functools
-import os
-import sys
 from typing import TYPE_CHECKING
 
 from .view import IconState
@@ -29,7 +27,6 @@ LEVEL_COLOURS = {
 WAIT_COLOUR = (255, 120, 0, 255)  # the "waiting for you" badge: orange with a white "!"
 ERROR_COLOUR = (200, 30, 30, 255)
 GLYPH_COLOUR = (235, 235, 235, 255)
-GLYPH_SHADOW = (20, 20, 20, 255)
 
 # 3x5 pixel font; "#" is a lit cell.
 FONT = {
@@ -47,14 +44,6 @@ FONT = {
     "!": (".#.", ".#.", ".#.", "...", ".#."),
     "-": ("...", "...", "###", "...", "..."),
 }
-
-
-def asset_path(name: str) -> str:
-    """The one place that finds bundled files (PyInstaller's `_MEIPASS` when frozen)."""
-    base = getattr(sys, "_MEIPASS", None)
-    if base:
-        return os.path.join(base, "tray", "assets", name)
-    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets", name)
 
 
 def count_text(n: int) -> str:
@@ -132,7 +121,3 @@ def render(state: IconState, size: int = 64, template: bool = False) -> Image.Im
         _draw_glyphs(badge, mark, bcell, b // 2, b // 2, (255, 255, 255, 255) if not template else (0, 0, 0, 0))
         img.alpha_composite(badge, (size - b, 0))
     return img
-
-
-def render_all(state: IconState) -> dict[int, Image.Image]:
-    return {size: render(state, size) for size in SIZES}

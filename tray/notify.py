@@ -2,8 +2,9 @@
 
 Once per transition; "waiting for you" and "finished" are different kinds; nothing for sessions in
 `bypassPermissions`/`dontAsk`; several at once are grouped into one toast per kind; a per-session
-cooldown stops a flapping session from pinging repeatedly (peers.md §4 item 8). Going idle is "finished"
-only after real work: not after Esc (detail "interrupted") and not for a session idle since it started.
+cooldown stops a flapping session from pinging repeatedly (docs/platform-notes.md, lessons from other
+monitors). Going idle is "finished" only after real work: not after Esc (reason "interrupted") and not for
+a session idle since it started (reason "ready").
 """
 
 from __future__ import annotations

@@ -47,7 +47,8 @@ class IndexSource:
 
     def _full(self, now: float) -> dict[str, Any]:
         # The hook rewrites index.json on every event; the tray only needs to publish (and delete the
-        # files of sessions whose process is gone) now and then, not every 5 s (peers.md §4.3).
+        # files of sessions whose process is gone) now and then, not every 5 s (docs/platform-notes.md,
+        # lessons from other monitors).
         write = not self.dry_run and now - self._last_write >= self.write_every and os.path.isdir(self.sdir)
         options = core_aggregate.Options(dry_run=not write, environ=self.environ)
         index = core_aggregate.current(self.sdir, now, options)

@@ -1,7 +1,7 @@
 """What the tray shows, as pure functions of an index (no pystray, no display, no I/O).
 
 The pystray layer (`tray.app`) and `claude-status menu` both render `menu_spec()`, so what the
-command prints is what the menu holds (STYLE practice 12).
+command prints is what the menu holds (docs/platform-notes.md, design rules).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from core import title as core_title
 
 from . import __version__
 
-# Windows' NOTIFYICONDATAW.szTip is WCHAR[128] including the NUL (pystray.md §1.3).
+# Windows' NOTIFYICONDATAW.szTip is WCHAR[128] including the NUL (docs/platform-notes.md, pystray: title and text).
 TOOLTIP_LIMIT = 127
 ELLIPSIS = "…"
 
@@ -152,9 +152,10 @@ def truncate_utf16(text: str, limit: int = TOOLTIP_LIMIT) -> str:
 
 
 def tooltip(index: dict[str, Any], limit: int = TOOLTIP_LIMIT) -> str:
-    """The title plus one short line per active session, cut cleanly to `limit` UTF-16 units."""
+    """The title plus one short line per active session in menu order (waiting first, so a cut never hides
+    one), cut cleanly to `limit` UTF-16 units."""
     lines = [title(index)]
-    rows = active_rows(index)
+    rows = present.menu_order(active_rows(index))
     if len(rows) > 1:
         for row in rows:
             lines.append(f"{present.mark(row)} {_task(row, 24)} {_int(row.get('context_pct'))}%")
@@ -201,9 +202,9 @@ def icon_description(state: IconState) -> str:
 # ---------------------------------------------------------------- menu
 
 
-def session_label(row: dict[str, Any]) -> str:
-    """The submenu label: task, state, context % and agents (no volatile numbers)."""
-    return present.session_label(row)
+def session_label(row: dict[str, Any], now: Optional[float] = None) -> str:
+    """The submenu label: task, state, context % and agents; with `now`, how long a waiting row waits."""
+    return present.session_label(row, now)
 
 
 def _fmt_tokens(n: Any) -> str:
@@ -268,7 +269,8 @@ def menu_spec(
     index: dict[str, Any], options: ViewOptions = ViewOptions(), now: Optional[float] = None
 ) -> tuple[MenuEntry, ...]:
     """The whole menu, top to bottom. `now=None` leaves out relative times, which gives the key
-    that decides whether the menu must be rebuilt (pystray.md §3.3: rebuilding closes open menus)."""
+    that decides whether the menu must be rebuilt (rebuilding closes open menus: docs/platform-notes.md,
+    pystray: menus)."""
     entries: list[MenuEntry] = [MenuEntry(title(index), enabled=False)]
     if options.legacy:
         entries.append(MenuEntry("Single-session mode (legacy status.json)", enabled=False))
@@ -278,10 +280,11 @@ def menu_spec(
     cap = max(1, options.max_sessions)
     if not active and not stale:
         entries.append(MenuEntry("No Claude Code sessions yet", enabled=False))
-    for row in active[:cap]:
-        entries.append(MenuEntry(session_label(row), submenu=session_details(row, now)))
-    if len(active) > cap:
-        rest = active[cap:]
+    # waiting first, then working, then idle; a waiting session is never hidden in "N more…"
+    shown, rest = present.split_shown(active, cap)
+    for row in shown:
+        entries.append(MenuEntry(session_label(row, now), submenu=session_details(row, now)))
+    if rest:
         entries.append(
             MenuEntry(
                 f"{len(rest)} more…",
