@@ -245,17 +245,23 @@ def build_index(entries: list, now: float, skipped: object = 0, environ: dict | 
 
 
 def _with_facts(entry: record.Entry, facts: list, now: float) -> record.Entry | None:
-    """A new entry whose record the transcript facts changed (through ``core.state``), else None."""
+    """A new entry whose record the transcript facts changed (through ``core.state``), else None. A fact
+    is a name (``state.FACT_*``) or a ``(name, value)`` pair."""
     rec = entry.record
     if isinstance(rec, record.Newer):
         return None
     new = rec.copy()
-    if isinstance(new.get("task"), dict):
-        new["task"] = new["task"].copy()
+    for key in ("task", "context"):
+        if isinstance(new.get(key), dict):
+            new[key] = new[key].copy()
     changed = False
-    for fact in facts:
-        changed = state.on_fact(new, fact, now) or changed
-    return record.Entry(new, entry.mtime, entry.alive) if changed else None
+    for item in facts:
+        fact, value = item if isinstance(item, tuple) else (item, None)
+        changed = state.on_fact(new, fact, now, value) or changed
+    if not changed:
+        return None
+    new["context"]["percentage"] = record.percentage(new["context"])
+    return record.Entry(new, entry.mtime, entry.alive)
 
 
 def newest(entries: list) -> str | None:
@@ -308,7 +314,7 @@ def _sweep_temp_files(sdir: str, now: float) -> None:
         if name.startswith(".") and name.endswith(store.TMP_SUFFIX):
             path = os.path.join(sdir, name)
             try:
-                if now - os.stat(path).st_mtime > TMP_GRACE_SECONDS:
+                if now - os.lstat(path).st_mtime > TMP_GRACE_SECONDS:  # a temp symlink: its own age
                     os.unlink(path)
             except OSError:
                 pass

@@ -81,6 +81,7 @@ if TYPE_CHECKING:
         one_m: bool
         last_tool: str
         last_call: list[str]
+        last_call_id: Optional[str]
         last_prompt: Optional[str]
         last_message: str
         compact_trigger: str
@@ -373,6 +374,13 @@ _CLOUD_PROVIDERS = ("CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "CLAUDE
 
 def _truthy(value: object) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def percentage(context: Context) -> int:
+    """``context.percentage``: the current tokens over the window, 0..100."""
+    window = context.get("total_tokens") or DEFAULT_WINDOW
+    tokens = context.get("current_tokens") or 0
+    return min(100, round(tokens * 100 / window)) if window else 0
 
 
 def context_window(model: object, tokens: int, one_m_seen: bool, environ: dict) -> int:

@@ -37,15 +37,20 @@ QUESTION = "question"  # waiting: AskUserQuestion / ExitPlanMode
 INPUT = "input"  # waiting: an elicitation or an agent asking for input
 COMPACT = "compact"  # compacting
 API_ERROR = "api_error"  # error: the turn ended on an API error (StopFailure)
+DENIED = "denied"  # working: a call was denied (PermissionDenied) and Claude goes on without it
+REPLY = "reply"  # working: Claude's reply is streaming (MessageDisplay), so nobody is being asked
 NEWER_VERSION = "newer_version"  # unknown: the file was written by a newer version of the hook
 REASONS = (READY, FINISHED, INTERRUPTED, PROMPT, TOOL, BACKGROUND, COMPACTED, PERMISSION, QUESTION, INPUT,
-           COMPACT, API_ERROR, NEWER_VERSION)
+           COMPACT, API_ERROR, DENIED, REPLY, NEWER_VERSION)
 
 # The PRD's task.status for each state: the one place this mapping is written.
 TASK_STATUS = {WORKING: "active", COMPACTING: "active", WAITING: "waiting", IDLE: "idle", ERROR: "error"}
 
 # Facts read from the transcript between hooks.
 FACT_INTERRUPTED = "interrupted"  # the newest main-chain turn ends with "[Request interrupted by user"
+FACT_TOOL_RESULT = "tool_result"  # a main-chain tool result landed (value: its tool_use_id, or None)
+FACT_REPLY = "reply"  # an assistant reply landed after the hook read the transcript (value: context tokens)
+FACT_COMPACT_BOUNDARY = "compact_boundary"  # the compaction boundary landed (value: tokens after compaction)
 
 FINGERPRINT_CHARS = 300
 PARALLEL_BATCH_SECONDS = 2.0  # PreToolUse of one batch of parallel calls fire within this of each other
@@ -148,7 +153,10 @@ def _asked(event: dict) -> Ask:
 def _wait_for_call(s: SessionRecord, event: dict, now: float, reason: str, waiting_for: str,
                    agent_id: str | None) -> None:
     transition(s, WAITING, reason, now, waiting_for)
-    s["waiting_call"] = {"call": _call_of(event), "agent": agent_id, "ts": now}
+    call = _call_of(event)
+    # PermissionRequest has no tool_use_id: take it from the call's PreToolUse when that came first.
+    call_id = _s(event.get("tool_use_id")) or (_s(s.get("last_call_id")) if s.get("last_call") == call else None)
+    s["waiting_call"] = {"call": call, "agent": agent_id, "ts": now, "id": call_id}
     s["ask"] = _asked(event)
 
 
@@ -204,6 +212,9 @@ def running_background(event: dict) -> tuple[list, int] | None:
 
 def _on_tool(s: SessionRecord, name: str, event: dict, now: float) -> None:
     if _wait_survives(s, name, event, now):
+        pending = _pending(s)
+        if pending is not None and name == "PreToolUse" and pending.get("call") == _call_of(event):
+            pending["id"] = _s(event.get("tool_use_id")) or pending.get("id")  # its own PreToolUse, applied late
         return
     tool = _s(event.get("tool_name"))
     if name == "PreToolUse" and tool in ASKING_TOOLS:
@@ -234,8 +245,18 @@ def _on_notification(s: SessionRecord, name: str, event: dict, now: float) -> No
         transition(s, IDLE, FINISHED, now)
 
 
+def _subagent_still_asks(s: SessionRecord) -> bool:
+    """A wait opened by a subagent that still runs: its dialog stays open whatever the main turn does."""
+    pending = _pending(s)
+    agent = pending.get("agent") if pending is not None else None
+    return bool(agent) and any(a.get("id") == agent for a in s.get("agent_list") or () if isinstance(a, dict))
+
+
 def _on_stop(s: SessionRecord, name: str, event: dict, now: float) -> None:
-    """The agent list is already reconciled with ``background_tasks`` (hook.events)."""
+    """The agent list is already reconciled with ``background_tasks`` (hook.events). The main turn's end
+    does not close a dialog a running background subagent opened."""
+    if _subagent_still_asks(s):
+        return
     bg = running_background(event)
     # Without the list (before v2.1.145) a leaked agent must not keep the session "working" forever.
     running = len(s.get("agent_list") or ()) + bg[1] if bg is not None else 0
@@ -270,6 +291,34 @@ def _on_session_start(s: SessionRecord, name: str, event: dict, now: float) -> N
     transition(s, IDLE, READY, now)
 
 
+def _on_denied(s: SessionRecord, name: str, event: dict, now: float) -> None:
+    """The auto-mode classifier denied a call: no dialog is open for it, Claude goes on without it."""
+    pending = _pending(s)
+    if pending is not None and pending.get("agent"):
+        return  # a subagent's dialog is not this call's
+    transition(s, WORKING, DENIED, now, detail=_s(event.get("tool_name")))
+
+
+def _on_batch(s: SessionRecord, name: str, event: dict, now: float) -> None:
+    """Every call of a parallel batch finished: a wait for one of them is over; a subagent's stays."""
+    pending = _pending(s)
+    if pending is not None:
+        calls = event.get("tool_calls")
+        done = [fingerprint(_s(c.get("tool_name")), c.get("tool_input"))
+                for c in (calls if isinstance(calls, list) else ()) if isinstance(c, dict)]
+        if pending.get("agent") or pending.get("call") not in done:
+            return
+    transition(s, WORKING, TOOL, now)
+
+
+def _on_message_display(s: SessionRecord, name: str, event: dict, now: float) -> None:
+    """Claude's reply streams: a main-conversation wait is over (no hook fires on approve). Nothing
+    else changes: a display event never wakes an idle session."""
+    pending = _pending(s)
+    if s.get("state") == WAITING and not (pending is not None and pending.get("agent")):
+        transition(s, WORKING, REPLY, now)
+
+
 def _no_change(s: SessionRecord, name: str, event: dict, now: float) -> None:
     """Events that keep the state: agent bookkeeping (hook.events) or the end of the session (hook.main)."""
 
@@ -289,6 +338,10 @@ MAIN_HANDLERS = {
     "PreCompact": _on_pre_compact,
     "PostCompact": _on_post_compact,
     "SessionEnd": _no_change,
+    # Known to the machine; hook.install registers them where the installed Claude Code has them.
+    "PermissionDenied": _on_denied,
+    "PostToolBatch": _on_batch,
+    "MessageDisplay": _on_message_display,
 }
 
 
@@ -306,7 +359,9 @@ def _on_subagent(s: SessionRecord, name: str, event: dict, now: float, agent_id:
     pending = _pending(s)
     if pending is None or pending.get("agent") != agent_id:
         return
-    if name in TOOL_EVENTS and not _wait_survives(s, name, event, now):
+    if name == "PermissionDenied":
+        transition(s, WORKING, DENIED, now, detail=_s(event.get("tool_name")))
+    elif name in TOOL_EVENTS and not _wait_survives(s, name, event, now):
         transition(s, WORKING, TOOL, now, detail=_s(event.get("tool_name")))
 
 
@@ -322,7 +377,7 @@ def on_event(s: SessionRecord, name: str, event: dict, now: float, agent_id: str
 # ---------------------------------------------------------------- facts from the transcript
 
 
-def _fact_interrupted(s: SessionRecord, now: float) -> bool:
+def _fact_interrupted(s: SessionRecord, now: float, value: object = None) -> bool:
     """Esc fires no hook: a working or waiting session whose transcript ends in the marker is idle."""
     if s.get("state") not in (WORKING, WAITING):
         return False
@@ -330,11 +385,57 @@ def _fact_interrupted(s: SessionRecord, now: float) -> bool:
     return True
 
 
-FACT_HANDLERS = {FACT_INTERRUPTED: _fact_interrupted}
+def _fact_tool_result(s: SessionRecord, now: float, value: object = None) -> bool:
+    """No hook fires on approve: the waiting call's result in the transcript means it ran. Only a
+    main-conversation wait (subagents write their own transcripts); a result with another known id is
+    a parallel call's."""
+    pending = _pending(s)
+    if pending is None or pending.get("agent"):
+        return False
+    if value is not None and pending.get("id") and value != pending["id"]:
+        return False
+    transition(s, WORKING, TOOL, now, detail=(pending.get("call") or [None])[0] or None)
+    return True
 
 
-def on_fact(s: SessionRecord, fact: str, now: float) -> bool:
-    """Apply a fact read from the transcript; True when it changed the state. ``event_ts`` is kept, so
-    any later hook event still wins."""
+def _tokens(s: SessionRecord, value: object) -> bool:
+    context = s.get("context")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or not isinstance(context, dict):
+        return False
+    changed = context.get("current_tokens") != value
+    context["current_tokens"] = value
+    return changed
+
+
+def _fact_reply(s: SessionRecord, now: float, value: object = None) -> bool:
+    """The reply that landed after Stop (Stop fires before Claude Code writes it): its context figure."""
+    return _tokens(s, value)
+
+
+def _fact_compact_boundary(s: SessionRecord, now: float, value: object = None) -> bool:
+    """Written after SessionStart(compact)/PostCompact: the post-compaction figure; a session still
+    shown compacting has finished compacting."""
+    changed = _tokens(s, value)
+    if s.get("state") == COMPACTING:
+        trigger = s.get("compact_trigger") or "manual"
+        transition(s, WORKING if trigger == "auto" else IDLE, COMPACTED, now)
+        changed = True
+    return changed
+
+
+FACT_HANDLERS = {
+    FACT_INTERRUPTED: _fact_interrupted,
+    FACT_TOOL_RESULT: _fact_tool_result,
+    FACT_REPLY: _fact_reply,
+    FACT_COMPACT_BOUNDARY: _fact_compact_boundary,
+}
+
+
+def on_fact(s: SessionRecord, fact: str, now: float, value: object = None) -> bool:
+    """The entry point for what a reader learns from the transcript between hooks (the interrupt marker
+    -> idle at once, a tool result of an approved call -> working, the reply after Stop and the compaction
+    boundary -> their context figure). True when the record changed. ``event_ts`` is kept, so any later
+    hook event still wins. ``task.status`` follows the state here; ``context.percentage`` is
+    ``record.percentage``'s to recompute (``hook.events.finish`` and the aggregation do)."""
     handler = FACT_HANDLERS.get(fact)
-    return handler(s, now) if handler is not None else False
+    return handler(s, now, value) if handler is not None else False

@@ -125,6 +125,7 @@ def _note_tool(s: SessionRecord, name: str, event: dict, now: float) -> None:
         s["last_tool"] = tool
     if name == "PreToolUse":
         s["last_call"] = state.fingerprint(tool, raw_input)
+        s["last_call_id"] = _s(event.get("tool_use_id"))
     elif name == "PostToolUse":
         _apply_tool_result(s, tool, raw_input if isinstance(raw_input, dict) else {}, event.get("tool_response"), now)
 
@@ -174,6 +175,9 @@ NOTES = {
     "PreCompact": _note_pre_compact,
     "PostCompact": _note_nothing,
     "SessionEnd": _note_nothing,
+    "PermissionDenied": _note_nothing,
+    "PostToolBatch": _note_nothing,
+    "MessageDisplay": _note_nothing,
 }
 
 
@@ -290,7 +294,4 @@ def finish(s: SessionRecord) -> None:
         "status": state.task_status(s.get("state")),
     }
     s["agents"] = {"active": len(s["agent_list"]), "names": [a["type"] for a in s["agent_list"]]}
-    ctx = s["context"]
-    window = ctx.get("total_tokens") or record.DEFAULT_WINDOW
-    tokens = ctx.get("current_tokens") or 0
-    ctx["percentage"] = min(100, round(tokens * 100 / window)) if window else 0
+    s["context"]["percentage"] = record.percentage(s["context"])

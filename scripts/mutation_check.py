@@ -17,7 +17,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = ["tests/test_state.py", "tests/test_events.py", "tests/test_aggregate.py", "tests/test_late_events.py",
-         "tests/test_hook_fixtures.py", "tests/test_tray_view.py", "tests/test_tray_notify.py"]
+         "tests/test_hook_fixtures.py", "tests/test_tray_view.py", "tests/test_tray_notify.py", "tests/test_state_live_rules.py"]
 
 MUTATIONS = [
     ("core/state.py", "    transition(s, WORKING, PROMPT, now)\n", "    pass\n",
@@ -29,11 +29,11 @@ MUTATIONS = [
      "transition no longer keeps task.status (the Esc path in aggregation relied on its own copy)"),
     ("core/record.py", "_LEGACY_STATES.get(legacy, state.UNKNOWN) if", "state.UNKNOWN if",
      "upgrade skips the v1.0.0 task.status -> state"),
-    ("core/record.py", '    _ts(raw, "updated_ts", "updated_at")\n', "",
+    ("core/record.py", '(("updated_ts", "updated_at"), ("first_seen_ts", "first_seen_at"))', '(("first_seen_ts", "first_seen_at"),)',
      "upgrade skips the v1.0.0 updated_at -> updated_ts"),
     ("core/record.py", '    if raw.get("detail") == "interrupted":\n        return state.INTERRUPTED\n', "",
      "upgrade of a pre-reason file forgets 'interrupted'"),
-    ("core/record.py", "        return Newer(stem, version[:40])", "        return None",
+    ("core/record.py", "    return Newer(stem, version[:40]) if major > int(MAJOR) else True", "    return major <= int(MAJOR)",
      "a newer-version file is dropped again"),
     ("core/aggregate.py", "STALE_SECONDS = 300.0", "STALE_SECONDS = 600.0", "stale threshold 5 -> 10 minutes"),
     ("core/aggregate.py", "state.state_of(rec) != state.WAITING", "True",
@@ -43,7 +43,7 @@ MUTATIONS = [
      "'clean up stale sessions' removes nothing stale"),
     ("core/aggregate.py", "    best = max(ours, key=record.updated_ts, default=None)",
      "    best = min(ours, key=record.updated_ts, default=None)", "links point at the oldest session"),
-    ("core/state.py", "FACT_HANDLERS = {FACT_INTERRUPTED: _fact_interrupted}", "FACT_HANDLERS: dict = {}",
+    ("core/state.py", "    FACT_INTERRUPTED: _fact_interrupted,\n", "",
      "the transcript's Esc marker no longer reaches the state machine"),
     ("core/state.py", "    return not (name == \"PermissionRequest\" and", "    return False and not (name == \"PermissionRequest\" and",
      "late events are applied as if in order"),
@@ -62,6 +62,13 @@ MUTATIONS = [
      '    return False', "the tray no longer tells ready from finished"),
     ("core/aggregate.py", "        updated = _with_facts(entry, found.facts[entry.session_id], now) if entry.session_id in found.facts else None",
      "        updated = None", "aggregation drops the transcript facts it read"),
+    ("core/state.py", "    if _subagent_still_asks(s):\n        return\n    bg = running_background(event)",
+     "    bg = running_background(event)", "issue 10: the main Stop ends a running subagent's wait"),
+    ("core/state.py", '    "PermissionDenied": _on_denied,\n', "", "issue 10: PermissionDenied no longer ends a wait"),
+    ("core/state.py", '    if s.get("state") == WAITING and not (pending is not None and pending.get("agent")):',
+     '    if not (pending is not None and pending.get("agent")):', "issue 10: MessageDisplay wakes an idle session"),
+    ("core/state.py", '    if value is not None and pending.get("id") and value != pending["id"]:\n        return False\n', "",
+     "issue 10: a parallel call's tool result ends the wait"),
 ]
 
 

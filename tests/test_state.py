@@ -29,8 +29,8 @@ def run(*evs, start=T0, step=1.0):
 
 
 def test_handler_tables_cover_every_event_hook_install_can_register():
-    assert set(state.MAIN_HANDLERS) == set(install.EVENTS)
-    assert set(events.NOTES) == set(install.EVENTS)
+    assert set(install.EVENTS) <= set(state.MAIN_HANDLERS)
+    assert set(events.NOTES) == set(state.MAIN_HANDLERS)
 
 
 def test_task_status_map_covers_every_state():
