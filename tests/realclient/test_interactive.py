@@ -98,9 +98,8 @@ def test_background_subagent_prompt_facts(scenario):
     assert r["waiting_before_stop_s"] is not None, r
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 finding 3: the main turn's Stop (background_tasks running) "
-                   "overwrote the subagent's waiting with working while its dialog stayed open")
 def test_background_subagent_prompt_stays_waiting(scenario):
+    """Finding 3 (fixed by core/state.py: Stop keeps a running subagent's wait)."""
     r = scenario("int_bg_prompt")["measured"]
     assert r["state_1s_after_stop"] == ["waiting", "waiting"] and r["waiting_held_3s"], r
 
