@@ -215,3 +215,18 @@ def test_render_path_imports_neither_json_nor_re(tmp_path):
                          capture_output=True, timeout=60, check=False)
     assert out.returncode == 0
     assert out.stderr.decode().strip() == "", out.stderr
+
+
+def test_hook_events_keep_the_window_claude_code_reported(sdir):
+    """Finding 6: after the tap recorded Claude Code's 1M window, the next hook event must not re-infer 200k."""
+    sid = RENDER["session_id"]
+    start_session(sid)
+    one_m = json.loads(json.dumps(RENDER))
+    one_m["model"] = {"id": "claude-haiku-5-5", "display_name": "Haiku 5.5"}
+    one_m["context_window"].update(context_window_size=1_000_000, used_percentage=4)
+    render(statusline.tap_command(), one_m)
+    assert read_session(sdir, sid)["context"]["total_tokens"] == 1_000_000
+    run_hook(event("UserPromptSubmit", sid, prompt="next"))
+    assert read_session(sdir, sid)["context"]["total_tokens"] == 1_000_000
+    row = next(r for r in read_index(sdir)["sessions"] if r["session_id"] == sid)
+    assert row["context_window"] == 1_000_000
