@@ -488,7 +488,7 @@ def main(argv: list) -> int:
     workdir = spec["workdir"]
     loopback_up()
     ifaces = only_loopback()
-    result: dict = {"scenario": spec["scenario"], "interfaces": ifaces}
+    result: dict = {"scenario": spec["scenario"], "workdir": workdir, "version": claude.VERSION, "interfaces": ifaces}
     if ifaces != ["lo"]:
         result["error"] = "not in a private network namespace: %s" % ifaces
         _write(workdir, result)
