@@ -55,6 +55,13 @@ def _system_text(body: dict) -> str:
     return ""
 
 
+def _last_user_text(body: dict) -> str:
+    for m in reversed(body.get("messages") or []):
+        if isinstance(m, dict) and m.get("role") == "user":
+            return _text_of(m.get("content"))
+    return ""
+
+
 def full_usage(usage: dict | None) -> dict:
     u = dict(DEFAULT_USAGE)
     u.update(usage or {})
@@ -100,6 +107,11 @@ class Mock:
                 and ("<summary>" in last_user or "summar" in low_last) and MARKER not in last_user[-200:]
                 and "detailed summary" in low_last):
             return "compact", None, 0
+        # The session-title request: no tools, a system prompt about naming the session (it quotes the prompt,
+        # marker included, so it is recognised before the scripts).
+        low_system = system.lower()
+        if not tools and ("naming a coding session" in low_system or "title" in low_system):
+            return "title", None, 0
         # Find the newest user message that carries a marker, and count assistant turns after it.
         for i in range(len(messages) - 1, -1, -1):
             m = messages[i]
@@ -211,7 +223,9 @@ class Mock:
                          "model": model, "stream": bool(body.get("stream")),
                          "n_messages": len(body.get("messages") or []),
                          "tools": [t.get("name") for t in body.get("tools") or [] if isinstance(t, dict)],
-                         "system_head": _system_text(body)[:300]}
+                         "system_head": _system_text(body)[:300 if kind == "main" else 3000],
+                         "output_format": body.get("output_format") or body.get("response_format"),
+                         "last_user": _last_user_text(body)[:500] if kind != "main" else None}
                 if reply.get("sleep"):
                     time.sleep(float(reply["sleep"]))
                 gate = reply.get("gate")

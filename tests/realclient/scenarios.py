@@ -55,7 +55,13 @@ def ours(run: Run, sid: str) -> dict:
     return {"file_tokens": c.get("current_tokens"), "file_pct": c.get("percentage"), "file_window": c.get("total_tokens"),
             "file_state": s.get("state"), "row_pct": r.get("context_pct"), "row_window": r.get("context_window"),
             "row_state": r.get("state"), "model": s.get("model"), "agents": (s.get("agents") or {}).get("active"),
-            "row_agents": r.get("agents")}
+            "row_agents": r.get("agents"), "row_tokens": r.get("context_tokens")}
+
+
+def settled(run: Run, sid: str, tokens: int) -> bool:
+    """Our session file and its index row both hold ``tokens`` (the hook writes the file, then the index)."""
+    o = ours(run, sid)
+    return o["file_tokens"] == tokens and o["row_tokens"] == tokens
 
 
 def _pct(tokens: int, window: int) -> int:
@@ -107,7 +113,7 @@ def print_models(run: Run) -> dict:
         assert sid
         resolved = next(iter(res.get("modelUsage") or {"?": {}}))
         truth_window = (res.get("modelUsage") or {}).get(resolved, {}).get("contextWindow")
-        lat = run.until(lambda sid=sid: ours(run, sid)["file_tokens"] == 100_000, 5)
+        lat = run.until(lambda sid=sid: settled(run, sid, 100_000), 5)
         o = ours(run, sid)  # type: ignore[arg-type]
         out.append({"asked": model, "model": resolved, "sent_model": run.main_requests("pm")[-1]["model"],
                     "truth_window": truth_window, "our_window": o["file_window"], "row_window": o["row_window"],
@@ -135,7 +141,8 @@ def print_parallel(run: Run) -> dict:
     for i, ps in enumerate(sessions):
         sid = ps.session_id
         want = 60_000 + i * 10_000
-        lat = run.until(lambda sid=sid, want=want: ours(run, sid)["file_tokens"] == want, 5)
+        lat = run.until(lambda sid=sid, want=want: settled(run, sid, want)
+                        and ours(run, sid)["row_state"] == "idle", 5)
         stop = next((h for h in run.hooks("Stop") if h.get("session_id") == sid), None)
         after[sid] = {"truth_tokens": want, "sent": ctx_of(run.main_requests("par%d" % i)[-1]["usage"]),
                       **ours(run, sid), "latency_s": lat,
@@ -353,7 +360,7 @@ def int_permission(run: Run) -> dict:
     waiting = run.until(lambda: _state_pair(run, sid) == ("waiting", "waiting"), DEADLINE_S)
     sl = _last_statusline(run, sent, 54_000)
     during = ours(run, sid)
-    ctx_right = run.until(lambda: ours(run, sid)["file_tokens"] == 54_000, DEADLINE_S)
+    ctx_right = run.until(lambda: settled(run, sid, 54_000), DEADLINE_S)
     run.notes["dialog_screen"] = screen
     time.sleep(0.5)
     approved = pane.key("Enter")
@@ -387,7 +394,7 @@ def int_escape(run: Run) -> dict:
     sid = run.wait(lambda: _hook_after(run, "PermissionRequest", sent), 30, "PermissionRequest")[0]["session_id"]
     run.wait(lambda: _state_pair(run, sid) == ("waiting", "waiting"), 10, "waiting shown")
     # A second first-turn permission prompt (finding 1): Claude Code holds the 30,000 it was sent.
-    first_turn_ctx = run.until(lambda: ours(run, sid)["file_tokens"] == 30_000, DEADLINE_S)
+    first_turn_ctx = run.until(lambda: settled(run, sid, 30_000), DEADLINE_S)
     first_turn_ours = ours(run, sid)
     esc1 = pane.key("Escape")
     screen1, closed1 = pane.wait_screen(lambda s: DIALOG not in s, 20, "dialog dismissed")
@@ -443,12 +450,13 @@ def int_compact(run: Run) -> dict:
         after_sl = [x for x in run.statuslines() if x["wall"] > post["wall"]]
         cw = (after_sl[-1] if after_sl else {}).get("context_window") or {}
         post_tokens = (boundary.get("compact") or {}).get("postTokens")
-        truth = ctx_of(cw.get("current_usage")) if cw.get("current_usage") else post_tokens
-        lat = run.until(lambda sid=sid, t=truth: ours(run, sid)["file_tokens"] == t, DEADLINE_S) if truth else None
+        truth = post_tokens  # Claude Code's own post-compaction figure (its status line may still show the old one)
+        lat = run.until(lambda sid=sid, t=truth: settled(run, sid, t), DEADLINE_S) if truth else None
         rounds.append({"pre_tokens": n, "boundary": boundary.get("compact"),
                        "boundary_after_postcompact_s": round(boundary["wall"] - post["wall"], 3),
                        "session_start_compact_before_post": bool(start_compact and start_compact["wall"] <= post["wall"]),
-                       "cc_statusline_after": cw, "cc_tokens": truth, "ours_after": ours(run, sid),
+                       "cc_statusline_after": cw, "cc_statusline_tokens": ctx_of(cw.get("current_usage")) if cw.get(
+                           "current_usage") else None, "cc_tokens": truth, "ours_after": ours(run, sid),
                        "latency_s": lat})
         pane.ready(30)
     compact_req = [e for e in run.mock.log if e.get("kind") == "compact"]
@@ -621,3 +629,26 @@ def int_tap_alone(run: Run) -> dict:
     run.notes["alone_screen"] = screen
     return {"sid": sid, "line_seen_s": round(seen, 3), "recorded_usage": rec, "ours": o,
             "settings_statusline": run.notes["settings"].get("statusLine")}
+
+
+def int_title(run: Run) -> dict:
+    """The session-title request: with non-essential traffic allowed (still loopback only: the namespace has
+    nothing else) Claude Code asks the small model for a title; the mock answers by content, and the title
+    must reach our record. Interactive (the title is generated for interactive sessions)."""
+    proj = run.project("proj")
+    run.mock.title = "Scripted title from the mock"
+    run.start({"titled": [text("Titled.", 30_000)]})
+    env = run.env()
+    env.pop("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", None)
+    run.env = lambda extra=None: dict(env, **(extra or {}))  # type: ignore[method-assign]
+    pane = run.interactive("main", proj)
+    pane.ready()
+    sent = pane.submit("please title this session @script:titled")
+    sid = run.wait(lambda: _hook_after(run, "Stop", sent), 60, "Stop")[0]["session_id"]
+    titled = run.until(lambda: any(e.get("kind") == "title" for e in run.mock.log), 15.0)
+    shown = run.until(lambda: (run.row(sid) or {}).get("task") == run.mock.title, DEADLINE_S)
+    sl = run.statuslines()
+    return {"sid": sid, "title_request_s": titled, "kinds": sorted({str(e.get("kind")) for e in run.mock.log}),
+            "paths": sorted({str(e.get("path")) for e in run.mock.log}), "task": (run.row(sid) or {}).get("task"),
+            "title_shown_s": shown, "statusline_session_name": sl[-1].get("session_name") if sl else None,
+            "side_system": [e.get("system_head", "")[:200] for e in run.mock.log if e.get("kind") != "main"][:5]}
