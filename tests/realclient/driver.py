@@ -316,6 +316,8 @@ class Run:
         rec = [sys.executable, "-I", "-S", os.path.join(HERE, "hookrec.py"), self.hookrec]
         handler = {"type": "command", "command": rec[0], "args": rec[1:], "timeout": 10, "async": True}
         hooks = {e: [{"hooks": [dict(handler)]}] for e in claude.EVENTS_2_1_332 if e not in claude.NOT_RECORDED}
+        # SessionEnd synchronously: in print mode async hooks still running at teardown are killed.
+        hooks["SessionEnd"][0]["hooks"][0].pop("async")
         with open(os.path.join(path, ".claude", "settings.local.json"), "w", encoding="utf-8") as f:
             json.dump({"hooks": hooks}, f, indent=1)
         return path
