@@ -35,35 +35,38 @@ def main(argv: list) -> int:
     print("scenario seconds:", json.dumps(secs), "total %.1f" % sum(v or 0 for v in secs.values()))
 
     t = load(cap, "int_turns")
-    print("\n[finding 1] interactive turns: %s of %d right within 1 s" % (
-        sum(1 for x in t.get("turns", []) if x["latency_s"] is not None and x["latency_s"] <= 1.0), len(t.get("turns", []))))
-    for x in t.get("turns", []):
+    turns = t.get("turns", [])
+    right = sum(1 for x in turns if x["latency_s"] is not None and x["latency_s"] <= 1.0)
+    print("\n[finding 1] interactive turns: %s of %d right within 1 s" % (right, len(turns)))
+    for x in turns:
         print("  turn %d: sent %d, Claude Code %s%% (status line %.2f s after Stop), ours %s%% (%s tokens), "
               "right after %s s, transcript record %+.2f s after Stop" % (
-                  x["turn"], x["sent_tokens"], x["cc_pct"], x["cc_statusline_after_stop_s"], x["ours_after"]["row_pct"],
-                  x["ours_after"]["file_tokens"], x["latency_s"], x["transcript_after_stop_s"] or 0))
+                  x["turn"], x["sent_tokens"], x["cc_pct"], x["cc_statusline_after_stop_s"],
+                  x["ours_after"]["row_pct"], x["ours_after"]["file_tokens"], x["latency_s"],
+                  x["transcript_after_stop_s"] or 0))
     p = load(cap, "int_permission")
     e = load(cap, "int_escape")
     if p:
-        print("\n[finding 1b] first-turn prompt: Claude Code holds %d (window %s); ours %s tokens / %s%%; right: %s s" % (
-            p["cc_tokens"], p["cc_window"], p["ours_during_dialog"]["file_tokens"], p["ours_during_dialog"]["row_pct"],
-            p["ctx_right_s"]))
+        during = p["ours_during_dialog"]
+        print("\n[finding 1b] first-turn prompt: Claude Code holds %d (window %s); ours %s tokens / %s%%; right: %s s"
+              % (p["cc_tokens"], p["cc_window"], during["file_tokens"], during["row_pct"], p["ctx_right_s"]))
     if e:
         print("  second session: Claude Code holds %d; ours %s; right: %s s" % (
             e["first_turn"]["cc_tokens"], e["first_turn"]["ours"]["file_tokens"], e["first_turn"]["ctx_right_s"]))
     c = load(cap, "int_compact")
     for rd in c.get("rounds", []):
-        print("[finding 2] /compact from %d: boundary postTokens %s (%+.2f s after PostCompact), status line after: %s, "
-              "ours %s, right: %s s" % (rd["pre_tokens"], rd["cc_tokens"], rd["boundary_after_postcompact_s"],
-                                        rd.get("cc_statusline_tokens"), rd["ours_after"]["file_tokens"], rd["latency_s"]))
+        print("[finding 2] /compact from %d: boundary postTokens %s (%+.2f s after PostCompact), status line after: "
+              "%s, ours %s, right: %s s" % (rd["pre_tokens"], rd["cc_tokens"], rd["boundary_after_postcompact_s"],
+                                            rd.get("cc_statusline_tokens"), rd["ours_after"]["file_tokens"],
+                                            rd["latency_s"]))
     b = load(cap, "int_bg_prompt")
     if b:
-        print("\n[finding 3] background subagent prompt: waiting %s s after PermissionRequest; main Stop %.2f s after "
-              "the dialog opened; 1 s after Stop ours %s; held 2 s more: %s" % (
+        print("\n[finding 3] background subagent prompt: waiting %s s after PermissionRequest; main Stop %.2f s "
+              "after the dialog opened; 1 s after Stop ours %s; held 2 s more: %s" % (
                   b["waiting_before_stop_s"], b["stop_vs_dialog_s"], b["state_1s_after_stop"], b["waiting_held_3s"]))
     if p:
-        print("\n[finding 4] dialog: PermissionRequest %+.2f s vs screen; waiting after %s s; approve: working after %s s "
-              "(state while running: %s); tool ran %.2f s" % (
+        print("\n[finding 4] dialog: PermissionRequest %+.2f s vs screen; waiting after %s s; approve: working after "
+              "%s s (state while running: %s); tool ran %.2f s" % (
                   p["permission_request_vs_screen_s"] or 0, p["waiting_latency_s"], p["working_after_approve_s"],
                   p["state_while_running"], p["tool_ran_s"]))
     if e:

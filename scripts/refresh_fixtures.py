@@ -8,11 +8,12 @@ then run
     python scripts/refresh_fixtures.py --from DIR # use the result.json files already captured in DIR
 
 Each hook payload the suite's recording hook received becomes one fixture,
-``<Event>__realclient_v<version>_<scenario>[_<variant>].json`` (the first payload of each event and variant per
-scenario; variants: SessionStart ``source``, SessionEnd ``reason``, Notification ``notification_type``,
-subagent events ``sub``), plus the status-line inputs (``StatusLine__realclient_v<version>_<scenario>_first``
-and ``_later``). Payloads are the exact stdin bytes Claude Code sent; temp paths are replaced by stable
-placeholders (``/tmp/realclient``) so fixtures do not churn between runs. A SOURCES.md section lists them.
+``<Event>__realclient_v<version>_<scenario>[_<variant>].json``: the first payload of each event and variant in
+the suite run, from the first scenario that produced it (variants: SessionStart ``source``, SessionEnd
+``reason``, Notification ``notification_type``, subagent events ``sub``), plus the status-line inputs
+(``StatusLine__realclient_v<version>_<scenario>_first`` and ``_later``). Payloads are the exact stdin bytes
+Claude Code sent; temp paths are replaced by stable placeholders (``/tmp/realclient``) so fixtures do not churn
+between runs. A SOURCES.md section lists them.
 Old ``__realclient_`` fixtures of the same version are replaced; other fixtures are never touched.
 """
 
@@ -59,6 +60,7 @@ def scrub(raw: str, workdir: str) -> str:
 def collect(results: list) -> dict:
     """``{file name: raw text}`` for every fixture to write."""
     files: dict = {}
+    seen: set = set()
     v = claude.VERSION
     for path in results:
         with open(path, encoding="utf-8") as f:
@@ -67,20 +69,23 @@ def collect(results: list) -> dict:
         workdir = result.get("workdir") or ""
         captured = result.get("captured") or {}
         for rec in captured.get("hooks") or []:
-            payload = {k: val for k, val in rec.items() if k != "wall"}
+            payload = {k: val for k, val in rec.items() if k not in ("wall", "_raw")}
             name = payload.get("hook_event_name")
             if not isinstance(name, str):
                 continue
             var = variant(payload)
+            if (name, var) in seen:
+                continue
+            seen.add((name, var))
             fname = "%s__realclient_v%s_%s%s.json" % (name, v, scenario, "_" + var if var else "")
-            if fname not in files:
-                files[fname] = scrub(json.dumps(payload, ensure_ascii=False), workdir) + "\n"
+            raw = rec.get("_raw") or json.dumps(payload, ensure_ascii=False) + "\n"
+            files[fname] = scrub(raw, workdir)
         lines = captured.get("statuslines") or []
         for label, rec in (("first", lines[0] if lines else None), ("later", lines[-1] if len(lines) > 1 else None)):
             if rec:
-                payload = {k: val for k, val in rec.items() if k != "wall"}
-                files["StatusLine__realclient_v%s_%s_%s.json" % (v, scenario, label)] = scrub(
-                    json.dumps(payload, ensure_ascii=False), workdir) + "\n"
+                payload = {k: val for k, val in rec.items() if k not in ("wall", "_raw")}
+                raw = rec.get("_raw") or json.dumps(payload, ensure_ascii=False)
+                files["StatusLine__realclient_v%s_%s_%s.json" % (v, scenario, label)] = scrub(raw, workdir)
     return files
 
 

@@ -431,14 +431,14 @@ class Run:
             except (ValueError, KeyError):
                 continue
             if event is None or payload.get("hook_event_name") == event:
-                out.append({"wall": rec["wall"], **payload})
+                out.append({"wall": rec["wall"], **payload, "_raw": rec["raw"]})
         return sorted(out, key=lambda e: e["wall"])
 
     def statuslines(self) -> list:
         out = []
         for rec in _jsonl(self.slrec):
             with contextlib.suppress(ValueError, KeyError):
-                out.append({"wall": rec["wall"], **json.loads(rec["raw"])})
+                out.append({"wall": rec["wall"], **json.loads(rec["raw"]), "_raw": rec["raw"]})
         return out
 
     def session(self, sid: str) -> dict | None:

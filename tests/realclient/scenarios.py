@@ -592,7 +592,7 @@ def _replay(run: Run, entry: dict) -> dict:
 
     argv = shlex.split(entry["command"])
     wrapped = json.loads(argv[5])["command"]
-    inputs = [json.dumps({k: v for k, v in sl.items() if k != "wall"}).encode() for sl in run.statuslines()]
+    inputs = [sl["_raw"].encode() for sl in run.statuslines()]  # the exact bytes Claude Code sent
     env = run.env()
     same, diffs = 0, []
     for data in inputs:
