@@ -11,7 +11,8 @@ Each hook payload the suite's recording hook received becomes one fixture,
 ``<Event>__realclient_v<version>_<scenario>[_<variant>].json``: the first payload of each event and variant in
 the suite run, from the first scenario that produced it (variants: SessionStart ``source``, SessionEnd
 ``reason``, Notification ``notification_type``, subagent events ``sub``), plus the status-line inputs
-(``StatusLine__realclient_v<version>_<scenario>_first`` and ``_later``). Payloads are the exact stdin bytes
+(``StatusLine__realclient_v<version>_<scenario>_first`` and ``_later``, from the first scenario with two
+renders). Payloads are the exact stdin bytes
 Claude Code sent; temp paths are replaced by stable placeholders (``/tmp/realclient``) so fixtures do not churn
 between runs. A SOURCES.md section lists them.
 Old ``__realclient_`` fixtures of the same version are replaced; other fixtures are never touched.
@@ -81,6 +82,8 @@ def collect(results: list) -> dict:
             raw = rec.get("_raw") or json.dumps(payload, ensure_ascii=False) + "\n"
             files[fname] = scrub(raw, workdir)
         lines = captured.get("statuslines") or []
+        if len(lines) < 2 or any(n.startswith("StatusLine__") for n in files):
+            continue  # one scenario's first and later render is enough
         for label, rec in (("first", lines[0] if lines else None), ("later", lines[-1] if len(lines) > 1 else None)):
             if rec:
                 payload = {k: val for k, val in rec.items() if k not in ("wall", "_raw")}
