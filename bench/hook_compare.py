@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -50,22 +51,27 @@ def scenario(sessions: int, runs: int, python: str, before: str) -> dict:
             variants.append((name, cmd, _event("bench-000", transcript), transcript, env))
         variants.append(("floor", [python, "-I", "-S", "-c", "import json"], b"", None, _env(tmp)))
         times: dict = {v[0]: [] for v in variants}
+        cpu: dict = {v[0]: [] for v in variants}
         for i in range(runs + 3):
             k = i % len(variants)
             for name, cmd, data, transcript, env in variants[k:] + variants[:k]:
                 if transcript:
                     with open(transcript, "ab") as f:
                         f.write(line)
+                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t = time.perf_counter()
                 subprocess.run(cmd, input=data, env=env, check=True, stdout=subprocess.DEVNULL)
+                wall = (time.perf_counter() - t) * 1000
+                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
                 if i >= 3:
-                    times[name].append((time.perf_counter() - t) * 1000)
+                    times[name].append(wall)
+                    cpu[name].append((r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000)
         for name, _, _, _, env in variants[:2]:
             log = os.path.join(env["CLAUDE_STATUS_DIR"], "hook.log")
             if os.path.exists(log):
                 with open(log, encoding="utf-8", errors="replace") as f:
                     raise SystemExit("%s hook logged errors: %s" % (name, f.read(300)))
-    return {k: (statistics.median(v), pct(v, 0.95)) for k, v in times.items()}
+    return {k: (statistics.median(v), pct(v, 0.95), statistics.median(cpu[k])) for k, v in times.items()}
 
 
 def main() -> int:
@@ -78,14 +84,16 @@ def main() -> int:
         platform.platform(), os.cpu_count() or 0, platform.python_version(), args.python,
         " ".join("%.2f" % x for x in os.getloadavg())))
     print("Date: %s, %d interleaved rounds per row\n" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), args.runs))
-    print("| session files | before median / p95 | after median / p95 | floor median / p95 | after / before (medians) |"
-          " after / floor |")
-    print("|---|---|---|---|---|---|")
+    print("Wall clock (median / p95) and the child's CPU time (user+sys, median; steadier on a loaded machine).\n")
+    print("| session files | before wall | after wall | floor wall | after / before (wall) | before CPU | after CPU |"
+          " floor CPU | after / before (CPU) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for n in (1, 20, 200):
         r = scenario(n, args.runs, args.python, os.path.abspath(args.before))
         b, a, f = r["before"], r["after"], r["floor"]
-        print("| %d | %.1f / %.1f ms | %.1f / %.1f ms | %.1f / %.1f ms | %.2fx | %.2fx |" % (
-            n, b[0], b[1], a[0], a[1], f[0], f[1], a[0] / b[0], a[0] / f[0]), flush=True)
+        fmt = "| %d | %.1f / %.1f ms | %.1f / %.1f ms | %.1f / %.1f ms | %.2fx | %.1f ms | %.1f ms | %.1f ms | %.2fx |"
+        print(fmt % (
+            n, b[0], b[1], a[0], a[1], f[0], f[1], a[0] / b[0], b[2], a[2], f[2], a[2] / b[2]), flush=True)
     return 0
 
 

@@ -203,15 +203,8 @@ def _version_check(raw: dict, stem: str) -> Newer | bool:
     return Newer(stem, version[:40]) if major > int(MAJOR) else True
 
 
-def upgrade(raw: object, stem: str) -> Upgraded:
-    """The current record for file stem ``stem`` (upgraded in place), ``Newer``, or None (not ours)."""
-    if not isinstance(raw, dict) or raw.get("session_id") != stem:
-        return None
-    if raw.get("version") != VERSION:
-        ours = _version_check(raw, stem)
-        if ours is not True:
-            return ours or None
-        raw["version"] = VERSION
+def _upgrade_state(raw: dict) -> None:
+    """``state`` from a v1.0.0 ``task.status``; ``reason`` for files written before it existed."""
     current = raw.get("state")
     if not (isinstance(current, str) and current in state.STATES):
         task = raw.get("task")
@@ -219,6 +212,10 @@ def upgrade(raw: object, stem: str) -> Upgraded:
         raw["state"] = _LEGACY_STATES.get(legacy, state.UNKNOWN) if isinstance(legacy, str) else state.UNKNOWN
     if "reason" not in raw:
         raw["reason"] = _idle_reason(raw) if raw["state"] == state.IDLE else None
+
+
+def _fill_shapes(raw: dict) -> None:
+    """Numeric timestamps from the ISO ones, containers of the right type, the project from ``cwd``."""
     for ts_key, iso_key in (("updated_ts", "updated_at"), ("first_seen_ts", "first_seen_at")):
         value = raw.get(ts_key)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -230,6 +227,20 @@ def upgrade(raw: object, stem: str) -> Upgraded:
         raw["context"] = {"current_tokens": 0, "total_tokens": DEFAULT_WINDOW, "percentage": 0}
     if not raw.get("project") and isinstance(raw.get("cwd"), str):
         raw["project"] = project_name(raw["cwd"])
+
+
+def upgrade(raw: object, stem: str) -> Upgraded:
+    """The current record for file stem ``stem`` (upgraded in place), ``Newer``, or None (not ours).
+    The one upgrade from any older file: every reader and the hook call it on what they read."""
+    if not isinstance(raw, dict) or raw.get("session_id") != stem:
+        return None
+    if raw.get("version") != VERSION:
+        ours = _version_check(raw, stem)
+        if ours is not True:
+            return ours or None
+        raw["version"] = VERSION
+    _upgrade_state(raw)
+    _fill_shapes(raw)
     return raw  # type: ignore[return-value]
 
 
