@@ -652,3 +652,25 @@ def int_title(run: Run) -> dict:
             "paths": sorted({str(e.get("path")) for e in run.mock.log}), "task": (run.row(sid) or {}).get("task"),
             "title_shown_s": shown, "statusline_session_name": sl[-1].get("session_name") if sl else None,
             "side_system": [e.get("system_head", "")[:200] for e in run.mock.log if e.get("kind") != "main"][:5]}
+
+
+def int_tap_first_prompt(run: Run) -> dict:
+    """Finding 1 (first-turn permission prompt) with the tap installed (``refreshInterval: 1``): does Claude
+    Code render its status line while the dialog is open, so that the tap could record the 54,000 it holds?"""
+    proj = run.project("proj")
+    run.start({"tperm": [bash("mkdir -p tapped-dir", 54_000, "make a directory"), text("never", 55_000)]},
+              statusline="tap", statusline_extra={"refreshInterval": int(run.params.get("refresh", 1))})
+    pane = run.interactive("main", proj)
+    pane.ready()
+    sent = pane.submit("make the directory @script:tperm")
+    pane.wait_screen(lambda s: DIALOG in s, 60, "permission dialog")
+    sid = run.wait(lambda: _hook_after(run, "PermissionRequest", sent), 30, "PermissionRequest")[0]["session_id"]
+    right = run.until(lambda: settled(run, sid, 54_000), DEADLINE_S)
+    sl = _last_statusline(run, sent, 54_000)
+    o = ours(run, sid)
+    still_open = DIALOG in pane.screen()
+    pane.key("Escape")
+    renders = [(round(x["wall"] - sent, 2), ctx_of((x.get("context_window") or {}).get("current_usage")))
+               for x in run.statuslines() if x["wall"] >= sent]
+    return {"sid": sid, "right_s": right, "ours": o, "dialog_open": still_open,
+            "cc_statusline": (sl or {}).get("context_window"), "renders_after_prompt": renders}

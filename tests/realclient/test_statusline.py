@@ -46,3 +46,12 @@ def test_tap_alone_prints_its_own_line_and_records(scenario):
     assert r["recorded_usage"]["input_tokens"] + r["recorded_usage"]["cache_read_input_tokens"] == 64_000
     assert r["ours"]["file_tokens"] == 64_000 and r["ours"]["row_window"] == 1_000_000
     assert set(r["settings_statusline"]) == {"type", "command"}  # nothing added that the user did not have
+
+
+def test_no_status_line_render_while_a_permission_dialog_is_open(scenario):
+    """Claude Code's own behaviour (measured): between the prompt and the answer to the first turn's permission
+    dialog it renders no status line, even with ``refreshInterval: 1``, so the tap cannot fix finding 1's
+    first-turn case (only following the transcript can); we keep showing 0 tokens there."""
+    r = scenario("int_tap_first_prompt")["measured"]
+    assert r["dialog_open"] and r["renders_after_prompt"] == [], r
+    assert r["ours"]["row_state"] == "waiting", r
