@@ -656,7 +656,7 @@ def int_title(run: Run) -> dict:
 
 def int_tap_first_prompt(run: Run) -> dict:
     """Finding 1 (first-turn permission prompt) with the tap installed (``refreshInterval: 1``): does Claude
-    Code render its status line while the dialog is open, so that the tap could record the 54,000 it holds?"""
+    Code give its status line the 54,000 it holds while the dialog is open, so that the tap could record it?"""
     proj = run.project("proj")
     run.start({"tperm": [bash("mkdir -p tapped-dir", 54_000, "make a directory"), text("never", 55_000)]},
               statusline="tap", statusline_extra={"refreshInterval": int(run.params.get("refresh", 1))})
