@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "install-hook": "cli.install_hook",
     "uninstall-hook": "cli.uninstall_hook",
     "uninstall": "cli.uninstall",
+    "install-statusline": "cli.install_statusline",
+    "uninstall-statusline": "cli.uninstall_statusline",
     "doctor": "cli.doctor",
     "demo": "cli.demo",
     "aggregate": "cli.aggregate",

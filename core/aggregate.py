@@ -57,7 +57,7 @@ class Options:
         self.remove_stale = remove_stale
 
 
-DEFAULT = Options()
+_DEFAULT = Options()  # read only: callers that change options make their own
 
 
 # ---------------------------------------------------------------- 1. read: scan, no decisions
@@ -140,9 +140,10 @@ def transcript_facts(entries: list, now: float) -> dict:
     return facts
 
 
-def scan(sdir: str, now: float, options: Options = DEFAULT, entries: list | None = None, skipped: object = 0,
+def scan(sdir: str, now: float, options: Options | None = None, entries: list | None = None, skipped: object = 0,
          omitted: int = 0) -> Scan:
     """The read step: the session files (unless ``entries`` are given), liveness, transcript facts, load."""
+    options = _DEFAULT if options is None else options
     if entries is None:
         entries, skipped = load_sessions(sdir)
     gone = check_alive(entries, options.deep)
@@ -285,9 +286,10 @@ class Decision:
         self.link = link
 
 
-def decide(found: Scan, now: float, options: Options = DEFAULT, sdir: str | None = None,
+def decide(found: Scan, now: float, options: Options | None = None, sdir: str | None = None,
            drop: str | None = None) -> Decision:
     """The decide step, pure: what to remove, what the transcript facts change, the index, the links."""
+    options = _DEFAULT if options is None else options
     keep, doomed, changed = [], [], []
     after = thresholds(options.environ)
     for entry in found.entries:
@@ -358,9 +360,10 @@ def write(sdir: str, decision: Decision, now: float, environ: dict | None = None
         _sweep_temp_files(sdir, now)
 
 
-def update(sdir: str, now: float, found: Scan, options: Options = DEFAULT, drop: str | None = None,
+def update(sdir: str, now: float, found: Scan, options: Options | None = None, drop: str | None = None,
            sweep: bool = True) -> Decision:
     """Decide and (unless ``options.dry_run``) write; the caller holds the lock (the hook does)."""
+    options = _DEFAULT if options is None else options
     decision = decide(found, now, options, sdir, drop)
     if not options.dry_run:
         write(sdir, decision, now, options.environ, sweep)
@@ -389,17 +392,19 @@ def _run(sdir: str, now: float, options: Options, wait: float | None) -> Decisio
         return decide(scan(sdir, now, options), now, options, sdir)
 
 
-def aggregate(sdir: str | None = None, now: float | None = None, options: Options = DEFAULT) -> dict:
+def aggregate(sdir: str | None = None, now: float | None = None, options: Options | None = None) -> dict:
     """Read, decide and write (under the status-dir lock) and return the index. When another process
     holds the lock for long, this returns the fresh index without writing."""
+    options = _DEFAULT if options is None else options
     sdir = paths.status_dir(options.environ) if sdir is None else sdir
     now = time.time() if now is None else now
     return _run(sdir, now, options, 1.0).index
 
 
-def current(sdir: str | None = None, now: float | None = None, options: Options = DEFAULT) -> dict:
+def current(sdir: str | None = None, now: float | None = None, options: Options | None = None) -> dict:
     """The index readers show: the status dir's, else (no status dir at all, NFR-2) one from the legacy
     single-session ``status.json`` (``index["legacy"]`` is True), else an empty one."""
+    options = _DEFAULT if options is None else options
     sdir = paths.status_dir(options.environ) if sdir is None else sdir
     now = time.time() if now is None else now
     if os.path.isdir(sdir):

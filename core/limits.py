@@ -80,24 +80,31 @@ def fit_row(row: dict) -> dict:
     return out
 
 
-def _size(record: dict) -> int:
+def _encode(record: dict) -> bytes:
     from core import jsonio
 
-    return len(jsonio.dumps(record).encode("utf-8", "replace"))
+    return jsonio.dumps(record).encode("utf-8", "replace")
 
 
 def fit_record(record: dict) -> dict:
     """A copy of ``record`` with every string, list and object capped and at most ``MAX_FILE`` bytes as
     compact UTF-8 JSON. Caps tighten until it fits; as a last resort only the identity fields are kept."""
+    return fit_record_bytes(record)[0]
+
+
+def fit_record_bytes(record: dict) -> tuple:
+    """``(capped record, its compact UTF-8 JSON)``: ``fit_record`` plus the bytes, encoded once."""
     s_max, l_max = MAX_STR, MAX_LIST
     out: dict = _cap(record, None, 0, s_max, l_max)  # type: ignore[assignment]
-    while _size(out) > MAX_FILE:
+    data = _encode(out)
+    while len(data) > MAX_FILE:
         if s_max <= 16 and l_max <= 2:
             small = {k: out[k] for k in IDENTITY if k in out}
             small = _cap(small, None, 0, 256, 2)  # type: ignore[assignment]
             small["truncated"] = True
-            return small
+            return small, _encode(small)
         s_max, l_max = max(16, s_max // 4), max(2, l_max // 4)
         out = _cap(record, None, 0, s_max, l_max)  # type: ignore[assignment]
         out["truncated"] = True
-    return out
+        data = _encode(out)
+    return out, data

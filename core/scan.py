@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import os
 
-from core import jsonio, limits, paths, record
+from core import __version__, jsonio, limits, paths, record
 
-STATE_NAME = ".index-state.json"
+STATE_NAME = ".index-state"  # private to hooks (read and written under the lock, in place)
+COLD_NAME = ".index-cold"
 STATE_VERSION = 1
 FULL_SCAN_SECONDS = 60.0
 MAX_STATE = 16 * 1024 * 1024
-_SIG_BYTES = 64  # the dir signature at the start of the lock file
+_SIG_BYTES = 64  # the dir signature, in the lock file from byte _SIG_AT on
+_SIG_AT = 1  # Windows locks byte 0 (msvcrt.locking): another handle may not write there
 
 
 def is_candidate(name: str) -> bool:
@@ -123,40 +125,50 @@ def report(skipped: list) -> list:
 
 
 class View:
-    """What the hook needs of the dir for one event. The cold sessions are kept as JSON text and parsed
-    only when needed (a full read, a cold session's own event), so 1,000 of them cost one string."""
+    """What the hook needs of the dir for one event. The cold sessions live in their own file, read only
+    when needed (a full read, a cold session's own event) and written only when they changed."""
 
-    def __init__(self, sessions: list, skipped: list, cold: object, full: bool, scan_ts: float,
+    def __init__(self, sdir: str, entries: list, skipped: list, cold: dict | None, full: bool, scan_ts: float,
                  cold_n: int = 0) -> None:
-        self.entries = sessions  # record.Entry of the indexed sessions (the event's own excluded)
+        self.sdir = sdir
+        self.entries = entries  # record.Entry of the indexed sessions (the event's own excluded)
         self.skipped = skipped
         self.full = full
         self.scan_ts = scan_ts
-        self._cold: dict | None = cold if isinstance(cold, dict) else None
-        self._cold_text = cold if isinstance(cold, str) else ""
-        self._cold_n = len(cold) if isinstance(cold, dict) else cold_n
+        self._cold = cold
+        self._cold_n = len(cold) if cold is not None else cold_n
+        self.cold_dirty = full
+        self.was_cold = False  # the event's own session was a cold one
 
     @property
     def cold(self) -> dict:
-        """name -> [size, mtime_ns, updated_ts, pid, pid_file] (parsed on first use)."""
+        """name -> [size, mtime_ns, updated_ts, pid, pid_file] (read on first use)."""
         if self._cold is None:
-            try:
-                parsed = jsonio.loads(self._cold_text) if self._cold_text else {}
-            except (ValueError, RecursionError):
-                parsed = {}
-            self._cold = parsed if isinstance(parsed, dict) else {}
+            self._cold = _read_cold(self.sdir)
         return self._cold
 
     def cold_count(self) -> int:
         return len(self._cold) if self._cold is not None else self._cold_n
 
-    def has_cold(self, name: str) -> bool:
-        if self._cold is not None:
-            return name in self._cold
-        return ('"%s"' % name) in self._cold_text
+    def pop_cold(self, name: str) -> bool:
+        """Take ``name`` out of the cold sessions; True if it was there."""
+        if not self.cold_count() or self.cold.pop(name, None) is None:
+            return False
+        self.cold_dirty = True
+        return True
 
-    def cold_text(self) -> str:
-        return self._cold_text if self._cold is None else jsonio.dumps(self._cold)
+    def add_cold(self, name: str, item: list) -> None:
+        self.cold[name] = item
+        self.cold_dirty = True
+
+
+def _read_cold(sdir: str) -> dict:
+    try:
+        with open(os.path.join(sdir, COLD_NAME), "rb") as f:
+            cold = jsonio.loads(f.read(MAX_STATE))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return cold if isinstance(cold, dict) else {}
 
 
 def _dir_sig(sdir: str) -> bytes:
@@ -167,10 +179,10 @@ def _dir_sig(sdir: str) -> bytes:
 
 def _recorded(lock_fd: int) -> bytes:
     try:
-        return os.pread(lock_fd, _SIG_BYTES, 0).rstrip(b"\0 \n")
+        return os.pread(lock_fd, _SIG_BYTES, _SIG_AT).rstrip(b"\0 \n")
     except (OSError, AttributeError):  # no pread on Windows
         try:
-            os.lseek(lock_fd, 0, os.SEEK_SET)
+            os.lseek(lock_fd, _SIG_AT, os.SEEK_SET)
             return os.read(lock_fd, _SIG_BYTES).rstrip(b"\0 \n")
         except OSError:
             return b""
@@ -179,7 +191,7 @@ def _recorded(lock_fd: int) -> bytes:
 def _record(lock_fd: int, value: bytes) -> None:
     data = value[:_SIG_BYTES].ljust(_SIG_BYTES, b" ")
     try:
-        os.lseek(lock_fd, 0, os.SEEK_SET)
+        os.lseek(lock_fd, _SIG_AT, os.SEEK_SET)
         os.write(lock_fd, data)
     except OSError:
         pass
@@ -198,16 +210,19 @@ def invalidate(sdir: str) -> None:
         os.close(fd)
 
 
+_WRITER = "%s/%s" % (__version__, record.VERSION)  # hook version / record version
+
+
 def _read_state(sdir: str) -> dict | None:
     try:
         with open(os.path.join(sdir, STATE_NAME), "rb") as f:
             state = jsonio.loads(f.read(MAX_STATE))
     except (OSError, ValueError, RecursionError):
         return None
-    if not isinstance(state, dict) or state.get("v") != STATE_VERSION:
-        return None
-    if not all(isinstance(state.get(k), t) for k, t in (("hot", dict), ("cold", str), ("skipped", list),
-                                                          ("scan_ts", float), ("cold_n", int))):
+    if not isinstance(state, dict) or state.get("v") != STATE_VERSION or state.get("by") != _WRITER:
+        return None  # another hook version kept it: its records may be in an older shape
+    if not all(isinstance(state.get(k), t) for k, t in (("hot", dict), ("skipped", list), ("scan_ts", float),
+                                                          ("cold_n", int))):
         return None
     return state
 
@@ -221,14 +236,17 @@ def unchanged(sdir: str, lock_fd: int) -> bool:
         return False
 
 
-def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | None = None) -> View:
+def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | None = None,
+         maybe_cold: bool = True) -> View:
     """The dir as the hook needs it, under the lock: from the saved state when ``fresh`` (``unchanged()``
     said so before this hook wrote) and the last full read is recent, else from a full read that re-reads
-    only changed files. Old skipped files and expired cold sessions are removed on full reads."""
+    only changed files. Old skipped files and expired cold sessions are removed on full reads. ``skip``:
+    the event's own file, never in the view; ``maybe_cold``: it existed before this event (so it may be a
+    cold session, taken out of the cold ones then: ``view.was_cold``)."""
     state = _read_state(sdir)
     if fresh and state is not None and now - state["scan_ts"] < FULL_SCAN_SECONDS:
         entries = []
-        skipped = state["skipped"]
+        skipped = [item for item in state["skipped"] if item[0] != skip]  # the event's own file is rewritten
         for name, item in state["hot"].items():
             if name == skip or not (isinstance(item, list) and len(item) == 3):
                 continue
@@ -245,17 +263,19 @@ def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | N
                     skipped = [*skipped, [name, reason, st.st_mtime]]
                     continue
             entries.append(record.Entry(rec, st.st_mtime, sig=sig))  # type: ignore[arg-type]
-        view = View(entries, skipped, state["cold"], False, state["scan_ts"], state["cold_n"])
-        if skip is not None and view.has_cold(skip):
-            view.cold.pop(skip, None)
+        view = View(sdir, entries, skipped, None, False, state["scan_ts"], state["cold_n"])
+        view.was_cold = bool(skip is not None and maybe_cold and skip not in state["hot"] and state["cold_n"]
+                             and view.pop_cold(skip))
         return view
     from core import aggregate
 
     known = None
     if state is not None:
-        known = {"hot": state["hot"], "cold": View([], [], state["cold"], False, 0.0).cold}
+        known = {"hot": state["hot"], "cold": _read_cold(sdir) if state["cold_n"] else {}}
     entries, skipped, cold = read_dir(sdir, skip, known)
-    cold.pop(skip, None)
+    was_cold = cold.pop(skip, None) is not None if skip is not None else False
+    if skip is not None and known is not None and not was_cold and maybe_cold:
+        was_cold = skip in known["cold"]
     _, remove_after = aggregate.thresholds(environ)
     skipped = remove_old_skipped(sdir, skipped, now, remove_after)
     cold = _expire_cold(sdir, cold, now, remove_after)
@@ -279,7 +299,9 @@ def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | N
                 skipped.append([name, reason, st.st_mtime])
                 continue
             hot.append(record.Entry(rec, st.st_mtime, sig=[st.st_size, st.st_mtime_ns]))
-    return View(hot, skipped, cold, True, now)
+    view = View(sdir, hot, skipped, cold, True, now)
+    view.was_cold = was_cold
+    return view
 
 
 def _unlink(path: str) -> bool:
@@ -338,10 +360,7 @@ def save(sdir: str, lock_fd: int, view: View, entries: list) -> None:
     order = sorted(hot, key=lambda n: when[n][0], reverse=True)
     for name in order[limits.MAX_INDEX_ROWS:]:
         del hot[name]
-        view.cold[name] = _cold_entry(when[name][1])
-    for name in hot:
-        if view.has_cold(name):
-            view.cold.pop(name, None)
+        view.add_cold(name, _cold_entry(when[name][1]))
     skipped = [item for item in view.skipped if item[0] not in hot][:1000]
     budget = limits.MAX_FILE - 8 * 1024  # for the records; cold entries and skipped names come on top
     for name in order[: limits.MAX_INDEX_ROWS]:
@@ -350,10 +369,23 @@ def save(sdir: str, lock_fd: int, view: View, entries: list) -> None:
             hot[name][2] = None
         else:
             budget -= size
-    state = {"v": STATE_VERSION, "scan_ts": float(view.scan_ts), "hot": hot, "cold": view.cold_text(),
+    state = {"v": STATE_VERSION, "by": _WRITER, "scan_ts": float(view.scan_ts), "hot": hot,
              "cold_n": view.cold_count(), "skipped": skipped}
     try:
-        store.write_json(os.path.join(sdir, STATE_NAME), state)
+        if view.cold_dirty:
+            store.write_json(os.path.join(sdir, COLD_NAME), view.cold)
+        # in place (no rename, so the dir is not touched): only hooks read it, under the lock; a torn copy
+        # (a hook killed here) does not parse, and the recorded signature below is still the old one
+        fd = os.open(os.path.join(sdir, STATE_NAME), os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0),
+                     store.FILE_MODE)
+        try:
+            data = jsonio.dumps(state).encode("utf-8", "replace")
+            view_ = memoryview(data)
+            while view_:
+                view_ = view_[os.write(fd, view_):]
+            os.ftruncate(fd, len(data))
+        finally:
+            os.close(fd)
         _record(lock_fd, _dir_sig(sdir))
     except OSError:
         _record(lock_fd, b"")

@@ -57,8 +57,7 @@ def write_session(path: str, record: dict) -> dict:
     string, list and object bounded, at most 64 KiB), written atomically. Returns what was written."""
     from core import limits
 
-    capped = limits.fit_record(record)
-    data = jsonio.dumps(capped).encode("utf-8", "replace")
+    capped, data = limits.fit_record_bytes(record)
     if len(data) > limits.MAX_FILE:  # pragma: no cover - fit_record guarantees it; never write more
         raise ValueError("session record over %d bytes" % limits.MAX_FILE)
     atomic_write(path, data)

@@ -18,6 +18,7 @@ MAX_STDIN = 8 * 1024 * 1024
 LOG_CAP = 256 * 1024  # core.hooklog.LOG_CAP: the hook does not import it on its happy path
 ENDED_NAME = ".ended"
 ENDED_KEEP = 200
+ENDED_MAX = 64 * 1024  # bytes of .ended read (200 ids of at most 128 bytes fit); a bigger file is not ours
 PID_RETRY_SECONDS = 60.0
 
 
@@ -81,12 +82,11 @@ def _append(path: str, line: str) -> None:
 
 def _ended_recently(sdir: str, sid: str, now: float) -> bool:
     """Was ``sid`` ended after this (late) event started? Read only for sessions without a file."""
-    from core import jsonio
+    from core import jsonio, store
 
     try:
-        with open(os.path.join(sdir, ENDED_NAME), "rb") as f:
-            ended = jsonio.loads(f.read())
-    except (OSError, ValueError):
+        ended = jsonio.loads(store.read_bytes(os.path.join(sdir, ENDED_NAME), ENDED_MAX))
+    except (OSError, ValueError, RecursionError):
         return False
     ts = ended.get(sid) if isinstance(ended, dict) else None
     return isinstance(ts, (int, float)) and now <= ts
@@ -97,8 +97,8 @@ def _remember_end(sdir: str, sid: str, now: float) -> None:
 
     path = os.path.join(sdir, ENDED_NAME)
     try:
-        ended = jsonio.loads(store.read_bytes(path))
-    except (OSError, ValueError):
+        ended = jsonio.loads(store.read_bytes(path, ENDED_MAX))
+    except (OSError, ValueError, RecursionError):
         ended = {}
     if not isinstance(ended, dict):
         ended = {}
@@ -135,7 +135,8 @@ def _refresh_transcript(s: SessionRecord, environ: dict) -> None:
     tokens = s["context"].get("current_tokens") or 0
     if tokens > record.DEFAULT_WINDOW:
         s["one_m"] = True
-    s["context"]["total_tokens"] = record.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ)
+    s["context"]["total_tokens"] = record.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ,
+                                                         record.reported_window(s))
 
 
 def _refresh_pid(s: SessionRecord, event_name: str, now: float, environ: dict) -> None:
@@ -168,7 +169,9 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
     try:
         event = parse_event(data)
     except BadInput as exc:
-        log_line(sdir, "ignored event: %s" % exc, now, env)
+        from core import __version__
+
+        log_line(sdir, "ignored event: BadInput %s (hook %s)" % (exc, __version__), now, env)
         return
     sid = event["session_id"]
     name = event.get("hook_event_name")
@@ -182,13 +185,13 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         if name == "SessionEnd" and not event.get("agent_id"):
             _remember_end(sdir, sid, now)
             view = scan.load(sdir, now, None, fresh, env)
-            if view.has_cold(own):  # not in the index: its file is removed here
-                view.cold.pop(own, None)
+            if view.pop_cold(own):  # not in the index: its file is removed here
                 store.remove(path)
             found = aggregate.scan(sdir, now, options, view.entries, view.skipped, view.cold_count())
             aggregate.update(sdir, now, found, options, drop=sid, sweep=view.full)
             scan.save(sdir, lock.fd, view, view.entries)
             return
+        existed = True
         try:
             raw = store.read_bytes(path, limits.MAX_FILE + 1)
             if len(raw) > limits.MAX_FILE:
@@ -197,7 +200,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
             if isinstance(old, record.Newer):
                 old = None  # a newer hook's file: this event starts the session over in our format
         except FileNotFoundError:
-            old = None
+            old, existed = None, False
             if _ended_recently(sdir, sid, now):
                 return
         except (OSError, ValueError, RecursionError):
@@ -212,7 +215,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         s = store.write_session(path, s)  # type: ignore[arg-type,assignment]
         st = os.stat(path)
         mine = record.Entry(s, now, sig=[st.st_size, st.st_mtime_ns])
-        view = scan.load(sdir, now, own, fresh, env)
+        view = scan.load(sdir, now, own, fresh, env, maybe_cold=existed)
         options.load_info = s["load"]
         entries = [*view.entries, mine]
         found = aggregate.scan(sdir, now, options, entries, view.skipped, view.cold_count())

@@ -29,7 +29,7 @@ from tests.conftest import hook_cmd
 HOOK_EVENTS = ["SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "PostToolUseFailure",
                "PermissionRequest", "Notification", "Stop", "StopFailure", "SubagentStart", "SubagentStop",
                "PreCompact", "PostCompact", "SessionEnd"]
-OUR_HIDDEN = (".index-state.json", ".ended")
+OUR_HIDDEN = (".index-state", ".index-cold", ".ended")
 STATES = ("working", "waiting", "idle", "compacting", "error", "unknown")
 CASES = {"events": 0, "dirs": 0, "tails": 0, "hook runs": 0}
 SLOW = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], deadline=None)
@@ -102,7 +102,8 @@ def check_dir(sdir: str) -> dict:
         if not name.endswith(".json") and name not in OUR_HIDDEN:
             continue
         data = open(path, "rb").read()
-        if name in OUR_HIDDEN or name == "index.json" or _written_by_hook(sdir, name):
+        planted = _PLANTED.get(sdir, {}).get(name) == data  # still what the test put there
+        if not planted and (name in OUR_HIDDEN or name == "index.json" or _written_by_hook(sdir, name)):
             assert len(data) <= limits.MAX_FILE, (name, len(data))
             json.loads(data)  # valid JSON (raises otherwise)
         if name.startswith(".") or name in ("index.json", "status.json"):
@@ -128,6 +129,7 @@ def check_dir(sdir: str) -> dict:
 
 
 _HOOK_WRITTEN: dict = {}
+_PLANTED: dict = {}  # sdir -> {name: bytes} the test wrote
 
 
 def _written_by_hook(sdir: str, name: str) -> bool:
@@ -238,6 +240,10 @@ def dir_entries(draw) -> list:
             out.append((sid, content))
             continue
         out.append((sid + ".json", content))
+    if draw(st.integers(0, 3)) == 0:  # our own private files, damaged
+        name = draw(st.sampled_from([".ended", ".index-state", ".index-cold", ".lock"]))
+        out.append((name, draw(st.sampled_from([b"", b"{", b"[" * 50_000 + b"]" * 50_000, b"\xff" * 100,
+                                                 b'{"v": 1, "hot": 5}', b'{"healthy-1": 1e308}']))))
     if draw(st.booleans()):  # the healthy session's own file, corrupt or not
         out.append(("healthy-1.json", draw(st.sampled_from([b"{", b"", json.dumps(_record("healthy-1")).encode(),
                                                              b'{"session_id": "healthy-1", "version": "9.0"}']))))
@@ -253,6 +259,7 @@ def _write_dir(box: Box, entries: list) -> None:
         else:
             with open(path, "wb") as f:
                 f.write(content)
+            _PLANTED.setdefault(box.sdir, {})[name] = content
 
 
 # ------------------------------------------------------------------------------------------- properties

@@ -127,7 +127,10 @@ def test_doctor_reports_skipped_files_and_hook_errors(sdir):
     assert checks["status dir files"].status == doctor.WARN
     assert "corrupt-1.json (corrupt)" in checks["status dir files"].detail
     assert checks["hook errors"].status == doctor.WARN
-    assert "ignored event: stdin is not a JSON object" in checks["hook errors"].detail
+    assert "ignored event: BadInput stdin is not a JSON object" in checks["hook errors"].detail
+    from core import __version__
+
+    assert "(hook %s)" % __version__ in checks["hook errors"].detail
 
 
 def test_tray_menu_says_how_many_files_were_skipped():
@@ -170,3 +173,13 @@ def test_more_sessions_than_index_rows(sdir):
     assert run_hook(event("SessionEnd", "s001", reason="exit")).returncode == 0  # a cold session ends
     assert not (sdir / "s001.json").exists()
     assert read_index(sdir)["summary"]["omitted_sessions"] == 5
+
+
+def test_a_corrupt_file_whose_session_reports_again_is_no_longer_skipped(sdir):
+    _land(sdir, "other")
+    (sdir / "back.json").write_bytes(b'{"session_id": "back", "upd')
+    index = _land(sdir, "other")  # full read: back.json is skipped
+    assert [s["name"] for s in index["skipped"]] == ["back.json"]
+    index = _land(sdir, "back")  # its own event (from the saved view) starts it over
+    assert "skipped" not in index and index["summary"]["skipped_files"] == 0
+    assert {r["session_id"] for r in index["sessions"]} == {"other", "back"}

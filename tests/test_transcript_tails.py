@@ -115,3 +115,52 @@ def test_bytes_read_stay_bounded(tmp_path):
         transcript._scan(Counting(f), t.stat().st_size, transcript.MAX_BYTES, info)
     assert sum(reads) <= transcript.MAX_BYTES
     assert "tokens" not in info  # beyond the bound: not found, and not read
+
+
+def _reference_tokens(data: bytes) -> int | None:
+    """The newest complete main-chain usage, by python's json over the complete lines."""
+    found = None
+    lines = data.split(b"\n")
+    if not data.endswith(b"\n"):
+        lines = lines[:-1]  # half-written
+    for raw in lines:
+        try:
+            rec = json.loads(raw)
+        except ValueError:
+            continue
+        if not isinstance(rec, dict):
+            continue
+        if rec.get("type") == "system" and rec.get("subtype") == "compact_boundary":
+            found = (rec.get("compactMetadata") or {}).get("postTokens") or 0
+            continue
+        msg = rec.get("message")
+        if (rec.get("type") != "assistant" or rec.get("isSidechain") or rec.get("isApiErrorMessage")
+                or not isinstance(msg, dict) or msg.get("model") == "<synthetic>"
+                or not isinstance(msg.get("usage"), dict)):
+            continue
+        found = transcript.usage_tokens(msg["usage"])
+    return found
+
+
+@pytest.mark.parametrize("name", ["agentlogs_v2.0.13_task_subagent_inline_sidechain.jsonl",
+                                  "agentlogs_v2.0.14_todowrite.jsonl", "spotter_v2.1.38_main_session_tool_heavy.jsonl",
+                                  "spotter_v2.1.39_subagents_agent-aac57f5.jsonl"])
+@pytest.mark.parametrize("event_name", ["UserPromptSubmit", "PermissionRequest"])
+def test_real_transcripts_cut_mid_line_never_lose_the_event(name, event_name, tmp_path, sdir):
+    """Issue 8's reproducer: real transcripts cut in the middle of a line (Claude Code writes while hooks read)."""
+    from tests.conftest import TRANSCRIPTS
+
+    data = (TRANSCRIPTS / name).read_bytes()
+    ends = [i for i in range(len(data)) if data[i:i + 1] == b"\n"]
+    cuts = sorted({ends[len(ends) * k // 6] - 7 for k in range(1, 6)} | {len(data) - 3})
+    for n, cut in enumerate(cuts):
+        t = tmp_path / ("cut%d.jsonl" % n)
+        t.write_bytes(data[:cut])
+        sid = "cut%d" % n
+        proc = run_hook(event(event_name, sid, transcript_path=str(t), tool_name="Bash", prompt="go",
+                              tool_input={"command": "ls"}))
+        assert proc.returncode == 0 and proc.stdout == b""
+        assert not (sdir / "hook.log").exists(), (sdir / "hook.log").read_text()
+        s = read_session(sdir, sid)
+        assert s["last_event"] == event_name  # the event landed
+        assert s["context"]["current_tokens"] == (_reference_tokens(data[:cut]) or 0), cut
