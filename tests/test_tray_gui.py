@@ -223,7 +223,7 @@ def test_xorg_fallback_docks_with_a_latin1_title_and_says_what_is_missing(tmp_pa
 
     try:
         lines = wait_for(docked, 120)  # generous: the machine may be loaded
-        assert lines, log_path.read_text()
+        assert lines, log_path.read_text() + "\n" + tree()
         # the emoji title would raise UnicodeEncodeError in python-xlib; the tray sends a Latin-1 version, with
         # every mark in its ASCII form: "ok", or "!" (not "?") when the machine's load is high, as it may be here
         assert "✨" not in lines[0] and "☁" not in lines[0], lines[0]
