@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import argparse
 
+from .hints import status_dir_help
+
 HELP = "bring a session's terminal (tmux pane, window, editor) to the front"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", metavar="SESSION", help="a session id or a unique prefix of one")
-    parser.add_argument("--dir", help="status dir (default: $CLAUDE_STATUS_DIR, else ~/.claude/status)")
+    parser.add_argument("--dir", help=status_dir_help())
 
 
 def run(args: argparse.Namespace) -> int:

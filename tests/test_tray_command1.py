@@ -28,7 +28,8 @@ def _system_gi():
 
 @pytest.mark.gui
 @pytest.mark.skipif(bool(_system_gi() or missing_binaries()),
-                    reason=f"needs /usr/bin/python3 with python3-gi and the AppIndicator typelib: {_system_gi()}")
+                    reason=f"needs /usr/bin/python3 with python3-gi and the AppIndicator typelib ({_system_gi()}), and "
+                           f"for the test desktop {missing_binaries()}")
 def test_fresh_venv_from_command_1_gives_a_tray_with_a_menu(tmp_path, tray_env):
     venv = tmp_path / "venv"
     subprocess.run([SYSTEM_PY, "-m", "venv", str(venv)], check=True, timeout=300)

@@ -115,7 +115,7 @@ def test_sigint_cleans_up(tray_env, tmp_path):
 
 
 @pytest.mark.gui
-@pytest.mark.skipif(bool(missing_binaries()), reason="needs Xvfb and dbus-daemon")
+@pytest.mark.skipif(bool(missing_binaries()), reason=f"needs {missing_binaries()}")
 def test_tray_demo_sigterm_leaves_no_temp_files(tray_env, tmp_path):
     env, tmpdir = private_env(tray_env, tmp_path)
     d = Desktop(str(tmp_path)).start()
