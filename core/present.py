@@ -190,19 +190,6 @@ def session_label(row: dict, now: float | None = None, width: int = LABEL_WIDTH)
     return label
 
 
-def describe(row: dict, warn: int = CONTEXT_WARN, high: int = CONTEXT_HIGH, now: float | None = None) -> dict:
-    """A row's presentation for clients that draw their own (the dashboard): name, mark, state words, what a
-    waiting session asks and for how long, and the context level name (``ok``/``warn``/``high``)."""
-    return {
-        "name": task_name(row),
-        "mark": mark(row),
-        "state_words": state_words(row),
-        "asked": asked(row),
-        "waited": waited(row, now),
-        "context_level": LEVEL_NAMES[context_level(context_pct(row), warn, high)],
-    }
-
-
 def context_level(pct: object, warn: int = CONTEXT_WARN, high: int = CONTEXT_HIGH) -> int:
     """`LEVEL_OK` / `LEVEL_WARN` / `LEVEL_HIGH` for a context percentage."""
     p = _int(pct)

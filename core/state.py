@@ -2,9 +2,10 @@
 
 Every change goes through ``transition`` and carries an explicit ``reason`` (one of ``REASONS``),
 written by the rule that decides it; ``detail`` is free text for display and is never read back.
-Hook events enter through ``on_event`` (a table of handlers, one per event ``hook.install`` can
-register); facts learned from the transcript between hooks (the Esc marker, ...) enter through
-``on_fact``. Pure: no I/O, time is a parameter. String constants, not ``enum``: the hook imports this.
+Hook events and the facts learned from the transcript between hooks (the Esc marker, a tool result, ...)
+enter through the same function, ``decide``: a table of handlers per event (``MAIN_HANDLERS``, covering
+every event ``hook.install`` can register) and one per fact (``FACT_HANDLERS``). Pure: no I/O, time
+is a parameter. String constants, not ``enum``: the hook imports this.
 """
 
 from __future__ import annotations
@@ -365,8 +366,7 @@ def _on_subagent(s: SessionRecord, name: str, event: dict, now: float, agent_id:
         transition(s, WORKING, TOOL, now, detail=_s(event.get("tool_name")))
 
 
-def on_event(s: SessionRecord, name: str, event: dict, now: float, agent_id: str | None = None) -> None:
-    """Decide the state after hook event ``name`` (already known not to be late). Unknown events change nothing."""
+def _on_event(s: SessionRecord, name: str, event: dict, now: float, agent_id: str | None) -> None:
     if agent_id:
         if name not in ("SubagentStart", "SubagentStop"):
             _on_subagent(s, name, event, now, agent_id)
@@ -431,11 +431,31 @@ FACT_HANDLERS = {
 }
 
 
+def decide(s: SessionRecord, what: str, now: float, event: dict | None = None, agent_id: str | None = None,
+           value: object = None) -> bool:
+    """The one entry point of the machine. ``what`` is a hook event's name (``event`` its payload, already
+    known not to be late; ``agent_id`` set for events from inside a subagent) or a fact read from the
+    transcript between hooks (one of ``FACT_*``, ``value`` its figure): the interrupt marker -> idle at
+    once, a tool result of the waiting call -> working, the reply that landed after Stop and the
+    compaction boundary -> their context figure. Either way the state changes only through
+    ``transition``. True when the record's state, reason or (for facts) context figure changed.
+
+    A fact keeps ``event_ts``, so any later hook event still wins. ``task.status`` follows the state;
+    ``context.percentage`` is ``record.percentage``'s to recompute (``hook.events.finish`` and the
+    aggregation do). Unknown names change nothing."""
+    fact = FACT_HANDLERS.get(what)
+    if fact is not None:
+        return fact(s, now, value)
+    before = (s.get("state"), s.get("reason"), s.get("waiting_for"))
+    _on_event(s, what, event if event is not None else {}, now, agent_id)
+    return (s.get("state"), s.get("reason"), s.get("waiting_for")) != before
+
+
+def on_event(s: SessionRecord, name: str, event: dict, now: float, agent_id: str | None = None) -> None:
+    """``decide`` for a hook event."""
+    decide(s, name, now, event, agent_id)
+
+
 def on_fact(s: SessionRecord, fact: str, now: float, value: object = None) -> bool:
-    """The entry point for what a reader learns from the transcript between hooks (the interrupt marker
-    -> idle at once, a tool result of an approved call -> working, the reply after Stop and the compaction
-    boundary -> their context figure). True when the record changed. ``event_ts`` is kept, so any later
-    hook event still wins. ``task.status`` follows the state here; ``context.percentage`` is
-    ``record.percentage``'s to recompute (``hook.events.finish`` and the aggregation do)."""
-    handler = FACT_HANDLERS.get(fact)
-    return handler(s, now, value) if handler is not None else False
+    """``decide`` for a transcript fact; True when it changed the record."""
+    return fact in FACT_HANDLERS and decide(s, fact, now, value=value)

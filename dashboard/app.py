@@ -76,13 +76,6 @@ class App:
         index["details"] = details
         index["server_time"] = self._clock()
         index["context_thresholds"] = dict(self.context_thresholds)
-        # core.present's words for each row (name fallback, state words, what is asked), as the tray shows them
-        warn, high = self.context_thresholds["warn"], self.context_thresholds["high"]
-        index["presentation"] = {
-            row["session_id"]: _present.describe(row, warn, high, index["server_time"])
-            for row in index.get("sessions", ())
-            if isinstance(row, dict) and isinstance(row.get("session_id"), str)
-        }
         return index
 
     def events(

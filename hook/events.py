@@ -254,11 +254,11 @@ def step(session: SessionRecord | None, event: dict, now: float) -> SessionRecor
     elif agent_id and not late:
         if name == "PreToolUse":
             s["last_call"] = state.fingerprint(_s(event.get("tool_name")), event.get("tool_input"))
-        state.on_event(s, name, event, now, agent_id)
+        state.decide(s, name, now, event, agent_id)
     elif not late:
         _note_main(s, event)
         NOTES.get(name, _note_nothing)(s, name, event, now)
-        state.on_event(s, name, event, now)
+        state.decide(s, name, now, event)
     return s
 
 

@@ -58,8 +58,8 @@ MUTATIONS = [
      "state_since restamped on every event"),
     ("hook/events.py", '        "status": state.task_status(s.get("state")),', '        "status": "idle",',
      "the hook's record no longer maps state -> task.status"),
-    ("tray/view.py", '    return row.get("state") == "idle" and row.get("reason") == "ready"',
-     '    return False', "the tray no longer tells ready from finished"),
+    ("tray/view.py", '    return present.state(row) == "idle" and present.reason(row) == "ready"',
+     '    return False', "the tray's notifications no longer tell ready from finished"),
     ("core/aggregate.py", "        updated = _with_facts(entry, found.facts[entry.session_id], now) if entry.session_id in found.facts else None",
      "        updated = None", "aggregation drops the transcript facts it read"),
     ("core/state.py", "    if _subagent_still_asks(s):\n        return\n    bg = running_background(event)",
@@ -69,6 +69,8 @@ MUTATIONS = [
      '    if not (pending is not None and pending.get("agent")):', "issue 10: MessageDisplay wakes an idle session"),
     ("core/state.py", '    if value is not None and pending.get("id") and value != pending["id"]:\n        return False\n', "",
      "issue 10: a parallel call's tool result ends the wait"),
+    ("core/aggregate.py", "    ranked = sorted(entries, key=lambda e: (not _must_show(e), -record.updated_ts(e)))",
+     "    ranked = sorted(entries, key=lambda e: -record.updated_ts(e))", "index cap leaves out a waiting session"),
 ]
 
 

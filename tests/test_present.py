@@ -139,23 +139,6 @@ def test_the_trays_dashboard_gets_the_trays_thresholds(monkeypatch):
     assert a.live()["context_thresholds"] == {"warn": 10, "high": 20}
 
 
-def test_the_dashboard_gets_the_trays_words_for_each_row():
-    from dashboard import app as dash_app
-    from tray import view
-
-    rows = [make_row(0, task=" ", project="myproj", state="idle", reason="interrupted", context_pct=55),
-            make_row(1, state="waiting", reason="permission", ask={"tool": "Bash", "input": "git push --force"})]
-    a = dash_app.App("/nonexistent-status", "/nonexistent-claude", aggregate=lambda sdir: make_index(rows),
-                     context_thresholds={"warn": 50, "high": 60}, clock=lambda: 1_780_000_000.0)
-    words = a.live()["presentation"]
-    first = words[rows[0]["session_id"]]
-    assert first["name"] == "myproj" and first["state_words"] == "interrupted" and first["context_level"] == "warn"
-    assert view.session_label(rows[0]).startswith(f"{first['mark']} {first['name']} — {first['state_words']}")
-    second = words[rows[1]["session_id"]]
-    assert second["asked"] == "Bash: git push --force" and second["state_words"].endswith("(Bash: git push --force)")
-    assert second["waited"] == "3 min"
-
-
 def test_a_question_without_input_keeps_the_hooks_words():
     row = {"state": "waiting", "reason": "question", "waiting_for": "your answer",
            "ask": {"tool": "AskUserQuestion", "input": None, "description": None}}

@@ -276,3 +276,13 @@ def test_newer_version_session_shows_in_menu_command_dashboard_and_cli(sdir):
     text = subprocess.run([sys.executable, "-m", "core.aggregate", "--text", "--dir", str(sdir)], capture_output=True,
                           text=True, cwd=str(ROOT), timeout=60, check=False)
     assert "next-gen" in text.stdout and "unknown" in text.stdout
+
+
+def test_events_and_transcript_facts_enter_through_one_function():
+    s = run(ev("UserPromptSubmit", prompt="go"))
+    assert state.decide(s, "PermissionRequest", T0 + 1, ev("PermissionRequest", tool_name="Bash")) is True
+    assert (s["state"], s["reason"]) == ("waiting", "permission")
+    assert state.decide(s, state.FACT_INTERRUPTED, T0 + 2) is True
+    assert (s["state"], s["reason"]) == ("idle", "interrupted")
+    assert state.decide(s, "NoSuchEvent", T0 + 3, {}) is False
+    assert set(state.FACT_HANDLERS).isdisjoint(state.MAIN_HANDLERS)
