@@ -15,4 +15,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from core import aggregate
 
-    return int(aggregate.main(list(args.args)) or 0)
+    return int(aggregate.main(list(args.args), prog="claude-status aggregate") or 0)

@@ -34,10 +34,12 @@ COMMANDS: dict[str, str] = {
     "uninstall-hook": "cli.uninstall_hook",
     "install-statusline": "cli.install_statusline",
     "uninstall-statusline": "cli.uninstall_statusline",
+    "uninstall": "cli.uninstall",
     "doctor": "cli.doctor",
     "demo": "cli.demo",
     "aggregate": "cli.aggregate",
     "dashboard": "cli.dashboard",
+    "focus": "cli.focus",
 }
 
 

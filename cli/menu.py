@@ -12,12 +12,13 @@ import sys
 import time
 
 from .errors import CliError
+from .hints import status_dir_help
 
 HELP = "print the title, tooltip and menu the tray would show, and exit"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dir", help="status dir (default: $CLAUDE_STATUS_DIR, else ~/.claude/status)")
+    parser.add_argument("--dir", help=status_dir_help())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,6 +26,9 @@ def run(args: argparse.Namespace) -> int:
     from tray import dirs as dirs_mod
     from tray.source import IndexSource
 
+    problem = dirs_mod.given_dir_problem(args.dir, "--dir") if args.dir else None
+    if problem:
+        raise CliError(problem)
     dirs = dirs_mod.resolve(status_dir=args.dir)
     opts = view.ViewOptions()
     refresh = 5.0

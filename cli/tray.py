@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 
 from .errors import CliError
+from .hints import status_dir_help
 
 HELP = "start the tray icon (the default)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dir", help="status dir (default: $CLAUDE_STATUS_DIR, else ~/.claude/status)")
+    parser.add_argument("--dir", help=status_dir_help())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,8 +20,18 @@ def run(args: argparse.Namespace) -> int:
 
     from . import logs
 
+    problem = dirs_mod.given_dir_problem(args.dir, "--dir") if args.dir else None
+    if problem:
+        raise CliError(problem)
     dirs = dirs_mod.resolve(status_dir=args.dir)
     logs.attach_file_handler(dirs.config)
+    if not getattr(args, "debug", False):
+        import logging
+
+        # the log file keeps everything; the terminal gets only what the user must act on
+        for handler in logging.getLogger().handlers:
+            if type(handler) is logging.StreamHandler:
+                handler.setLevel(logging.WARNING)
     try:
         TrayApp(dirs=dirs).run()
     except TrayError as err:

@@ -511,7 +511,7 @@ def main(argv: list | None = None, prog: str = "python -m core.aggregate") -> in
 
     parser = argparse.ArgumentParser(prog=prog,
                                      description="Re-aggregate Claude Code session status files and print the index.")
-    parser.add_argument("--version", action="version", version="claude-status-tray %s" % __version__)
+    parser.add_argument("--version", action="version", version="claude-status %s" % __version__)
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--title", action="store_true", help="print only the tray title line")
     out.add_argument("--text", action="store_true", help="print a readable table, one line a session")

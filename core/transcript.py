@@ -210,3 +210,49 @@ def _scan(f: object, size: int, max_bytes: int, info: dict, floor: int = 0) -> N
             rec = _parse(line)
             if rec and rec.get("type") == "user" and not rec.get("isSidechain") and not rec.get("isMeta"):
                 turn_seen = True
+
+
+def parse_line(line: bytes) -> dict | None:
+    """One JSONL line as a record, or None: the reader's own line rule (CRLF, a UTF-8 BOM and NUL padding
+    tolerated; anything but a JSON object is no record). For readers that walk a transcript forwards."""
+    return _parse(line)
+
+
+def record_facts(rec: dict) -> dict:
+    """The facts the monitor takes from one record (a parsed line), by this reader's rules. Keys, when present:
+    ``custom_title``, ``ai_title``, ``summary`` (strings); ``sidechain`` (True: a subagent's line, nothing else
+    is read from it); for the main chain: ``prompt`` (a typed prompt: not meta, markup or the Esc marker),
+    ``interrupted`` (True: the Esc marker), ``message_id``, ``tools`` (tool_use names), ``model`` and
+    ``tokens`` (an assistant message with usage: input + cache creation + cache read), ``compact_tokens`` (a
+    compact boundary's post-compaction size, None when it does not say)."""
+    kind = rec.get("type")
+    for key, field, out_key in (("custom-title", "customTitle", "custom_title"), ("ai-title", "aiTitle", "ai_title"),
+                                ("summary", "summary", "summary")):
+        if kind == key:
+            return {out_key: rec[field]} if isinstance(rec.get(field), str) else {}
+    if rec.get("isSidechain") is True:
+        return {"sidechain": True}
+    facts: dict = {}
+    if kind == "user" and rec.get("isMeta") is not True:
+        text = _user_text(rec).strip()
+        if text.startswith("[Request interrupted by user"):
+            facts["interrupted"] = True
+        elif text and not text.startswith("<"):
+            facts["prompt"] = text
+    elif kind == "assistant" and rec.get("isApiErrorMessage") is not True:
+        msg = rec.get("message")
+        if isinstance(msg, dict) and msg.get("model") != "<synthetic>":
+            facts["message_id"] = msg.get("id")
+            content = msg.get("content")
+            facts["tools"] = [str(b.get("name") or "?") for b in content if isinstance(b, dict)
+                              and b.get("type") == "tool_use"] if isinstance(content, list) else []
+            tokens = usage_tokens(msg.get("usage"))
+            if tokens is not None:
+                facts["tokens"] = tokens
+                if isinstance(msg.get("model"), str):
+                    facts["model"] = msg["model"]
+    elif kind == "system" and rec.get("subtype") == "compact_boundary":
+        meta = rec.get("compactMetadata")
+        post = meta.get("postTokens") if isinstance(meta, dict) else None
+        facts["compact_tokens"] = post if isinstance(post, int) and not isinstance(post, bool) else None
+    return facts

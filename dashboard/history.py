@@ -8,39 +8,32 @@ internal to Claude Code, so every field is read defensively and unknown line typ
 from __future__ import annotations
 
 import copy
-import json
 import os
 import threading
+from datetime import datetime
 from typing import Any
 
-from core import transcript
+from core import ids, transcript
 
 TITLE_MAX = 120
 PROMPT_MAX = 300
+PROMPT_LOG = 50  # prompts kept per session for its view
 CHUNK = 1024 * 1024  # bytes per read: a huge transcript is parsed piecewise, never read whole into memory
 MAX_LINE = 32 * 1024 * 1024  # a longer line (pending its newline) is skipped rather than buffered
-SESSION_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+
+
+def _seconds_between(start: str, end: str) -> float | None:
+    try:
+        a = datetime.fromisoformat(start.replace("Z", "+00:00"))
+        b = datetime.fromisoformat(end.replace("Z", "+00:00"))
+        return max(0.0, (b - a).total_seconds())
+    except (ValueError, TypeError):
+        return None
 
 
 def _clip(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
-def _prompt_text(message: Any) -> str | None:
-    """The typed prompt in a ``user`` line, or None for tool results and command/caveat markup."""
-    if not isinstance(message, dict):
-        return None
-    content = message.get("content")
-    if isinstance(content, list):
-        texts = [b.get("text") for b in content if isinstance(b, dict) and b.get("type") == "text"]
-        content = "\n".join(t for t in texts if isinstance(t, str))
-    if not isinstance(content, str):
-        return None
-    content = content.strip()
-    if not content or content.startswith("<") or content.startswith("[Request interrupted"):
-        return None
-    return content
 
 
 class Summary:
@@ -67,32 +60,40 @@ class Summary:
         self.compactions = 0
         self.sidechain_lines = 0
         self.tools: dict[str, int] = {}
+        self.interruptions = 0
+        self.prompt_log: list[dict[str, Any]] = []  # the last PROMPT_LOG prompts: {"at", "text"}
+        self.waited_seconds = 0.0
+        self._turn_end: str | None = None
         self._last_message_id: str | None = None
 
     def feed(self, line: dict[str, Any]) -> None:
+        """One record. What it says (titles, prompts, usage, compactions) is ``core.transcript``'s reading;
+        this adds only the envelope (times, cwd, branch, version) and counts."""
+        facts = transcript.record_facts(line)
         kind = line.get("type")
         stamp = line.get("timestamp")
-        if isinstance(stamp, str) and kind in ("user", "assistant", "system"):
+        if not isinstance(stamp, str) or kind not in ("user", "assistant", "system"):
+            stamp = None
+        if stamp is not None:
             if self.first is None or stamp < self.first:
                 self.first = stamp
             if self.last is None or stamp > self.last:
                 self.last = stamp
-        if kind == "custom-title" and isinstance(line.get("customTitle"), str):
-            self.custom_title = line["customTitle"]
-        elif kind == "ai-title" and isinstance(line.get("aiTitle"), str):
-            self.ai_title = line["aiTitle"]
-        elif kind == "summary" and isinstance(line.get("summary"), str):
-            self.summary = line["summary"]
-        elif kind in ("user", "assistant", "system"):
-            self._envelope(line)
-            if line.get("isSidechain") is True:
-                self.sidechain_lines += 1
-            elif kind == "user":
-                self._user(line)
-            elif kind == "assistant":
-                self._assistant(line)
-            else:
-                self._system(line)
+        for key in ("custom_title", "ai_title", "summary"):
+            if key in facts:
+                setattr(self, key, facts[key])
+        if kind not in ("user", "assistant", "system"):
+            return
+        self._envelope(line)
+        if facts.get("sidechain"):
+            self.sidechain_lines += 1
+        elif kind == "user":
+            self._user(facts, stamp)
+        elif kind == "assistant":
+            self._assistant(facts, stamp)
+        elif "compact_tokens" in facts:
+            self.compactions += 1
+            self.context_tokens = facts["compact_tokens"]
 
     def _envelope(self, line: dict[str, Any]) -> None:
         for attr, key in (("cwd", "cwd"), ("git_branch", "gitBranch"), ("version", "version")):
@@ -100,45 +101,43 @@ class Summary:
             if isinstance(value, str) and value:
                 setattr(self, attr, value)
 
-    def _user(self, line: dict[str, Any]) -> None:
+    def _user(self, facts: dict[str, Any], stamp: str | None) -> None:
         self.user_messages += 1
-        if line.get("isMeta") is True:
+        if facts.get("interrupted"):
+            self.interruptions += 1
             return
-        prompt = _prompt_text(line.get("message"))
+        prompt = facts.get("prompt")
         if prompt is None:
             return
         self.prompts += 1
         if self.first_prompt is None:
             self.first_prompt = _clip(prompt, PROMPT_MAX)
         self.last_prompt = _clip(prompt, PROMPT_MAX)
+        self.prompt_log.append({"at": stamp, "text": self.last_prompt})
+        del self.prompt_log[:-PROMPT_LOG]
+        # Claude had answered and the next prompt came later: that gap is time the session waited on you.
+        if stamp and self._turn_end and stamp > self._turn_end:
+            gap = _seconds_between(self._turn_end, stamp)
+            if gap is not None:
+                self.waited_seconds += gap
+        self._turn_end = None
 
-    def _assistant(self, line: dict[str, Any]) -> None:
-        message = line.get("message")
-        if not isinstance(message, dict) or line.get("isApiErrorMessage") is True:
-            return
+    def _assistant(self, facts: dict[str, Any], stamp: str | None) -> None:
+        if "message_id" not in facts:
+            return  # an API error or a synthetic message
         # Streaming writes one line per content block; they share message.id and repeat usage.
-        message_id = message.get("id")
+        message_id = facts["message_id"]
         if message_id is None or message_id != self._last_message_id:
             self.assistant_messages += 1
         self._last_message_id = message_id
-        model = message.get("model")
-        if isinstance(model, str) and model and not model.startswith("<"):
-            self.model = model
-            tokens = transcript.usage_tokens(message.get("usage"))
-            if tokens is not None:
-                self.context_tokens = tokens
-        for block in message.get("content") or ():
-            if isinstance(block, dict) and block.get("type") == "tool_use":
-                name = str(block.get("name") or "?")
-                self.tools[name] = self.tools.get(name, 0) + 1
-
-    def _system(self, line: dict[str, Any]) -> None:
-        if line.get("subtype") != "compact_boundary":
-            return
-        self.compactions += 1
-        meta = line.get("compactMetadata")
-        post = meta.get("postTokens") if isinstance(meta, dict) else None
-        self.context_tokens = post if isinstance(post, int) else None
+        if "tokens" in facts:
+            self.context_tokens = facts["tokens"]
+            if "model" in facts:
+                self.model = facts["model"]
+        for name in facts["tools"]:
+            self.tools[name] = self.tools.get(name, 0) + 1
+        if stamp:
+            self._turn_end = stamp
 
     @property
     def title(self) -> str | None:
@@ -185,6 +184,9 @@ class Summary:
                 "compactions": self.compactions,
                 "sidechain_lines": self.sidechain_lines,
                 "tools": dict(sorted(self.tools.items(), key=lambda kv: (-kv[1], kv[0]))),
+                "interruptions": self.interruptions,
+                "prompt_history": [dict(p) for p in self.prompt_log],
+                "waited_seconds": round(self.waited_seconds),
             }
         )
         return out
@@ -208,18 +210,14 @@ class _Entry:
 def _copy_summary(summary: Summary) -> Summary:
     out = copy.copy(summary)
     out.tools = dict(summary.tools)
+    out.prompt_log = list(summary.prompt_log)
     return out
 
 
 def _feed_lines(summary: Summary, data: bytes) -> None:
-    for raw in data.splitlines():
-        if not raw.strip():
-            continue
-        try:
-            line = json.loads(raw)
-        except ValueError:
-            continue
-        if isinstance(line, dict):
+    for raw in data.split(b"\n"):
+        line = transcript.parse_line(raw)
+        if line is not None:
             summary.feed(line)
 
 
@@ -373,7 +371,7 @@ class History:
         before triggers a full (cached) scan unless ``rescan`` is false; with ``rescan`` false this never
         waits for a scan in progress.
         """
-        if not valid_session_id(session_id):
+        if not ids.is_valid(session_id):
             return None
         with self._lock:
             entry = self._by_id.get(session_id)
@@ -394,10 +392,6 @@ class History:
         if fresh is None:
             return None
         return self._publish(fresh).summary.details()
-
-
-def valid_session_id(session_id: str) -> bool:
-    return 0 < len(session_id) <= 200 and set(session_id) <= SESSION_ID_CHARS and not session_id.startswith(".")
 
 
 def page(rows: list[dict[str, Any]], *, limit: int, offset: int, project: str | None = None) -> dict[str, Any]:

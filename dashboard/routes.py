@@ -1,18 +1,21 @@
 """The dashboard's routes as one function: ``route(request, app) -> Response``. No sockets here.
 
-Every response is JSON except the page and its static files. GET (and HEAD) only, no CORS headers, and
-the Host header must name a loopback address with the server's port, against DNS rebinding.
+Every response is JSON except the page and its static files. GET (and HEAD) only, but for one POST (focus a
+session's terminal) that also needs a same-origin ``Origin`` and the page's token; no CORS headers; the Host
+header must name a loopback address with the server's port, against DNS rebinding.
 """
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from core import ids
 from dashboard import history as _history
 from dashboard.app import App
 
@@ -45,13 +48,16 @@ class Request(NamedTuple):
     method: str
     target: str  # path and query, as sent
     host: str | None = None  # the Host header
+    origin: str | None = None  # the Origin header
+    token: str | None = None  # the X-Dashboard-Token header
+    body: bytes = b""
 
 
 class Response(NamedTuple):
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes = b""
-    stream: Iterator[bytes] | None = None  # for Server-Sent Events; body is then empty
+    stream: Generator[bytes, None, None] | None = None  # for Server-Sent Events; body is then empty
 
     def header(self, name: str) -> str | None:
         for key, value in self.headers:
@@ -128,12 +134,17 @@ def static_files() -> dict[str, tuple[str, bytes]]:
     return _STATIC_CACHE
 
 
-def _static(name: str) -> Response:
+TOKEN_PLACEHOLDER = b"__DASHBOARD_TOKEN__"
+
+
+def _static(name: str, app: App | None = None) -> Response:
     found = static_files().get(name)
     if found is None:
         raise HTTPError(404, "no such file: /static/" + name)
     ctype, body = found
-    headers = (("Content-Type", ctype), ("Cache-Control", "no-cache"), *BASE_HEADERS)
+    if app is not None and name == "index.html":
+        body = body.replace(TOKEN_PLACEHOLDER, app.token.encode("ascii"))
+    headers: tuple[tuple[str, str], ...] = (("Content-Type", ctype), ("Cache-Control", "no-cache"), *BASE_HEADERS)
     if ctype.startswith("text/html"):
         headers += (("Content-Security-Policy", CSP),)
     return Response(200, headers, body)
@@ -177,9 +188,7 @@ def _sessions(app: App, query: str) -> Response:
 
 def _session(app: App, raw_id: str, query: str) -> Response:
     _query(query, ())
-    session_id = unquote(raw_id)
-    if not _history.valid_session_id(session_id):
-        raise HTTPError(400, "not a session id: %r" % session_id)
+    session_id = _session_id(raw_id)
     found = app.history.details(session_id)
     if found is None:
         raise HTTPError(404, "no transcript for session %s" % session_id)
@@ -199,9 +208,9 @@ def _stream(app: App, query: str) -> Response:
 
 def _dispatch(app: App, path: str, query: str) -> Response:
     if path == "/":
-        return _static("index.html")
+        return _static("index.html", app)
     if path.startswith("/static/"):
-        return _static(path[len("/static/") :])
+        return _static(path[len("/static/") :], app)
     if path == "/healthz":
         _query(query, ())
         return json_response(200, {"ok": True, "status_dir": app.status_dir, "claude_dir": app.claude_dir})
@@ -230,13 +239,52 @@ def route(request: Request, app: App) -> Response:
     return response._replace(headers=headers, body=b"", stream=None)
 
 
+def _focus(app: App, raw_id: str, request: Request) -> Response:
+    """POST /api/sessions/<id>/focus: bring the session's terminal to the front (``tray.focus``).
+
+    The only endpoint that acts, so besides the Host allowlist it wants the page's own origin in ``Origin``
+    (a cross-site form or fetch carries its own) and the per-server token embedded in the page (which
+    another origin cannot read: no CORS headers, CORP same-origin)."""
+    expected = "http://" + (request.host or "").strip().lower()
+    if (request.origin or "").strip().lower() != expected:
+        raise HTTPError(403, "focus needs the dashboard page's own Origin (%s), got %r" % (expected, request.origin))
+    if not hmac.compare_digest((request.token or "").encode("utf-8"), app.token.encode("ascii")):
+        raise HTTPError(403, "focus needs the token of this dashboard page (X-Dashboard-Token); reload the page")
+    session_id = _session_id(raw_id)
+    try:
+        from tray.focus import focus_session
+    except ImportError as exc:
+        raise HTTPError(501, "focusing a terminal is not available in this install (%s); it comes with the "
+                             "tray: pip install 'claude-status-tray[tray]'" % exc) from None
+    ok, message = focus_session(session_id, app.status_dir)
+    return json_response(200, {"ok": bool(ok), "message": str(message)})
+
+
+def _session_id(raw_id: str) -> str:
+    try:
+        session_id = unquote(raw_id, errors="strict")
+    except UnicodeDecodeError:
+        raise HTTPError(400, "the session id in the path is not UTF-8") from None
+    if not ids.is_valid(session_id):
+        raise HTTPError(400, "not a session id: %r" % session_id)
+    return session_id
+
+
 def _answer(request: Request, app: App) -> Response:
     if not host_allowed(request.host, app.port, app.bind_host):
         return error_response(403, "Host header %r is not this dashboard's loopback address" % request.host)
+    parts = urlsplit(request.target)
+    if parts.path.startswith("/api/sessions/") and parts.path.endswith("/focus") and parts.path.count("/") == 4:
+        if request.method != "POST":
+            return error_response(405, "focus is POST only", ("Allow", "POST"))
+        try:
+            _query(parts.query, ())
+            return _focus(app, parts.path[len("/api/sessions/") : -len("/focus")], request)
+        except HTTPError as exc:
+            return error_response(exc.status, exc.message, *exc.headers)
     if request.method not in ("GET", "HEAD"):
         return error_response(405, "method %s not allowed; the dashboard is read-only" % request.method,
                               ("Allow", "GET, HEAD"))
-    parts = urlsplit(request.target)
     try:
         return _dispatch(app, parts.path, parts.query)
     except HTTPError as exc:

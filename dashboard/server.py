@@ -1,17 +1,16 @@
-"""The thin ``http.server`` adapter around ``dashboard.routes.route``, plus the command line."""
+"""The dashboard server (``dashboard.wire``) started from the command line or in the background."""
 
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 import threading
 import webbrowser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from dashboard.app import App, resolve_dirs
 from dashboard.routes import Request, route
+from dashboard.wire import DashboardServer, DashboardServer6
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -21,75 +20,7 @@ HOST_HELP = (
     "machine on the network read them, without a password."
 )
 
-
-class Handler(BaseHTTPRequestHandler):
-    server: DashboardServer
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes; without TCP_NODELAY, Nagle plus delayed ACK adds ~40 ms
-    # to every keep-alive response (measured: p50 44 ms -> a few ms for /api/status/live).
-    disable_nagle_algorithm = True
-    server_version = "claude-status-dashboard"
-    sys_version = ""
-
-    def _answer(self) -> None:
-        response = route(Request(self.command, self.path, self.headers.get("Host")), self.server.app)
-        self.send_response(response.status)
-        for key, value in response.headers:
-            self.send_header(key, value)
-        if response.stream is None:
-            if self.command != "HEAD":  # for HEAD, route() sets GET's length (none for a stream)
-                self.send_header("Content-Length", str(len(response.body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(response.body)
-            return
-        self.send_header("Connection", "close")
-        self.close_connection = True
-        self.end_headers()
-        self.wfile.flush()
-        try:
-            for chunk in response.stream:
-                self.wfile.write(chunk)
-                self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError, TimeoutError):
-            pass  # the browser went away
-
-    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _answer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.verbose:
-            super().log_message(format, *args)
-
-
-class DashboardServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], app: App, *, verbose: bool = False) -> None:
-        self.app = app
-        self.verbose = verbose
-        super().__init__(address, Handler)
-        app.port = self.server_address[1]
-        app.bind_host = address[0]
-
-    @property
-    def url(self) -> str:
-        host = self.server_address[0]
-        if host in ("0.0.0.0", "::", ""):
-            host = "127.0.0.1"
-        if ":" in host:
-            host = "[%s]" % host
-        return "http://%s:%d/" % (host, self.server_address[1])
-
-    def stop(self) -> None:
-        """End open event streams, stop serving, close the socket."""
-        self.app.stopping.set()
-        self.shutdown()
-        self.server_close()
-
-
-class DashboardServer6(DashboardServer):
-    address_family = socket.AF_INET6
+__all__ = ["DashboardServer", "DashboardServer6", "main", "make_server", "start_background", "stop_background"]
 
 
 def make_server(host: str = DEFAULT_HOST, port: int = 0, app: App | None = None, **kw: Any) -> DashboardServer:
@@ -149,15 +80,18 @@ def user_thresholds() -> dict[str, int] | None:
     return settings.context_thresholds(dirs.config_dir())
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="claude-status dashboard", description="Local web dashboard for Claude Code sessions."
-    )
+def parser(prog: str = "claude-status dashboard") -> argparse.ArgumentParser:
+    from core import __version__, paths
+
+    p = argparse.ArgumentParser(prog=prog, description="Local web dashboard for Claude Code sessions.")
+    p.add_argument("--version", action="version", version="claude-status %s" % __version__)
     p.add_argument("--host", default=DEFAULT_HOST, help=HOST_HELP)
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default %(default)s; 0 picks a free one)")
     p.add_argument("--open", action="store_true", help="open the dashboard in the default browser")
-    p.add_argument("--dir", help="status dir to read (default: $CLAUDE_STATUS_DIR or ~/.claude/status)")
-    p.add_argument("--claude-dir", help="Claude Code's dir with projects/ (default: $CLAUDE_CONFIG_DIR or ~/.claude)")
+    p.add_argument("--dir", help="status dir to read (default: $CLAUDE_STATUS_DIR, else <Claude dir>/status; here: "
+                   "%s)" % paths.status_dir().replace("%", "%%"))
+    p.add_argument("--claude-dir", help="Claude Code's dir with projects/ (default: $CLAUDE_CONFIG_DIR, else "
+                   "~/.claude; here: %s)" % paths.claude_dir().replace("%", "%%"))
     p.add_argument("--get", metavar="PATH", help="print the response for PATH (e.g. /api/status/live) and exit")
     p.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     return p
@@ -173,19 +107,43 @@ def _get(app: App, path: str) -> int:
     return 0 if response.status < 400 else 1
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.strip("[]").lower() in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def main(argv: list[str] | None = None, prog: str = "claude-status dashboard") -> int:
+    args = parser(prog).parse_args(argv)
     app = App(args.dir, args.claude_dir, context_thresholds=user_thresholds())
     if args.get:
         return _get(app, args.get)
     try:
         server = make_server(args.host, args.port, app, verbose=args.verbose)
     except OSError as exc:
-        print("error: cannot listen on %s:%d: %s" % (args.host, args.port, exc.strerror or exc), file=sys.stderr)
+        import errno
+
+        hint = ""
+        if exc.errno == errno.EADDRINUSE:
+            hint = " (another dashboard may be running there: --port 0 picks a free port)"
+        elif exc.errno in (errno.EADDRNOTAVAIL, errno.EACCES):
+            hint = " (the default --host 127.0.0.1 and --port 0 always work)"
+        print("claude-status: error: cannot listen on %s:%d: %s%s" % (args.host, args.port, exc.strerror or exc, hint),
+              file=sys.stderr)
         return 1
     print("Claude status dashboard: %s  (Ctrl-C to stop)" % server.url, flush=True)
-    if args.open:
-        webbrowser.open(server.url)
+    if not _is_loopback(args.host):
+        print("claude-status: warning: --host %s is reachable from other machines: anyone who can reach this "
+              "address sees your prompts, task names and project paths, without a password" % args.host,
+              file=sys.stderr, flush=True)
+    if args.open and not webbrowser.open(server.url):
+        print("claude-status: warning: no browser to open (none found on PATH or $BROWSER); open %s yourself"
+              % server.url, file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

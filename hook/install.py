@@ -396,8 +396,12 @@ def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m hook.install",
         description="Register the claude-status hook in Claude Code's user settings.json.")
+    from core import __version__
+
+    parser.add_argument("--version", action="version", version="claude-status %s" % __version__)
     parser.add_argument("--config-dir", metavar="DIR",
-                        help="Claude Code config dir (default: $CLAUDE_CONFIG_DIR or ~/.claude)")
+                        help="Claude Code config dir (default: $CLAUDE_CONFIG_DIR or ~/.claude; here: %s)"
+                        % paths.claude_dir())
     parser.add_argument("--dry-run", action="store_true", help="show the result, write nothing")
     parser.add_argument("--uninstall", action="store_true", help="remove our hook entries")
     parser.add_argument("--claude-version", metavar="X",

@@ -21,9 +21,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 BINARIES = ("Xvfb", "dbus-daemon")
 # what a desktop terminal carries into a test run, pointing at the user's own session
+# (XDG_DATA_DIRS stays: Gtk finds icon themes and schemas there; our bus config activates nothing from it)
 LEAKY = ("PYSTRAY_BACKEND", "WAYLAND_DISPLAY", "DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR",
-         "XDG_DATA_DIRS", "XDG_DATA_HOME", "XDG_SESSION_TYPE", "XAUTHORITY", "DBUS_STARTER_ADDRESS",
-         "DBUS_STARTER_BUS_TYPE", "AT_SPI_BUS_ADDRESS")
+         "XDG_SESSION_TYPE", "XAUTHORITY", "DBUS_STARTER_ADDRESS", "DBUS_STARTER_BUS_TYPE", "AT_SPI_BUS_ADDRESS")
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
@@ -46,7 +46,13 @@ class DesktopError(AssertionError):
 
 
 def missing_binaries() -> list[str]:
-    return [b for b in BINARIES if shutil.which(b) is None]
+    """What `Desktop.start` needs and this machine lacks: Xvfb, dbus-daemon, and PyGObject in this Python."""
+    import importlib.util
+
+    missing = [b for b in BINARIES if shutil.which(b) is None]
+    if importlib.util.find_spec("gi") is None:
+        missing.append("PyGObject (gi) in %s" % sys.executable)
+    return missing
 
 
 def wait_for(predicate, timeout=10.0, interval=0.05):
@@ -122,8 +128,7 @@ class Desktop:
     def _private(self, base):
         """`base` without anything that reaches the user's own desktop session."""
         env = {k: v for k, v in base.items() if k not in LEAKY}
-        env.update(XDG_RUNTIME_DIR=self.runtime, XDG_DATA_DIRS=os.path.join(self.runtime, "no-data"),
-                   XDG_DATA_HOME=os.path.join(self.runtime, "no-data-home"))
+        env["XDG_RUNTIME_DIR"] = self.runtime
         if getattr(self, "display", None):
             env["DISPLAY"] = self.display
         return env
@@ -210,6 +215,17 @@ class Desktop:
             "(u(ia{sv}av))",
         ).unpack()
         return rev, _node(tree)
+
+    def invoke_action(self, notification_id, label):
+        """Click the action button labelled `label` of a recorded notification: the fake server emits
+        ActionInvoked with that action's key, as a real notification server does."""
+        from gi.repository import GLib
+
+        note = next(n for n in self.records("notifications.jsonl") if n["id"] == notification_id)
+        actions = note["actions"]
+        key = actions[actions.index(label) - 1]
+        self.call("org.freedesktop.Notifications", "/Control", "org.example.FakeControl", "InvokeAction",
+                  GLib.Variant("(us)", (notification_id, key)), None)
 
     def click(self, item, node_id):
         from gi.repository import GLib

@@ -15,10 +15,10 @@ import sys
 
 import pytest
 
+from cli import doctor
 from hook import install
 from tests.conftest import ROOT, event, run_hook
 from tests.tray_helpers import tray_env  # noqa: F401
-from tray import doctor
 
 
 def _env(tmp_path, **over):
@@ -80,16 +80,17 @@ def test_read_only_file_system_is_not_a_chmod_problem(tmp_path, monkeypatch):
     assert "chmod" not in check.fix and "CLAUDE_STATUS_DIR" in check.fix
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through permission bits; EROFS is simulated above")
-def test_permission_denied_suggests_chmod(tmp_path):
+def test_permission_denied_suggests_chmod(tmp_path, monkeypatch):
+    """(Simulated: the suite runs as root in CI, and root writes through permission bits.)"""
     sdir = tmp_path / "status"
     sdir.mkdir()
-    sdir.chmod(0o500)
-    try:
-        check = doctor.check_status_dir(_env(tmp_path, CLAUDE_STATUS_DIR=str(sdir)))
-        assert check.status == doctor.FAIL and "chmod" in check.fix
-    finally:
-        sdir.chmod(0o700)
+
+    def eacces(*a, **k):
+        raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(doctor.tempfile, "mkstemp", eacces)
+    check = doctor.check_status_dir(_env(tmp_path, CLAUDE_STATUS_DIR=str(sdir)))
+    assert check.status == doctor.FAIL and check.fix == f"fix permissions: chmod u+rwx {sdir}"
 
 
 def test_aggregate_cli_on_a_read_only_dir(tmp_path, capfd, monkeypatch):
@@ -154,14 +155,15 @@ def test_fixes_name_the_command_that_started_us(tmp_path):
 
 
 def test_command_name_for_each_way_of_starting(monkeypatch):
-    from tray import doctor as d
+    from cli import doctor as d
+    from cli import hints as progname
 
     monkeypatch.setattr(sys, "argv", ["/usr/local/bin/claude-status", "doctor"])
     monkeypatch.setenv("PATH", "/usr/local/bin:/usr/bin")
-    monkeypatch.setattr(d.shutil, "which", lambda name, path=None: "/usr/local/bin/claude-status")
+    monkeypatch.setattr(progname.shutil, "which", lambda name, path=None: "/usr/local/bin/claude-status")
     assert d.command_name() == "claude-status"
     monkeypatch.setattr(sys, "argv", [".venv/bin/claude-status", "doctor"])
-    monkeypatch.setattr(d.shutil, "which", lambda name, path=None: None)
+    monkeypatch.setattr(progname.shutil, "which", lambda name, path=None: None)
     assert d.command_name() == ".venv/bin/claude-status"
     monkeypatch.setattr(sys, "argv", [str(ROOT / "cli" / "__main__.py"), "doctor"])  # python -m cli
     assert d.command_name().endswith(" -m cli") and d.command_name().startswith(sys.executable)
@@ -180,3 +182,19 @@ def test_the_symlink_keeps_a_backup_of_a_status_json_that_is_not_ours(tmp_path):
     assert [json.loads(b.read_text())["task"]["name"] for b in backups] == ["from another tool"]
     run_hook(event("Stop", "s1"), env=env)
     assert len(sorted(claude.glob("status.json.bak*"))) == 1
+
+
+@pytest.mark.parametrize("command", ["menu", "tray"])
+def test_a_dir_typo_says_the_dir_does_not_exist(tmp_path, command):
+    """`menu --dir ~/.claude/statsu` must not fall back to the legacy ~/.claude/status.json session."""
+    claude = tmp_path / "claude"
+    claude.mkdir()
+    (claude / "status.json").write_text(json.dumps({"session_id": "legacy-one", "task": {"name": "old single"}}))
+    env = _env(tmp_path, PYSTRAY_BACKEND="dummy")
+    env.pop("CLAUDE_STATUS_DIR", None)
+    typo = tmp_path / "claude" / "statsu"
+    r = subprocess.run([sys.executable, "-m", "cli", command, "--dir", str(typo)], capture_output=True, text=True,
+                       env=env, cwd=str(ROOT), timeout=120, check=False)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.stderr.strip() == f"claude-status: error: status dir {typo} does not exist (--dir)"
+    assert "old single" not in r.stdout

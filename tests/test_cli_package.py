@@ -91,7 +91,7 @@ def test_python_dash_m_cli_and_tray_are_the_same_command():
 
 
 def test_no_import_cycle_between_hookcmd_and_the_dispatcher():
-    r = run_py("import sys\nimport tray.hookcmd\nprint('cli.main' in sys.modules)\n")
+    r = run_py("import sys\nimport cli.hookcmd\nprint('cli.main' in sys.modules)\n")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "False"
 

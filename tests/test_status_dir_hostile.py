@@ -118,7 +118,7 @@ def test_the_log_stays_capped(sdir):
 
 
 def test_doctor_reports_skipped_files_and_hook_errors(sdir):
-    from tray import doctor
+    from cli import doctor
 
     sdir.mkdir(parents=True)
     (sdir / "corrupt-1.json").write_bytes(HOSTILE["truncated"])

@@ -365,3 +365,17 @@ def view_title(source):
     from tray import view
 
     return view.title(make_index([make_row(0, context_pct=10)]))
+
+
+def test_latin1_title_keeps_the_load_warning_readable():
+    assert app_mod.latin1("☁️ 2s | Ctx:22% | 0a | ⚠") == "2s | Ctx:22% | 0a | !"
+
+
+def test_focus_action_reports_why_it_could_not(tray):
+    push(tray, make_index([make_row(0)]))
+    session = next(i for i in tray.icon.menu if i.submenu)
+    focus_item = next(i for i in session.submenu if i.text == "Focus terminal")
+    focus_item(tray.icon)
+    notes = [c for c in tray.icon.calls if not isinstance(c, str) and c[0] == "notify"]
+    assert notes[-1][1] == "claude-status: focus failed"
+    assert notes[-1][2].startswith("no session '00000000-aaaa")

@@ -201,17 +201,28 @@ def test_xorg_fallback_docks_with_a_latin1_title_and_says_what_is_missing(tmp_pa
              "--SetDockType", "true"], env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     log_path = tmp_path / "tray.log"
     log = open(log_path, "w")
-    time.sleep(1)
+    def tree():
+        return subprocess.run(["xwininfo", "-root", "-tree"], env=child_env, capture_output=True,
+                              check=False).stdout.decode("latin-1")
+
+    def tray_manager_ready():
+        # trayer owns the XEmbed system tray selection: only then can the tray dock (pystray's xorg
+        # backend looks for it once, at start)
+        code = ("from Xlib import display; d = display.Display(); "
+                "print(d.get_selection_owner(d.intern_atom('_NET_SYSTEM_TRAY_S0')).id)")
+        out = subprocess.run([sys.executable, "-c", code], env=child_env, capture_output=True, text=True, check=False)
+        return out.returncode == 0 and out.stdout.strip() not in ("", "0")
+
+    # a condition, not a fixed sleep: the machine may be loaded
+    assert wait_for(tray_manager_ready, 120), tree()
     d.popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT)
 
     def docked():
         # WM_NAME is Latin-1 (STRING), and xwininfo prints it as such
-        out = subprocess.run(["xwininfo", "-root", "-tree"], env=child_env, capture_output=True,
-                             check=False).stdout.decode("latin-1")
-        return [line for line in out.splitlines() if "Übersetzung" in line]
+        return [line for line in tree().splitlines() if "Übersetzung" in line]
 
     try:
-        lines = wait_for(docked, 60)  # generous: the machine may be loaded
+        lines = wait_for(docked, 120)  # generous: the machine may be loaded
         assert lines, log_path.read_text()
         # the emoji title would raise UnicodeEncodeError in python-xlib; the tray sends a Latin-1 version, with
         # every mark in its ASCII form: "ok", or "!" (not "?") when the machine's load is high, as it may be here

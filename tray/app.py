@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Optional
 
 from . import __version__, autostart, icons, view
+from . import notify as notify_mod
 from . import settings as settings_mod
 from .dirs import Dirs
 from .dirs import resolve as resolve_dirs
@@ -105,6 +106,15 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
         # The tray never draws with OpenGL, but Gtk 3 opens a GL context at start-up, which maps the
         # Mesa driver and libLLVM: measured 111 MB -> 56 MB RSS with this (docs/benchmarks.md).
         os.environ.setdefault("GDK_GL", "disable")
+        from . import linux
+
+        try:
+            said = linux.choose_backend(dict(os.environ if environ is None else environ))
+        except linux.GiMissing as err:
+            raise TrayError(str(err)) from None
+        if said:
+            log.warning("%s", said)
+        linux.quiet_pystray()
     try:
         import pystray
     except Exception as err:  # Xlib.error.DisplayNameError is not an ImportError
@@ -233,7 +243,17 @@ class TrayApp:
         self.platform = platform
         self.clock = clock
         self.source = source or IndexSource(self.dirs, self.environ, settings.refresh_interval, clock)
-        self.notifier = Notifier(settings.notification_cooldown, settings.notify_waiting, settings.notify_finished)
+        self.notifier = Notifier(
+            settings.notification_cooldown,
+            settings.notify_waiting,
+            settings.notify_finished,
+            reminder=settings.reminder_minutes * 60,
+        )
+        # pystray's notifier until `start_notifications` (run()) brings up desktop-notifier
+        self.delivery: notify_mod.Delivery = notify_mod.PystrayDelivery(
+            lambda: self.icon, lambda: self.backend.notifications
+        )
+        self.runtime_dir: Optional[str] = None  # temp files (icon theme, notification icon), removed at exit
         self.icon: Any = None
         self.pystray: Any = None
         self.backend = Backend()
@@ -299,6 +319,10 @@ class TrayApp:
             self.pystray = import_pystray(self.environ)
         ps = self.pystray
         cls = icon_class or ps.Icon
+        if icon_class is None and self.runtime_dir and cls.__module__.endswith(("_appindicator", "_gtk")):
+            from . import linux
+
+            cls = linux.themed_icon_class(cls, os.path.join(self.runtime_dir, "icons"))
         self.backend = Backend.of(cls)
         if not self.backend.menu:
             log.warning("%s", XORG_HINT)
@@ -346,9 +370,14 @@ class TrayApp:
         if state != self.shown_state:
             template = self._template(state)
             image = icons.render(state, 64, template=template)
+            attention = state.waiting != (self.shown_state.waiting if self.shown_state else False)
             self.shown_state = state
             self.counts["icon"] += 1
+            if hasattr(self.icon, "icon_state"):
+                self.icon.icon_state = state  # themed: the panel picks the size (tray.linux)
             self._ui(lambda: self._set_icon(image, template))
+            if attention and hasattr(self.icon, "set_attention"):
+                self.icon.set_attention(state.waiting)  # SNI NeedsAttention while a session waits
         if title_attr != self.shown_title:
             self.shown_title = title_attr
             self.counts["title"] += 1
@@ -362,11 +391,15 @@ class TrayApp:
             now - self.menu_built_at >= MENU_AGE_REFRESH and view.menu_spec(index, opts, now) != self.menu_spec
         ):
             self.rebuild_menu(now)
-        if self.settings.notifications:
-            for notice in self.notifier.feed(index, now):
-                self.notify(notice.message, notice.title)
-        else:
-            self.notifier.feed(index, now)
+        ops = self.notifier.feed(index, now)
+        if not self.settings.notifications:  # still withdraw what was shown before they were switched off
+            ops = [op for op in ops if isinstance(op, notify_mod.Close)]
+        if ops:
+            self.counts["notify"] += sum(1 for op in ops if isinstance(op, notify_mod.Notice))
+            try:
+                self.delivery.apply(ops)
+            except Exception:
+                log.warning("notification failed", exc_info=True)
 
     def rebuild_menu(self, now: Optional[float] = None) -> None:
         with self._lock:
@@ -411,16 +444,36 @@ class TrayApp:
             self._ui(lambda: icon._status_item.button().setTitle_(text))
 
     def notify(self, message: str, title: str) -> None:
+        """A one-off message (About, a failed action); session notifications go through `apply`."""
         self.counts["notify"] += 1
-        icon = self.icon
-        if icon is None or not self.backend.notifications:
-            log.info("notification: %s: %s", title, message)
-            return
         try:
-            # always pass a title: darwin's notify crashes without one (docs/platform-notes.md, pystray: backends)
-            self._ui(lambda: icon.notify(message, title))
+            if isinstance(self.delivery, notify_mod.PystrayDelivery):
+                self._ui(lambda: self.delivery.message(title, message))
+            else:
+                self.delivery.message(title, message)
         except Exception:
             log.warning("notification failed", exc_info=True)
+
+    def start_notifications(self) -> None:
+        """desktop-notifier instead of pystray's notifier (one toast per session, actions, withdrawal)."""
+        if self.backend.name == "dummy":
+            return
+        try:
+            icon_path = None
+            if self.runtime_dir:
+                icon_path = os.path.join(self.runtime_dir, "claude-status.png")
+                icons.render(view.IconState(sessions=1, level=1, fill=3), 128).save(icon_path)
+            self.delivery = notify_mod.DesktopDelivery(self.on_notification_action, icon_path)
+        except Exception as err:  # not installed, or no loop: pystray's notifier stays
+            log.warning("desktop notifications unavailable (%s: %s); using the tray's own", type(err).__name__, err)
+
+    def on_notification_action(self, action: str, session_ids: tuple[str, ...]) -> None:
+        """A notification's "Show" (or a click on it) and "Open dashboard"."""
+        log.info("notification action: %s %s", action, ",".join(s[:8] for s in session_ids))
+        if action == notify_mod.ACTION_DASHBOARD:
+            self._on_action("dashboard", None)
+        elif session_ids:
+            self._on_action("focus", session_ids[0])
 
     # ------------------------------------------------------------ actions (menu callbacks)
 
@@ -455,6 +508,14 @@ class TrayApp:
         self.autostart = not self.autostart
         log.info("action: autostart %s", "on" if self.autostart else "off")
         self.rebuild_menu()
+
+    def do_focus(self, arg: Optional[str]) -> None:
+        from . import focus
+
+        ok, what = focus.focus_session(arg or "", self.source.sdir)
+        log.info("action: focus %s: %s", (arg or "")[:8], what)
+        if not ok:
+            raise TrayError(what)
 
     def do_open_path(self, arg: Optional[str]) -> None:
         open_path(arg or "", self.platform)
@@ -497,6 +558,7 @@ class TrayApp:
         "toggle_autostart": do_toggle_autostart,
         "open_path": do_open_path,
         "copy": do_copy,
+        "focus": do_focus,
         "dashboard": do_dashboard,
         "about": do_about,
         "quit": do_quit,
@@ -517,14 +579,40 @@ class TrayApp:
             log.error("tray setup failed", exc_info=True)
 
     def run(self) -> None:
-        icon = self.create_icon()
-        if self.platform == "darwin":
-            _hide_dock_icon()
-        install_excepthook(self)
+        import shutil
+        import tempfile
+
+        self.runtime_dir = tempfile.mkdtemp(prefix="claude-status-tray-")
         try:
+            icon = self.create_icon()
+            if self.platform == "darwin":
+                _hide_dock_icon()
+            install_excepthook(self)
+            self.start_notifications()
+            self._quit_on_signals()
             icon.run(setup=self._setup)
         finally:
             self.stop_event.set()
+            with contextlib.suppress(Exception):
+                self.delivery.close()
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
+
+    def _quit_on_signals(self) -> None:
+        """SIGTERM (logout, `kill`) and SIGINT end the tray like Quit does, so its temp files go too."""
+        import signal
+
+        def quit_now(*_: Any) -> bool:
+            log.info("signal: quitting")
+            threading.Thread(target=self.do_quit, daemon=True).start()
+            return False
+
+        if self.backend.name in ("appindicator", "gtk"):
+            from gi.repository import GLib
+
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                GLib.unix_signal_add(GLib.PRIORITY_HIGH, sig, quit_now)
+        elif threading.current_thread() is threading.main_thread() and self.platform != "win32":
+            signal.signal(signal.SIGTERM, quit_now)
 
 
 def _hide_dock_icon() -> None:

@@ -71,3 +71,14 @@ def resolve(
         claude=core_paths.claude_dir(env),
         config=os.path.abspath(os.path.expanduser(config)) if config else config_dir(env),
     )
+
+
+def given_dir_problem(path: str, flag: str) -> Optional[str]:
+    """Why a dir the user named on the command line cannot be used (a typo must not silently fall back to
+    another source, e.g. the legacy status.json), or None."""
+    full = os.path.abspath(os.path.expanduser(path))
+    if not os.path.exists(full):
+        return f"status dir {full} does not exist ({flag})"
+    if not os.path.isdir(full):
+        return f"status dir {full} is not a directory ({flag})"
+    return None

@@ -3,10 +3,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from urllib.parse import quote
 
 import pytest
 
-from dashboard.history import History, page, valid_session_id
+from core import ids, transcript
+from dashboard import history as history_module
+from dashboard.app import App
+from dashboard.history import History, page
+from dashboard.routes import Request, route
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "transcripts")
 SUBAGENT_INLINE = "agentlogs_v2.0.13_task_subagent_inline_sidechain.jsonl"
@@ -179,18 +184,21 @@ def test_hint_path_is_used_only_inside_projects(claude_dir, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("session_id", "ok"),
-    [
-        pytest.param("d6e0bada-1959-4eec-a9d2-0bfade768d8f", True, id="uuid"),
-        pytest.param("", False, id="empty"),
-        pytest.param("../etc/passwd", False, id="traversal"),
-        pytest.param(".hidden", False, id="dot"),
-        pytest.param("a/b", False, id="slash"),
-        pytest.param("x" * 201, False, id="too-long"),
-    ],
+    "session_id",
+    ["d6e0bada-1959-4eec-a9d2-0bfade768d8f", "", "../etc/passwd", ".hidden", "a/b", "x" * 201,
+     "a b", "x" * 150, "index", "ü-1", "ü" * 100, "a\udc80", "CON", "x" * 128],
 )
-def test_valid_session_id(session_id, ok):
-    assert valid_session_id(session_id) is ok
+def test_the_dashboard_and_the_hook_agree_on_session_ids(claude_dir, session_id):
+    """One session-id rule (issue 8 item 3): the dashboard answers an id exactly when the hook would store it."""
+    assert not hasattr(history_module, "valid_session_id")  # no second rule beside core.ids
+    valid = ids.is_valid(session_id)
+    if valid:
+        put(claude_dir, "-p", session_id, None, lines=[{"type": "user", "message": {"content": "hi"}}])
+    found = History(str(claude_dir)).details(session_id)
+    assert (found is not None) is valid
+    app = App(str(claude_dir / "status"), str(claude_dir), aggregate=lambda sdir: {"sessions": []})
+    r = route(Request("GET", "/api/sessions/" + quote(session_id, safe="", errors="surrogateescape"), "127.0.0.1"), app)
+    assert r.status == (200 if valid else 400), (session_id, r.body)
 
 
 def _rows(n):
@@ -329,3 +337,35 @@ def test_an_over_long_line_is_skipped_not_buffered(claude_dir, monkeypatch):
     ])
     found = History(str(claude_dir)).details(sid)
     assert (found["first_prompt"], found["last_prompt"], found["prompts"]) == ("first", "last", 2)
+
+
+def _variants(tmp_path, fixture):
+    """The fixture as written, with CRLF line ends, and with NUL padding and a BOM (both seen in the wild)."""
+    with open(os.path.join(FIXTURES, fixture), "rb") as fh:
+        data = fh.read()
+    lines = data.splitlines()
+    yield "lf", data
+    yield "crlf", b"\r\n".join(lines) + b"\r\n"
+    yield "nul-bom", b"\xef\xbb\xbf" + b"\n".join(b"\x00\x00" + line if i % 3 == 0 else line
+                                                  for i, line in enumerate(lines)) + b"\n"
+
+
+@pytest.mark.parametrize("fixture", [TOOL_HEAVY, TODOWRITE, SUBAGENT_INLINE])
+def test_history_and_the_core_reader_agree_on_record_facts(claude_dir, fixture):
+    """One transcript reader (issue 9): history's tokens, model and titles are core.transcript's."""
+    for name, data in _variants(claude_dir.parent, fixture):
+        sid = "agree-%s-%s" % (name, fixture[:8])
+        path = put(claude_dir, "-p", sid)
+        path.write_bytes(data)
+        found = History(str(claude_dir)).details(sid)
+        tail = transcript.tail_info(str(path))
+        assert found["context_tokens"] == tail.get("tokens"), name
+        assert found["model"] == tail.get("model"), name
+        assert found["ai_title"] == tail.get("ai_title") and found["custom_title"] == tail.get("custom_title"), name
+
+
+def test_history_has_no_parser_of_its_own():
+    with open(history_module.__file__, encoding="utf-8") as fh:
+        source = fh.read()
+    for own_parsing in ("import json", "json.loads", '"usage"', '"compact_boundary"', '"customTitle"', '"tool_use"'):
+        assert own_parsing not in source, own_parsing

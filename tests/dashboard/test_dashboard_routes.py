@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
+import types
 
 import pytest
 
@@ -69,7 +71,8 @@ def test_live_is_the_index_plus_card_details(app):
     assert data["details"][SID]["transcript"] is True
     assert data["details"][SID]["title"] == "start phoenix in background"
     assert data["details"][SID]["history_model"] == "claude-opus-4-6"
-    assert data["details"]["no-transcript"] == {"transcript": False}
+    assert data["details"]["no-transcript"] == {"transcript": False, "name": "Other", "state_words": "waiting for you",
+                                                "asked": None, "detail_text": None}
 
 
 def test_live_is_built_fresh_on_every_request(tmp_path, claude_dir):
@@ -297,4 +300,76 @@ def test_live_falls_back_to_the_legacy_single_session_file(tmp_path):
     a = App(str(tmp_path / "missing-status"), str(claude))
     data = body(get(a, "/api/status/live", host="localhost"))
     assert [s["task"] for s in data["sessions"]] == ["Log analysis"]
-    assert data["details"] == {"legacy": {"transcript": False}}
+    assert data["details"]["legacy"]["transcript"] is False
+    assert data["details"]["legacy"]["name"] == "Log analysis"
+
+
+# ---- the Focus endpoint: the one that acts, so the one that is guarded ---------------------------------
+
+ORIGIN = "http://" + HOST
+
+
+def focus(app, sid=SID, *, origin=ORIGIN, token="ok", host=HOST, method="POST"):
+    token = app.token if token == "ok" else token
+    return route(Request(method, "/api/sessions/%s/focus" % sid, host, origin, token), app)
+
+
+@pytest.fixture
+def fake_focus(monkeypatch):
+    calls = []
+    module = types.ModuleType("tray.focus")
+
+    def focus_session(session_id, status_dir):
+        calls.append((session_id, status_dir))
+        return True, "tmux pane %3 in session work"
+
+    module.focus_session = focus_session
+    monkeypatch.setitem(sys.modules, "tray.focus", module)
+    return calls
+
+
+def test_focus_calls_tray_focus_with_the_session_and_status_dir(app, fake_focus):
+    r = focus(app)
+    assert r.status == 200, r.body
+    assert body(r) == {"ok": True, "message": "tmux pane %3 in session work"}
+    assert fake_focus == [(SID, app.status_dir)]
+
+
+@pytest.mark.parametrize(
+    ("kw", "status"),
+    [
+        pytest.param({"origin": None}, 403, id="no-origin"),
+        pytest.param({"origin": "http://evil.example"}, 403, id="foreign-origin"),
+        pytest.param({"origin": "http://localhost:%d" % PORT}, 403, id="other-loopback-origin"),
+        pytest.param({"origin": "null"}, 403, id="null-origin"),
+        pytest.param({"token": None}, 403, id="no-token"),
+        pytest.param({"token": "guess"}, 403, id="wrong-token"),
+        pytest.param({"host": "evil.example:%d" % PORT}, 403, id="foreign-host"),
+        pytest.param({"method": "GET"}, 405, id="get"),
+        pytest.param({"sid": "index"}, 400, id="bad-id"),
+    ],
+)
+def test_focus_is_refused_without_same_origin_and_the_token(app, fake_focus, kw, status):
+    r = focus(app, **kw)
+    assert r.status == status, r.body
+    assert fake_focus == []
+    assert not [k for k, _ in r.headers if k.lower().startswith("access-control-")]
+
+
+def test_focus_without_tray_focus_is_a_clear_501(app, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tray.focus", None)  # import raises ImportError
+    r = focus(app)
+    assert r.status == 501
+    assert "focus" in body(r)["error"]["message"].lower()
+
+
+def test_the_page_embeds_the_token_and_each_app_has_its_own(app, tmp_path, claude_dir):
+    page = get(app, "/").body.decode()
+    assert app.token in page and len(app.token) >= 32
+    other = App(str(tmp_path / "status"), str(claude_dir))
+    assert other.token != app.token
+
+
+def test_other_posts_are_still_405(app):
+    r = route(Request("POST", "/api/status/live", HOST, ORIGIN, app.token), app)
+    assert r.status == 405 and r.header("Allow") == "GET, HEAD"

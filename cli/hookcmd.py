@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-from cli.errors import CliError
+from .errors import CliError
+from .hints import cmd
 
 
 def run(uninstall: bool = False, config_dir: Optional[str] = None, dry_run: bool = False,
@@ -35,14 +36,15 @@ def run(uninstall: bool = False, config_dir: Optional[str] = None, dry_run: bool
     if dry_run:
         print(result.text.decode("utf-8"), end="")
     elif not uninstall:
-        print("New Claude Code sessions report from now on; `claude-status doctor` checks the setup.")
+        print("Restart your running Claude Code sessions (they read settings.json at start); new ones report "
+              f"from now on. `{cmd('doctor')}` checks the setup.")
     return 0
 
 
 def _frozen_argv(config_dir: Optional[str], dry_run: bool) -> tuple[Optional[list[str]], str]:
     """From the standalone binary: the fastest working hook command on this machine (a real Python
     running the bundled stdlib hook, or the bundled `claude-status-hook`), and a note saying which."""
-    from . import hookchoice
+    from tray import hookchoice
 
     if not hookchoice.frozen():
         return None, ""
@@ -70,7 +72,7 @@ def _remove_staged(config_dir: Optional[str]) -> None:
     """`uninstall-hook` from the binary also removes the hook sources `install-hook` copied out."""
     import shutil
 
-    from . import hookchoice
+    from tray import hookchoice
 
     if hookchoice.frozen():
         shutil.rmtree(os.path.dirname(hookchoice.staging_dir(config_dir)), ignore_errors=True)

@@ -6,9 +6,9 @@ import json
 import os
 import sys
 
+from cli import doctor
 from hook import install
 from tests.tray_helpers import tray_env  # noqa: F401
-from tray import doctor
 
 
 def _settings(tray_env, data):
@@ -64,3 +64,13 @@ def test_unregistered_hook_runs_what_install_hook_would_register(tray_env, monke
     assert check.status in (doctor.PASS, doctor.WARN), check
     assert ran == [install.handler((2, 1, 259))]
     assert ran[0]["args"][0] != ran[0]["command"]  # exec form: the program is not repeated in args
+
+
+def test_pygobject_fix_fits_how_claude_status_was_installed():
+    pipx = doctor.pygobject_fix("/home/u/.local/share/pipx/venvs/claude-status-tray", "/x/python3")
+    assert pipx.endswith("then pipx inject claude-status-tray 'PyGObject<3.51'")
+    uv = doctor.pygobject_fix("/home/u/.local/share/uv/tools/claude-status-tray", "/x/python3")
+    assert uv.endswith("then uv tool install --reinstall --with 'PyGObject<3.51' claude-status-tray")
+    venv = doctor.pygobject_fix("/src/claude-status-tray/.venv", "/src/claude-status-tray/.venv/bin/python")
+    assert venv.endswith("then /src/claude-status-tray/.venv/bin/python -m pip install 'PyGObject<3.51'")
+    assert venv.startswith("apt install libgirepository1.0-dev libcairo2-dev")
