@@ -251,8 +251,11 @@ class Pane:
         self.tmux("send-keys", "-t", self.name, "-l", text)
 
     def key(self, *keys: str) -> float:
+        """Send keys; returns the time just BEFORE sending (a loaded machine can take longer to return from
+        tmux than Claude Code takes to answer a text-only turn, hooks included)."""
+        t = time.time()
         self.tmux("send-keys", "-t", self.name, *keys)
-        return time.time()
+        return t
 
     def submit(self, text: str) -> float:
         """Type ``text``, wait until the screen shows it, press Enter; returns when Enter was sent."""
