@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 import traceback
+import uuid
 
 from tests.realclient import claude
 from tests.realclient.mockapi import Mock
@@ -303,7 +304,9 @@ class Run:
         self.mock = Mock()
         self.port = 0
         self.projects: list = []
-        self.socket = "csrc%d" % os.getpid()
+        # Unique across runs: in the private PID namespace the driver is always pid 1, and tmux sockets live in
+        # the shared /tmp/tmux-<uid>/ (other checkouts may run this suite at the same time).
+        self.socket = "csrc-" + uuid.uuid4().hex[:12]
         self.tmux_started = False
         self.watch = Watcher(self.sdir)
         self.procs: list = []
