@@ -103,7 +103,7 @@ def uninstall(claude: str, status: str, dry_run: bool = False, environ: dict | N
 
 def _statusline(claude: str, dry_run: bool, verb: Callable[[str, str], str]) -> str:
     try:
-        from hook import statusline  # type: ignore[attr-defined]
+        from hook import statusline
     except ImportError:
         return "status line: not part of this build"
     fn = getattr(statusline, "uninstall", None)
