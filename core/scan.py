@@ -65,7 +65,7 @@ def read_dir(sdir: str, skip: str | None = None, known: dict | None = None) -> t
 
     ``entries``: ``record.Entry`` with ``mtime`` and ``sig`` ([size, mtime_ns]); files of a newer version are
     entries too (``record.Newer``: shown as rows). ``skipped``: ``[name, reason, mtime]`` lists. ``cold``:
-    name -> [size, mtime_ns, updated_ts, pid, pid_file] reused from ``known`` (a previous state) for
+    name -> [size, mtime_ns, updated_ts, pid, pid_file, agents, context %] reused from ``known`` (a previous state) for
     unchanged files that are not read again. A missing dir is empty; any other unreadable dir raises OSError.
     """
     known = known or {}
@@ -94,7 +94,7 @@ def read_dir(sdir: str, skip: str | None = None, known: dict | None = None) -> t
             entries.append(record.Entry(prev[2], st.st_mtime, sig=sig))  # type: ignore[arg-type]
             continue
         prev = cold_known.get(name)
-        if isinstance(prev, list) and len(prev) == 5 and prev[:2] == sig:
+        if isinstance(prev, list) and len(prev) == 7 and prev[:2] == sig:
             cold[name] = prev
             continue
         rec, reason = read_entry(dirent.path, name, st.st_size, is_file)
@@ -129,7 +129,7 @@ class View:
     when needed (a full read, a cold session's own event) and written only when they changed."""
 
     def __init__(self, sdir: str, entries: list, skipped: list, cold: dict | None, full: bool, scan_ts: float,
-                 cold_n: int = 0) -> None:
+                 cold_n: int = 0, cold_newest: float | None = None) -> None:
         self.sdir = sdir
         self.entries = entries  # record.Entry of the indexed sessions (the event's own excluded)
         self.skipped = skipped
@@ -139,10 +139,15 @@ class View:
         self._cold_n = len(cold) if cold is not None else cold_n
         self.cold_dirty = full
         self.was_cold = False  # the event's own session was a cold one
+        self._cold_newest = cold_newest
+        self.cold_sum: dict | None = None  # the cold sessions' summary counts, valid until cold_sum_until
+        self.cold_sum_until = 0.0
+        self._changes = 0  # changes to the cold sessions since loaded
+        self._sum_at = -1  # ... when cold_sum was counted (0: the saved counts of the unchanged cold file)
 
     @property
     def cold(self) -> dict:
-        """name -> [size, mtime_ns, updated_ts, pid, pid_file] (read on first use)."""
+        """name -> [size, mtime_ns, updated_ts, pid, pid_file, agents, context %] (read on first use)."""
         if self._cold is None:
             self._cold = _read_cold(self.sdir)
         return self._cold
@@ -155,11 +160,47 @@ class View:
         if not self.cold_count() or self.cold.pop(name, None) is None:
             return False
         self.cold_dirty = True
+        self._changes += 1
         return True
 
     def add_cold(self, name: str, item: list) -> None:
         self.cold[name] = item
         self.cold_dirty = True
+        self._changes += 1
+
+    def cold_newest(self) -> float | None:
+        """The latest update among the cold sessions (None: none)."""
+        if self._cold is None:
+            return self._cold_newest
+        times = [e[2] for e in self._cold.values() if isinstance(e[2], (int, float))]
+        return max(times) if times else None
+
+    def cold_summary(self, now: float, stale_after: float) -> dict | None:
+        """What the index summary counts of the cold sessions (``aggregate.scan(cold=...)``). Cold sessions are
+        never waiting or in error (those stay indexed). O(1) on most events: the counts are kept in the state
+        until the next cold session turns stale (or the cold ones change); all stale is known from the newest."""
+        if not self.cold_count():
+            return None
+        if self.cold_sum is not None and self._sum_at == self._changes and now < self.cold_sum_until:
+            return self.cold_sum
+        newest = self.cold_newest()
+        if newest is None or now - newest > stale_after:
+            out, until = {"active": 0, "agents": 0, "waiting": 0, "max_context_pct": 0}, float("inf")
+        else:
+            active = [e for e in self.cold.values() if isinstance(e[2], (int, float)) and now - e[2] <= stale_after]
+            out = {"active": len(active), "agents": sum(_num(e, 5) for e in active), "waiting": 0,
+                   "max_context_pct": max([_num(e, 6) for e in active], default=0)}
+            until = min(e[2] for e in active) + stale_after if active else float("inf")
+        self.cold_sum, self.cold_sum_until, self._sum_at = out, until, self._changes
+        return out
+
+    def cold_sum_current(self) -> bool:
+        return self.cold_sum is not None and self._sum_at == self._changes
+
+
+def _num(item: list, i: int) -> int:
+    v = item[i] if len(item) > i else 0
+    return v if isinstance(v, int) and not isinstance(v, bool) else 0
 
 
 def _read_cold(sdir: str) -> dict:
@@ -263,7 +304,12 @@ def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | N
                     skipped = [*skipped, [name, reason, st.st_mtime]]
                     continue
             entries.append(record.Entry(rec, st.st_mtime, sig=sig))  # type: ignore[arg-type]
-        view = View(sdir, entries, skipped, None, False, state["scan_ts"], state["cold_n"])
+        newest = state.get("cold_newest")
+        view = View(sdir, entries, skipped, None, False, state["scan_ts"], state["cold_n"],
+                    newest if isinstance(newest, (int, float)) else None)
+        cached, until = state.get("cold_sum"), state.get("cold_sum_until")
+        if isinstance(cached, dict) and isinstance(until, (int, float)):
+            view.cold_sum, view.cold_sum_until, view._sum_at = cached, float(until), 0
         view.was_cold = bool(skip is not None and maybe_cold and skip not in state["hot"] and state["cold_n"]
                              and view.pop_cold(skip))
         return view
@@ -279,8 +325,9 @@ def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | N
     _, remove_after = aggregate.thresholds(environ)
     skipped = remove_old_skipped(sdir, skipped, now, remove_after)
     cold = _expire_cold(sdir, cold, now, remove_after)
-    # the indexed sessions are the most recently updated ones; the rest become cold
-    entries.sort(key=record.updated_ts, reverse=True)
+    # the indexed sessions: every waiting or error one (aggregate's rule), then the most recently updated;
+    # the rest become cold
+    entries.sort(key=lambda e: (not aggregate._must_show(e), -record.updated_ts(e)))
     keep = limits.MAX_INDEX_ROWS - 1  # room for the event's own session
     for e in entries[keep:]:
         cold[e.session_id + ".json"] = _cold_entry(e)
@@ -313,10 +360,14 @@ def _unlink(path: str) -> bool:
 
 
 def _cold_entry(e: record.Entry) -> list:
+    """[size, mtime_ns, updated_ts, pid, pid_file, agents, context %] of a session that leaves the index."""
     sig = e.sig or [0, 0]
     rec = e.record
-    pid, reg = (None, None) if isinstance(rec, record.Newer) else (rec.get("pid"), rec.get("pid_file"))
-    return [sig[0], sig[1], record.updated_ts(e), pid, reg]
+    if isinstance(rec, record.Newer):
+        return [sig[0], sig[1], record.updated_ts(e), None, None, 0, 0]
+    row = record.row(rec, 0.0, False, record.updated_ts(e))
+    return [sig[0], sig[1], record.updated_ts(e), rec.get("pid"), rec.get("pid_file"), row["agents"],
+            row["context_pct"]]
 
 
 def _expire_cold(sdir: str, cold: dict, now: float, remove_after: float) -> dict:
@@ -357,7 +408,10 @@ def save(sdir: str, lock_fd: int, view: View, entries: list) -> None:
         rec = e.record
         hot[name] = [e.sig[0], e.sig[1], None if isinstance(rec, record.Newer) else rec]
         when[name] = (record.updated_ts(e), e)
-    order = sorted(hot, key=lambda n: when[n][0], reverse=True)
+    from core import aggregate
+
+    # waiting and error sessions are never cold (the index always lists them); then the most recent
+    order = sorted(hot, key=lambda n: (not aggregate._must_show(when[n][1]), -when[n][0]))
     for name in order[limits.MAX_INDEX_ROWS:]:
         del hot[name]
         view.add_cold(name, _cold_entry(when[name][1]))
@@ -370,7 +424,10 @@ def save(sdir: str, lock_fd: int, view: View, entries: list) -> None:
         else:
             budget -= size
     state = {"v": STATE_VERSION, "by": _WRITER, "scan_ts": float(view.scan_ts), "hot": hot,
-             "cold_n": view.cold_count(), "skipped": skipped}
+             "cold_n": view.cold_count(), "cold_newest": view.cold_newest(), "skipped": skipped}
+    if view.cold_sum_current():
+        # JSON has no infinity: "until" beyond any clock stands for it
+        state.update(cold_sum=view.cold_sum, cold_sum_until=min(view.cold_sum_until, 1e18))
     try:
         if view.cold_dirty:
             store.write_json(os.path.join(sdir, COLD_NAME), view.cold)

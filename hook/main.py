@@ -190,7 +190,8 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
             view = scan.load(sdir, now, None, fresh, env)
             if view.pop_cold(own):  # not in the index: its file is removed here
                 store.remove(path)
-            found = aggregate.scan(sdir, now, options, view.entries, view.skipped, view.cold_count())
+            found = aggregate.scan(sdir, now, options, view.entries, view.skipped, view.cold_count(),
+                                   view.cold_summary(now, aggregate.thresholds(env)[0]))
             aggregate.update(sdir, now, found, options, drop=sid, sweep=view.full)
             scan.save(sdir, lock.fd, view, view.entries)
             return
@@ -221,7 +222,8 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         view = scan.load(sdir, now, own, fresh, env, maybe_cold=existed)
         options.load_info = s["load"]
         entries = [*view.entries, mine]
-        found = aggregate.scan(sdir, now, options, entries, view.skipped, view.cold_count())
+        found = aggregate.scan(sdir, now, options, entries, view.skipped, view.cold_count(),
+                               view.cold_summary(now, aggregate.thresholds(env)[0]))
         aggregate.update(sdir, now, found, options, sweep=view.full)
         scan.save(sdir, lock.fd, view, entries)
 

@@ -190,3 +190,23 @@ def test_an_end_time_in_the_future_does_not_silence_a_session(sdir):
     sdir.mkdir(parents=True)
     (sdir / ".ended").write_text(json.dumps({"healthy": 1e308, "x": time.time() + 86400}))
     _land(sdir)
+
+
+def test_a_waiting_session_is_never_left_out_of_a_capped_index(sdir):
+    """The lead's 09:24 rule, in the real hook: 65+ sessions, the oldest one waiting for the user."""
+    proc = run_hook(event("PermissionRequest", "waiter", tool_name="Bash", tool_input={"command": "make"}))
+    assert proc.returncode == 0
+    n = limits.MAX_INDEX_ROWS + 6
+    for i in range(n):
+        _land(sdir, "s%03d" % i)
+        if i == n // 2:
+            (sdir / "junk.json").write_bytes(b"{")  # a full read in the middle too
+    index = read_index(sdir)
+    rows = {r["session_id"]: r for r in index["sessions"]}
+    assert rows["waiter"]["state"] == "waiting"
+    assert len(rows) == limits.MAX_INDEX_ROWS
+    summary = index["summary"]
+    assert summary["total_sessions"] == n + 1
+    assert summary["waiting_sessions"] == 1
+    assert summary["active_sessions"] == n + 1  # the cold ones are fresh too: counted, not listed
+    assert summary["omitted_sessions"] == n + 1 - limits.MAX_INDEX_ROWS
