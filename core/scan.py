@@ -2,18 +2,23 @@
 incremental view of the dir, so one event costs about the same with 1 or 1,000 session files.
 
 The full read (``read_dir``) classifies every ``*.json`` entry that is not ours (``index.json``,
-``status.json``, hidden files): a session, or skipped as ``unreadable`` (not a regular file, I/O error),
-``oversized`` (over ``limits.MAX_FILE``), ``corrupt`` (not JSON), ``newer`` (a record version we do not
-know) or ``foreign`` (not one of our records).
-Skipped files are reported by name and removed by age like any session, by their file mtime.
+``status.json``, hidden files): a session (files of a newer major version too: ``record.Newer``, shown as
+rows), or skipped as ``unreadable`` (not a regular file, I/O error), ``oversized`` (over ``limits.MAX_FILE``),
+``corrupt`` (not JSON), ``version`` (our id, a version we cannot read) or ``foreign`` (not one of our
+records). Skipped files are reported by name and removed by age like any session, by their file mtime.
 
-The hook's view (``load`` / ``save``): ``.index-state.json`` keeps, for the sessions listed in the index (at
-most ``limits.MAX_INDEX_ROWS``), their record and file signature; for the other ("cold") sessions only their
-signature and what expiry needs; and the skipped files. After its last write the hook records the dir's own
-signature (mtime_ns and entry count) in the lock file, in place (no rename, so the dir does not change). The
-next hook trusts the state only when that signature is unchanged and the last full read is recent
-(``FULL_SCAN_SECONDS``); otherwise it reads the dir again, re-reading only files whose size or mtime changed.
-Any other writer (the tray's aggregation, cleanup) calls ``invalidate`` under the lock.
+The hook's view (``load`` / ``save``, under the lock): ``.index-state`` keeps, for the sessions the index
+lists (at most ``limits.MAX_INDEX_ROWS``: every waiting or error one, then the most recently updated), their
+record (within a 56 KiB budget; beyond it the file is read) and file signature, plus the skipped files and
+the cold sessions' summary counts; ``.index-cold`` the other ("cold") sessions' signatures and what expiry
+and the summary need. After its last write the hook records the dir's own signature (mtime_ns, size, inode)
+in the lock file, in place (no rename, so the dir does not change; ``.index-state`` is written in place too).
+The next hook trusts the state only when that signature is unchanged (checked before it writes anything)
+and the last full read is under ``FULL_SCAN_SECONDS`` old, and still stats each listed file (a file
+rewritten in place is read again). Otherwise it reads the dir again, re-reading only files whose size or
+mtime changed. Any other writer (the tray's aggregation, cleanup) changes the dir and calls ``invalidate``.
+On a file system with coarse timestamps a change by another process in the same tick as a hook's last
+write can go unseen until the next change or the next full read (at most ``FULL_SCAN_SECONDS``).
 """
 
 from __future__ import annotations
@@ -327,11 +332,14 @@ def load(sdir: str, now: float, skip: str | None, fresh: bool, environ: dict | N
     cold = _expire_cold(sdir, cold, now, remove_after)
     # the indexed sessions: every waiting or error one (aggregate's rule), then the most recently updated;
     # the rest become cold
-    entries.sort(key=lambda e: (not aggregate._must_show(e), -record.updated_ts(e)))
+    entries.sort(key=record.updated_ts, reverse=True)
     keep = limits.MAX_INDEX_ROWS - 1  # room for the event's own session
-    for e in entries[keep:]:
+    pinned = [e for e in entries if aggregate._must_show(e)]
+    others = [e for e in entries if not aggregate._must_show(e)]
+    room = max(0, keep - len(pinned))
+    for e in others[room:]:
         cold[e.session_id + ".json"] = _cold_entry(e)
-    hot = entries[:keep]
+    hot = pinned + others[:room]
     if len(hot) < keep and cold:  # promote the newest cold sessions
         for name in sorted(cold, key=lambda n: cold[n][2] if isinstance(cold[n][2], (int, float)) else 0,
                            reverse=True)[: keep - len(hot)]:
@@ -413,11 +421,15 @@ def save(sdir: str, lock_fd: int, view: View, entries: list) -> None:
     # waiting and error sessions are never cold (the index always lists them); then the most recent
     order = sorted(hot, key=lambda n: (not aggregate._must_show(when[n][1]), -when[n][0]))
     for name in order[limits.MAX_INDEX_ROWS:]:
+        if aggregate._must_show(when[name][1]):
+            continue  # more waiting/error sessions than rows: all stay listed
         del hot[name]
         view.add_cold(name, _cold_entry(when[name][1]))
     skipped = [item for item in view.skipped if item[0] not in hot][:1000]
     budget = limits.MAX_FILE - 8 * 1024  # for the records; cold entries and skipped names come on top
-    for name in order[: limits.MAX_INDEX_ROWS]:
+    for name in order:
+        if name not in hot:
+            continue
         size = hot[name][0] + len(name) + 40
         if size > budget:
             hot[name][2] = None

@@ -210,3 +210,18 @@ def test_a_waiting_session_is_never_left_out_of_a_capped_index(sdir):
     assert summary["waiting_sessions"] == 1
     assert summary["active_sessions"] == n + 1  # the cold ones are fresh too: counted, not listed
     assert summary["omitted_sessions"] == n + 1 - limits.MAX_INDEX_ROWS
+
+
+def test_more_waiting_sessions_than_index_rows_are_all_counted(sdir):
+    """The index stays bounded (rows: waiting ones first), and none of them goes cold: all are counted."""
+    n = limits.MAX_INDEX_ROWS + 3
+    for i in range(n):
+        assert run_hook(event("PermissionRequest", "w%03d" % i, tool_name="Bash")).returncode == 0
+    for i in range(5):
+        _land(sdir, "busy%d" % i)
+    (sdir / "junk.json").write_bytes(b"{")  # and through a full read
+    index = _land(sdir, "busy0")
+    waiting = [r for r in index["sessions"] if r["state"] == "waiting"]
+    assert len(waiting) == len(index["sessions"]) == limits.MAX_INDEX_ROWS
+    assert index["summary"]["waiting_sessions"] == n
+    assert index["summary"]["total_sessions"] == n + 5
