@@ -316,6 +316,28 @@ def check_status_files(environ: dict[str, str]) -> list[Check]:
     return out
 
 
+def check_statusline(environ: dict[str, str]) -> Optional[Check]:
+    """The status-line tap (exact context window, cost and rate limits from Claude Code itself): optional,
+    so a warning when it is not registered. None when this build has no tap."""
+    try:
+        from hook import statusline
+    except ImportError:
+        return None
+    from core import paths
+    from hook import install
+
+    try:
+        found = statusline.status(paths.claude_dir(environ))
+    except install.InstallError as err:
+        return Check("status line", WARN, str(err), "")
+    if found is None:
+        return Check("status line", WARN, "the status-line tap is not registered: context figures are inferred",
+                     "for Claude Code's exact figures run: " + cmd("install-statusline"))
+    wrapped = found.get("wrapped")
+    detail = "registered" + (" (wrapping your own status line)" if wrapped else "")
+    return Check("status line", PASS, detail)
+
+
 def check_claude_version() -> Check:
     from hook import install
 
@@ -454,6 +476,9 @@ def run_checks(environ: Optional[dict[str, str]] = None, platform: str = sys.pla
         checks.append(fallback)
     checks += check_sessions(env)
     checks += check_status_files(env)
+    tap = check_statusline(env)
+    if tap:
+        checks.append(tap)
     checks.append(check_claude_version())
     if platform.startswith("linux"):
         checks += check_linux_tray(env)

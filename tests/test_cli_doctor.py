@@ -74,3 +74,12 @@ def test_pygobject_fix_fits_how_claude_status_was_installed():
     venv = doctor.pygobject_fix("/src/claude-status-tray/.venv", "/src/claude-status-tray/.venv/bin/python")
     assert venv.endswith("then /src/claude-status-tray/.venv/bin/python -m pip install 'PyGObject<3.51'")
     assert venv.startswith("apt install libgirepository1.0-dev libcairo2-dev")
+
+
+def test_doctor_names_the_status_line_tap(tray_env):
+    from hook import statusline
+
+    check = doctor.check_statusline(tray_env)
+    assert check.status == doctor.WARN and check.fix.endswith("install-statusline")
+    statusline.install(tray_env["CLAUDE_CONFIG_DIR"])
+    assert doctor.check_statusline(tray_env).status == doctor.PASS

@@ -15,6 +15,8 @@ from hook import install
 from tests.conftest import ROOT, event, run_hook
 
 T0 = 1_800_000_000.0
+USER_STATUSLINE = {"type": "command", "command": "~/bin/my-status-line.sh"}
+SETTINGS = '{\n  "model": "opus",\n  "cost": 2.50,\n  "statusLine": {"type": "command", "command": "~/bin/my-status-line.sh"}\n}\n'
 DAY = 86400.0
 
 
@@ -25,12 +27,15 @@ def _setup(tmp_path):
     env = dict(os.environ, HOME=str(home), CLAUDE_CONFIG_DIR=str(claude), XDG_CONFIG_HOME=str(home / ".config"),
                PYSTRAY_BACKEND="dummy")
     env.pop("CLAUDE_STATUS_DIR", None)
-    (claude / "settings.json").write_text('{\n  "model": "opus",\n  "cost": 2.50\n}\n')
+    (claude / "settings.json").write_text(SETTINGS)
     (claude / "status.json").write_text(json.dumps({"session_id": "theirs"}))  # another tool's file
     for day in range(3):  # three days of changes: three backups of ours
         install.install(str(claude), claude_version="2.0.45" if day % 2 else "2.1.259", now=T0 + day * DAY)
+    from hook import statusline
     from tray import autostart
 
+    statusline.install(str(claude))  # the tap wraps the user's own status line
+    assert statusline.status(str(claude))["wrapped"] == USER_STATUSLINE
     autostart.enable(sys.platform, env)
     staged = claude / "claude-status-tray" / "hook-0.1.0" / "hook"
     staged.mkdir(parents=True)
@@ -62,6 +67,7 @@ def test_dry_run_lists_everything_and_changes_nothing(tmp_path):
     assert _snapshot(tmp_path) == before
     out = r.stdout
     assert "would remove 14 hook entries from %s" % (claude / "settings.json") in out
+    assert "would remove the status-line tap from %s" % (claude / "settings.json") in out
     assert "would remove the autostart entry" in out
     assert "would remove the staged hook sources %s" % (claude / "claude-status-tray") in out
     assert "would remove 2 old backups of settings.json" in out
@@ -74,7 +80,8 @@ def test_uninstall_removes_everything_we_installed(tmp_path):
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert any(line.startswith("removed 14 hook entries from") for line in lines), r.stdout
-    assert (claude / "settings.json").read_text() == '{\n  "model": "opus",\n  "cost": 2.50\n}\n'
+    assert "removed the status-line tap from" in r.stdout
+    assert (claude / "settings.json").read_text() == SETTINGS  # the user's status line back, every byte kept
     assert install.status(str(claude)) == {}
     from tray import autostart
 

@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 import traceback
+import uuid
 
 from tests.realclient import claude
 from tests.realclient.mockapi import Mock
@@ -251,8 +252,11 @@ class Pane:
         self.tmux("send-keys", "-t", self.name, "-l", text)
 
     def key(self, *keys: str) -> float:
+        """Send keys; returns the time just BEFORE sending (a loaded machine can take longer to return from
+        tmux than Claude Code takes to answer a text-only turn, hooks included)."""
+        t = time.time()
         self.tmux("send-keys", "-t", self.name, *keys)
-        return time.time()
+        return t
 
     def submit(self, text: str) -> float:
         """Type ``text``, wait until the screen shows it, press Enter; returns when Enter was sent."""
@@ -300,7 +304,9 @@ class Run:
         self.mock = Mock()
         self.port = 0
         self.projects: list = []
-        self.socket = "csrc%d" % os.getpid()
+        # Unique across runs: in the private PID namespace the driver is always pid 1, and tmux sockets live in
+        # the shared /tmp/tmux-<uid>/ (other checkouts may run this suite at the same time).
+        self.socket = "csrc-" + uuid.uuid4().hex[:12]
         self.tmux_started = False
         self.watch = Watcher(self.sdir)
         self.procs: list = []
