@@ -287,6 +287,20 @@ def _tail_start(f: object, size: int) -> int:
     return start + cut + 1 if cut >= 0 else start
 
 
+def _line_start(f: object, offset: int) -> int:
+    """The start of the line holding byte ``offset - 1`` (an offset stored mid-line, e.g. past a half-written
+    line, is read again from that line's start), looking back at most ``LINE_MAX``; -1 when further."""
+    pos = offset
+    while pos > 0 and offset - pos <= LINE_MAX:
+        step = min(BLOCK, pos)
+        f.seek(pos - step)  # type: ignore[attr-defined]
+        cut = f.read(step).rfind(b"\n")  # type: ignore[attr-defined]
+        if cut >= 0:
+            return pos - step + cut + 1
+        pos -= step
+    return 0 if pos == 0 else -1
+
+
 def follow(path: object, since: object, max_bytes: int = FOLLOW_MAX) -> tuple:
     """What a transcript says since an earlier call: ``(sig, info, facts)``.
 
@@ -319,7 +333,9 @@ def follow(path: object, since: object, max_bytes: int = FOLLOW_MAX) -> tuple:
             _scan(f, size, MAX_BYTES, info)
             facts = [(FACT_INTERRUPTED, None)] if info.get("interrupted") else []
             return [_tail_start(f, size), mtime, path], info, facts
-        start = since[0]  # type: ignore[index]
+        start = _line_start(f, since[0])  # type: ignore[index]
+        if start < 0:  # inside a line longer than LINE_MAX: read on from the offset (its rest is no record)
+            start = since[0]  # type: ignore[index]
         f.seek(start)
         data = f.read(min(max_bytes, size - start))
     except (OSError, MemoryError):
