@@ -238,6 +238,8 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
 
 FOLLOW_WAIT_SECONDS = 2.0  # how long the follower waits for the transcript to catch up (docs/truth.md)
 FOLLOW_POLL_SECONDS = 0.025
+ANSWER_WAIT_SECONDS = 120.0  # how long a follower watches an open permission dialog for Esc (a sleeping process)
+ANSWER_POLL_SECONDS = 0.1
 
 
 def _follow_job(name: object, event: dict, s: SessionRecord, tail: list | None, sdir: str) -> tuple | None:
@@ -254,16 +256,21 @@ def _follow_job(name: object, event: dict, s: SessionRecord, tail: list | None, 
         kind = None if s["context"].get("current_tokens") else "usage"
     else:
         kind = None
+    kinds = [kind] if kind else []
+    if name == "PermissionRequest" and s.get("state") == "waiting" and not event.get("agent_id"):
+        kinds.append("answer")  # Esc at the dialog fires no hook: the rejection and the marker land in the transcript
     path = s.get("transcript_path")
-    if kind is None or not isinstance(path, str):
+    if not kinds or not isinstance(path, str):
         return None
-    return kind, sdir, path, s.get("transcript_sig")
+    return kinds, sdir, path, s.get("transcript_sig")
 
 
 def _caught_up(kind: str, info: dict, facts: list) -> bool:
     names = [f for f, _ in facts]
     if kind == "reply":
         return info.get("last") == "reply"
+    if kind == "answer":
+        return "interrupted" in names or "tool_result" in names
     return ("compact_boundary" if kind == "compact" else "reply") in names
 
 
@@ -273,22 +280,25 @@ def follow(job: tuple, environ: dict, wait: float = FOLLOW_WAIT_SECONDS) -> bool
     every reader's path). True when it caught up."""
     from core import aggregate, transcript
 
-    kind, sdir, path, since = job
-    deadline = time.monotonic() + wait
-    last = since[0] if isinstance(since, list) and since else None
-    while time.monotonic() < deadline:
-        time.sleep(FOLLOW_POLL_SECONDS)
-        sig = transcript.signature(path)
-        if sig is None:
-            return False
-        if sig[0] == last:
-            continue
-        last = sig[0]
-        _, info, facts = transcript.follow(path, since)
-        if _caught_up(kind, info, facts):
-            aggregate.aggregate(sdir, time.time(), aggregate.Options(environ=environ, deep=False))
-            return True
-    return False
+    kinds, sdir, path, since = job
+    caught = False
+    for kind in kinds:
+        deadline = time.monotonic() + (ANSWER_WAIT_SECONDS if kind == "answer" else wait)
+        last = since[0] if isinstance(since, list) and since else None
+        while time.monotonic() < deadline:
+            time.sleep(FOLLOW_POLL_SECONDS if kind != "answer" else ANSWER_POLL_SECONDS)
+            sig = transcript.signature(path)
+            if sig is None:
+                return False
+            if sig[0] == last:
+                continue
+            last = sig[0]
+            new_since, info, facts = transcript.follow(path, since)
+            if _caught_up(kind, info, facts):
+                aggregate.aggregate(sdir, time.time(), aggregate.Options(environ=environ, deep=False))
+                since, caught = new_since, True
+                break
+    return caught
 
 
 def _spawn_follower(job: tuple, environ: dict) -> None:

@@ -148,3 +148,23 @@ def test_readers_apply_the_tail_interrupt_and_approval(tmp_path):
     _append(t, _user("[Request interrupted by user]"))  # Esc: no hook fires
     aggregate.aggregate(str(sdir), time.time(), aggregate.Options(environ=env))
     assert read_session(sdir, "s1")["state"] == "idle" and read_index(sdir)["sessions"][0]["state"] == "idle"
+
+
+def test_esc_at_a_permission_dialog_reaches_the_file_and_index_with_no_tray(tmp_path):
+    env = _env(tmp_path)
+    sdir = tmp_path / "status"
+    t = tmp_path / "s1.jsonl"
+    _append(t, _user("go"), _assistant(30_000, tool="toolu_7"))
+    call = {"tool_name": "Bash", "tool_input": {"command": "ls"}}
+    run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_7", **call), env)
+    run_hook(event("PermissionRequest", transcript_path=str(t), **call), env)
+    assert read_session(sdir, "s1")["state"] == "waiting"
+    time.sleep(0.5)
+    _append(t, _result("toolu_7"), _user("[Request interrupted by user for tool use]"))  # Esc: no hook fires
+
+    def idle():
+        try:
+            return read_session(sdir, "s1")["state"] == "idle" and read_index(sdir)["sessions"][0]["state"] == "idle"
+        except (OSError, ValueError, KeyError, IndexError):
+            return False
+    assert _wait(idle), read_session(sdir, "s1")["state"]

@@ -48,8 +48,6 @@ def test_working_after_approve(scenario):
     assert r["working_after_approve_s"] is not None, r
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 finding 4: no hook fires on Esc at a prompt; session file and "
-                   "index.json still say waiting 4 s later, no tray running")
 def test_idle_after_esc_at_prompt(scenario):
     r = scenario("int_escape")["measured"]["esc_prompt"]
     assert r["idle_s"] is not None, r
