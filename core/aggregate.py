@@ -114,32 +114,73 @@ def check_alive(entries: list, deep: bool = False) -> set:
     return gone
 
 
-_TAIL_CACHE: dict = {}
+TAIL = "tail"  # the pseudo-fact that carries what ``read_tail`` read: ``(TAIL, (sig, info))``
 
 
-def _may_be_interrupted(entry: record.Entry, now: float) -> bool:
-    rec = entry.record
-    return (not isinstance(rec, record.Newer) and rec.get("state") in (state.WORKING, state.WAITING)
-            and now - record.updated_ts(entry) >= STUCK_CHECK_SECONDS)
+def read_tail(rec: object) -> list | None:
+    """The read half of following a transcript between hooks (issue 10): what the session's transcript
+    says since the offset its record remembers (``transcript_sig``, see ``core.transcript.follow``), as
+    facts for ``apply_tail``: ``[(state.FACT_*, value), ..., (TAIL, (sig, info))]``; None when nothing new
+    (or no transcript). Bounded: at most ``transcript.FOLLOW_MAX`` bytes a call."""
+    if not isinstance(rec, dict) or isinstance(rec, record.Newer):
+        return None
+    since = rec.get("transcript_sig")
+    sig, info, facts = transcript.follow(rec.get("transcript_path"), since)
+    if sig is None or (sig == since and not facts):
+        return None
+    return [*facts, (TAIL, (sig, info))]
+
+
+def apply_tail(rec: record.SessionRecord, items: list, now: float, environ: dict | None = None) -> bool:
+    """The one application of a transcript's new tail to a record (the hook on every event, before the
+    event's own rule; the readers through ``decide``): the facts through ``core.state.decide`` (interrupt
+    -> idle, the waiting call's tool result -> working, the reply's and the compaction's figures), then
+    the offset, model, titles and the context window. True when the record changed."""
+    changed = False
+    context = rec.get("context")
+    if not isinstance(context, dict):
+        return False
+    for fact, value in items:
+        if fact != TAIL:
+            changed = state.decide(rec, fact, now, value=value) or changed
+            continue
+        sig, info = value
+        changed = changed or rec.get("transcript_sig") != sig
+        rec["transcript_sig"] = sig
+        if isinstance(info.get("tokens"), int):
+            changed = changed or context.get("current_tokens") != info["tokens"]
+            context["current_tokens"] = info["tokens"]
+        if isinstance(info.get("model"), str):
+            rec["model"] = info["model"]
+        if info.get("one_m"):
+            rec["one_m"] = True
+        titles = rec.get("titles")
+        if isinstance(titles, dict):
+            for key, name in (("custom_title", "custom"), ("ai_title", "ai")):
+                if isinstance(info.get(key), str):
+                    titles[name] = info[key]
+    tokens = context.get("current_tokens") or 0
+    if isinstance(tokens, int) and tokens > record.DEFAULT_WINDOW:
+        rec["one_m"] = True
+    env: dict = os.environ if environ is None else environ  # type: ignore[assignment]
+    context["total_tokens"] = record.context_window(rec.get("model"), tokens if isinstance(tokens, int) else 0,
+                                                    bool(rec.get("one_m")), env, record.reported_window(rec))
+    context["percentage"] = record.percentage(context)
+    return changed
 
 
 def transcript_facts(entries: list, now: float) -> dict:
-    """Esc fires no hook: ``{session id: [state.FACT_INTERRUPTED]}`` for quiet working/waiting sessions
-    whose transcript ends in the interrupt marker. Reads only transcripts that changed (size+mtime)."""
+    """``{session id: read_tail(...)}`` for every main session whose transcript grew since its record's
+    offset (the interrupt marker, an approved call's result, the reply after Stop, the compaction boundary).
+    One ``stat`` per session when nothing changed; reads only the new bytes, bounded."""
     facts: dict = {}
-    for e in entries:
-        if not _may_be_interrupted(e, now):
-            continue
-        path = e.record.get("transcript_path")
-        sig = transcript.signature(path)
-        if sig is None:
-            continue
-        cached = _TAIL_CACHE.get(path)
-        if cached is None or cached[0] != sig:
-            cached = (sig, transcript.tail_info(path, 256 * 1024).get("interrupted", False))
-            _TAIL_CACHE[path] = cached
-        if cached[1]:
-            facts[e.session_id] = [state.FACT_INTERRUPTED]
+    for e in _records(entries):
+        items = read_tail(e.record)
+        if items and items[-1][1][1].get("restart") and now - record.updated_ts(e) < STUCK_CHECK_SECONDS:
+            # read from the end (no offset yet): the marker may predate the newest event; trust it once quiet
+            items = [item for item in items if item[0] != state.FACT_INTERRUPTED]
+        if items:
+            facts[e.session_id] = items
     return facts
 
 
@@ -148,10 +189,11 @@ def scan(sdir: str, now: float, options: Options | None = None, entries: list | 
     """The read step: the session files (unless ``entries`` are given), liveness, transcript facts, load.
     ``omitted``/``cold``: sessions the caller did not read and their counts (see ``Scan``)."""
     options = _DEFAULT if options is None else options
+    own_read = entries is None  # a reader's full read follows every transcript; the hook follows its own
     if entries is None:
         entries, skipped = load_sessions(sdir)
     gone = check_alive(entries, options.deep)
-    facts = transcript_facts(entries, now) if options.deep else {}
+    facts = transcript_facts(entries, now) if options.deep or own_read else {}
     load_info = options.load_info if options.load_info is not None else load.current(options.environ)
     return Scan(entries, skipped, gone, facts, load_info, omitted, cold)
 
@@ -281,10 +323,10 @@ def _with_facts(entry: record.Entry, facts: list, now: float) -> record.Entry | 
     for key in ("task", "context"):
         if isinstance(new.get(key), dict):
             new[key] = new[key].copy()
-    changed = False
-    for item in facts:
-        fact, value = item if isinstance(item, tuple) else (item, None)
-        changed = state.decide(new, fact, now, value=value) or changed
+    if isinstance(new.get("titles"), dict):
+        new["titles"] = new["titles"].copy()
+    pairs = [item if isinstance(item, tuple) else (item, None) for item in facts]
+    changed = apply_tail(new, pairs, now)
     if not changed:
         return None
     new["context"]["percentage"] = record.percentage(new["context"])

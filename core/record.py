@@ -76,7 +76,7 @@ if TYPE_CHECKING:
         project: Optional[str]
         permission_mode: str
         transcript_path: str
-        transcript_sig: Any
+        transcript_sig: Any  # [offset past the last complete line read, mtime_ns, path]: core.transcript.follow
         model: str
         one_m: bool
         last_tool: str

@@ -256,3 +256,137 @@ def record_facts(rec: dict) -> dict:
         post = meta.get("postTokens") if isinstance(meta, dict) else None
         facts["compact_tokens"] = post if isinstance(post, int) and not isinstance(post, bool) else None
     return facts
+
+
+# ---------------------------------------------------------------- following a transcript between hooks
+
+FOLLOW_MAX = 1024 * 1024  # bytes one follow() reads forwards; the rest is read by the next call
+_MARKS = (b'"assistant"', b'"user"', b'"compact_boundary"', b'-title"')
+FACT_LIMIT = 64  # facts returned by one call (the newest; replies collapse to the newest figure)
+_INTERRUPT_TEXT = "[Request interrupted by user"
+# the state machine's fact names (core.state.FACT_*; repeated here so the hook's reader imports nothing more)
+FACT_INTERRUPTED, FACT_TOOL_RESULT, FACT_REPLY, FACT_COMPACT_BOUNDARY = (
+    "interrupted", "tool_result", "reply", "compact_boundary")
+
+
+def tool_results(rec: dict) -> list:
+    """The ``tool_use_id`` of each tool result in a main-chain user record (strings), in order."""
+    msg = rec.get("message")
+    content = msg.get("content") if isinstance(msg, dict) else None
+    if rec.get("type") != "user" or rec.get("isSidechain") is True or not isinstance(content, list):
+        return []
+    return [b.get("tool_use_id") if isinstance(b.get("tool_use_id"), str) else None for b in content
+            if isinstance(b, dict) and b.get("type") == "tool_result"]
+
+
+def _tail_start(f: object, size: int) -> int:
+    """Offset just past the last newline (where a half-written last line starts), looking back one block."""
+    start = max(0, size - BLOCK)
+    f.seek(start)  # type: ignore[attr-defined]
+    cut = f.read(size - start).rfind(b"\n")  # type: ignore[attr-defined]
+    return start + cut + 1 if cut >= 0 else start
+
+
+def _line_start(f: object, offset: int) -> int:
+    """The start of the line holding byte ``offset - 1`` (an offset stored mid-line, e.g. past a half-written
+    line, is read again from that line's start), looking back at most ``LINE_MAX``; -1 when further."""
+    pos = offset
+    while pos > 0 and offset - pos <= LINE_MAX:
+        step = min(BLOCK, pos)
+        f.seek(pos - step)  # type: ignore[attr-defined]
+        cut = f.read(step).rfind(b"\n")  # type: ignore[attr-defined]
+        if cut >= 0:
+            return pos - step + cut + 1
+        pos -= step
+    return 0 if pos == 0 else -1
+
+
+def follow(path: object, since: object, max_bytes: int = FOLLOW_MAX) -> tuple:
+    """What a transcript says since an earlier call: ``(sig, info, facts)``.
+
+    ``since`` is the ``sig`` an earlier call returned (``[offset, mtime_ns, path]``: the offset just past the
+    last complete line read), or None. Reads forwards from that offset at most ``max_bytes``, complete lines
+    only (a half-written last line is read next time). A transcript that is new to us, shrank below the
+    offset or has another path is read from its end instead (``tail_info``, bounded by ``MAX_BYTES``).
+    ``info`` has ``tail_info``'s keys (``tokens``, ``model``, ``one_m``, ``custom_title``, ``ai_title``,
+    ``compacted``, ``interrupted``) for what was read, ``restart`` (True: read from the end, so a fact may
+    be older than the record's newest event), plus ``last`` (``"reply"``: the newest main-chain
+    message read is an assistant reply without a tool call; ``"tool_use"``; ``"user"``). ``facts`` are
+    ``(core.state.FACT_*, value)`` pairs in transcript order, for ``core.state.decide``: a reply's context
+    tokens, a tool result's ``tool_use_id``, the interrupt marker, a compaction boundary's post-compaction
+    tokens. ``sig`` is None (and nothing is read) when ``path`` is not a regular file."""
+    sig = signature(path)
+    if sig is None:
+        return None, {}, []
+    size, mtime = sig
+    valid = (isinstance(since, list) and len(since) == 3 and since[2] == path and type(since[0]) is int
+             and 0 <= since[0] <= size)
+    if valid and since[0] == size:  # type: ignore[index]
+        return [size, mtime, path], {}, []
+    try:
+        f = open(path, "rb")  # type: ignore[call-overload]  # noqa: SIM115 - closed below
+    except OSError:
+        return None, {}, []
+    try:
+        if not valid:
+            info: dict = {"restart": True}
+            _scan(f, size, MAX_BYTES, info)
+            facts = [(FACT_INTERRUPTED, None)] if info.get("interrupted") else []
+            return [_tail_start(f, size), mtime, path], info, facts
+        start = _line_start(f, since[0])  # type: ignore[index]
+        if start < 0:  # inside a line longer than LINE_MAX: read on from the offset (its rest is no record)
+            start = since[0]  # type: ignore[index]
+        f.seek(start)
+        data = f.read(min(max_bytes, size - start))
+    except (OSError, MemoryError):
+        return None, {}, []
+    finally:
+        f.close()
+    cut = data.rfind(b"\n")
+    if cut < 0:
+        # no complete line: a half-written one waits; one longer than max_bytes is skipped (tool output)
+        return [start + (len(data) if len(data) >= max_bytes else 0), mtime, path], {}, []
+    info, facts = _forward(data[: cut + 1])
+    return [start + cut + 1, mtime, path], info, facts
+
+
+def _forward(data: bytes) -> tuple:
+    info: dict = {}
+    facts: list = []
+    for line in data.split(b"\n"):
+        if not line.strip() or len(line) > LINE_MAX:
+            continue
+        if b"[1m]\"" in line:
+            info["one_m"] = True
+        if not any(mark in line for mark in _MARKS):
+            continue  # cheap: no parse for lines that cannot hold a fact
+        rec = _parse(line)
+        if rec is None:
+            continue
+        got = record_facts(rec)
+        if "custom_title" in got:
+            info["custom_title"] = got["custom_title"]
+        if "ai_title" in got:
+            info["ai_title"] = got["ai_title"]
+        if got.get("sidechain"):
+            continue
+        for tool_use_id in tool_results(rec):
+            facts.append((FACT_TOOL_RESULT, tool_use_id))
+            info["last"] = "user"
+        if got.get("interrupted"):
+            facts.append((FACT_INTERRUPTED, None))
+            info["interrupted"], info["last"] = True, "user"
+        elif "prompt" in got:
+            info["interrupted"], info["last"] = False, "user"
+        if "tokens" in got:
+            if facts and facts[-1][0] == FACT_REPLY:
+                facts.pop()  # only the newest figure matters
+            facts.append((FACT_REPLY, got["tokens"]))
+            info["tokens"], info["compacted"] = got["tokens"], False
+            info["last"] = "tool_use" if got.get("tools") else "reply"
+            if "model" in got:
+                info["model"] = got["model"]
+        if "compact_tokens" in got:
+            facts.append((FACT_COMPACT_BOUNDARY, got["compact_tokens"]))
+            info["tokens"], info["compacted"] = got["compact_tokens"] or 0, True
+    return info, facts[-FACT_LIMIT:]

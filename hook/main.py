@@ -165,6 +165,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
     from core import aggregate, jsonio, limits, load, paths, record, scan, store
     from hook import events
 
+    _CURRENT["follow"] = None
     env: dict = os.environ if environ is None else environ  # type: ignore[assignment]
     now = time.time() if now is None else now
     started = time.perf_counter()
@@ -209,6 +210,11 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
                 return
         except (OSError, ValueError, RecursionError):
             old = None  # corrupt, foreign or oversized: start over rather than stay broken
+        tail = None
+        if old is not None and not event.get("agent_id"):
+            tail = aggregate.read_tail(old)  # what the transcript said since the last read comes first
+            if tail:
+                aggregate.apply_tail(old, tail, now, env)
         s = events.step(old, event, now)
         if not event.get("agent_id"):
             _refresh_transcript(s, env)
@@ -226,9 +232,104 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
                                view.cold_summary(now, aggregate.thresholds(env)[0]))
         aggregate.update(sdir, now, found, options, sweep=view.full)
         scan.save(sdir, lock.fd, view, entries)
+    if not event.get("agent_id"):
+        _CURRENT["follow"] = _follow_job(name, event, s, tail, sdir)
 
 
-_CURRENT = {"event": "-"}  # the event being applied, for the one log line a failure writes
+FOLLOW_WAIT_SECONDS = 2.0  # how long the follower waits for the transcript to catch up (docs/truth.md)
+FOLLOW_POLL_SECONDS = 0.025
+ANSWER_WAIT_SECONDS = 120.0  # how long a follower watches an open permission dialog for Esc (a sleeping process)
+ANSWER_POLL_SECONDS = 0.1
+
+
+def _follow_job(name: object, event: dict, s: SessionRecord, tail: list | None, sdir: str) -> tuple | None:
+    """What to wait for after this event, or None. Claude Code fires ``Stop`` before it writes the reply
+    and ``PostCompact``/``SessionStart(compact)`` before the compaction boundary; on the first turn
+    ``PreToolUse``/``PermissionRequest`` fire before the record with the usage."""
+    info = tail[-1][1][1] if tail else {}
+    facts = [f for f, _ in tail[:-1]] if tail else []
+    if name == "Stop":
+        kind = None if info.get("last") == "reply" else "reply"
+    elif name == "PostCompact" or (name == "SessionStart" and event.get("source") == "compact"):
+        kind = None if "compact_boundary" in facts else "compact"
+    elif name in ("PreToolUse", "PermissionRequest"):
+        kind = None if s["context"].get("current_tokens") else "usage"
+    else:
+        kind = None
+    kinds = [kind] if kind else []
+    if name == "PermissionRequest" and s.get("state") == "waiting" and not event.get("agent_id"):
+        kinds.append("answer")  # Esc at the dialog fires no hook: the rejection and the marker land in the transcript
+    path = s.get("transcript_path")
+    if not kinds or not isinstance(path, str):
+        return None
+    return kinds, sdir, path, s.get("transcript_sig")
+
+
+def _caught_up(kind: str, info: dict, facts: list) -> bool:
+    names = [f for f, _ in facts]
+    if kind == "reply":
+        return info.get("last") == "reply"
+    if kind == "answer":
+        return "interrupted" in names or "tool_result" in names
+    return ("compact_boundary" if kind == "compact" else "reply") in names
+
+
+def follow(job: tuple, environ: dict, wait: float = FOLLOW_WAIT_SECONDS) -> bool:
+    """Wait (at most ``wait`` s, polling the transcript's size; no lock held) until the transcript shows
+    what ``job`` waits for, then apply its new tail to the status dir under the lock (``core.aggregate``:
+    every reader's path). True when it caught up."""
+    from core import aggregate, transcript
+
+    kinds, sdir, path, since = job
+    caught = False
+    for kind in kinds:
+        deadline = time.monotonic() + (ANSWER_WAIT_SECONDS if kind == "answer" else wait)
+        last = since[0] if isinstance(since, list) and since else None
+        while time.monotonic() < deadline:
+            time.sleep(FOLLOW_POLL_SECONDS if kind != "answer" else ANSWER_POLL_SECONDS)
+            sig = transcript.signature(path)
+            if sig is None:
+                return False
+            if sig[0] == last:
+                continue
+            last = sig[0]
+            new_since, info, facts = transcript.follow(path, since)
+            if _caught_up(kind, info, facts):
+                aggregate.aggregate(sdir, time.time(), aggregate.Options(environ=environ, deep=False))
+                since, caught = new_since, True
+                break
+    return caught
+
+
+def _spawn_follower(job: tuple, environ: dict) -> None:
+    """Run ``follow`` in a detached child, so neither a sync nor an async hook makes Claude Code wait:
+    the parent returns at once. POSIX only (elsewhere the readers apply the tail on their next read)."""
+    if not hasattr(os, "fork"):
+        return
+    sys.stdout.flush() if sys.stdout is not None else None
+    pid = os.fork()
+    if pid:
+        return
+    code = 0
+    try:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        follow(job, environ)
+    except BaseException as exc:
+        try:
+            from core import paths
+
+            log_line(paths.status_dir(environ), "hook follower error: %s: %s" % (type(exc).__name__, exc),
+                     time.time(), environ)
+        except BaseException:
+            pass
+    finally:
+        os._exit(code)
+
+
+_CURRENT: dict = {"event": "-"}  # the event being applied, for the one log line a failure writes
 
 
 def main() -> int:
@@ -239,6 +340,9 @@ def main() -> int:
         stream = sys.stdin.buffer if sys.stdin is not None else None
         data = stream.read(MAX_STDIN + 1) if stream is not None else b""
         run(data, environ, now)  # type: ignore[arg-type]
+        job = _CURRENT.get("follow")
+        if job:
+            _spawn_follower(job, environ)  # type: ignore[arg-type]
     except BaseException as exc:
         try:
             from core import __version__, paths

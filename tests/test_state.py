@@ -210,8 +210,9 @@ def test_annotations_stay_beside_the_record_and_are_never_written(sdir, tmp_path
     reg.mkdir(parents=True)
     (reg / ("%d.json" % os.getpid())).write_text(json.dumps({"sessionId": "live"}))
     t = tmp_path / "t.jsonl"
-    t.write_text(json.dumps({"type": "user", "message": {"content": "[Request interrupted by user]"}}) + "\n")
+    t.write_text("")
     run_hook(event("UserPromptSubmit", "live", prompt="go", transcript_path=str(t)))
+    t.write_text(json.dumps({"type": "user", "message": {"content": "[Request interrupted by user]"}}) + "\n")
     s = read_session(sdir, "live")
     s.update(pid=os.getpid(), pid_file=str(reg / ("%d.json" % os.getpid())), updated_ts=s["updated_ts"] - 60)
     (sdir / "live.json").write_text(json.dumps(s))
