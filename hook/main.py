@@ -18,6 +18,7 @@ MAX_STDIN = 8 * 1024 * 1024
 LOG_CAP = 256 * 1024  # core.hooklog.LOG_CAP: the hook does not import it on its happy path
 ENDED_NAME = ".ended"
 ENDED_KEEP = 200
+LATE_SECONDS = 60.0  # an event started at most this long before its session's end counts as late
 ENDED_MAX = 64 * 1024  # bytes of .ended read (200 ids of at most 128 bytes fit); a bigger file is not ours
 PID_RETRY_SECONDS = 60.0
 
@@ -79,7 +80,9 @@ def _ended_recently(sdir: str, sid: str, now: float) -> bool:
     except (OSError, ValueError, RecursionError):
         return False
     ts = ended.get(sid) if isinstance(ended, dict) else None
-    return isinstance(ts, (int, float)) and now <= ts
+    # late: this event started before the end was recorded, and not long before (a timestamp far in the
+    # future, from a bad clock or a damaged file, must not silence the session for ever)
+    return isinstance(ts, (int, float)) and 0 <= ts - now <= LATE_SECONDS
 
 
 def _remember_end(sdir: str, sid: str, now: float) -> None:

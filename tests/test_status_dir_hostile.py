@@ -183,3 +183,10 @@ def test_a_corrupt_file_whose_session_reports_again_is_no_longer_skipped(sdir):
     index = _land(sdir, "back")  # its own event (from the saved view) starts it over
     assert "skipped" not in index and index["summary"]["skipped_files"] == 0
     assert {r["session_id"] for r in index["sessions"]} == {"other", "back"}
+
+
+def test_an_end_time_in_the_future_does_not_silence_a_session(sdir):
+    """Found by the property tests: a damaged .ended ({"id": 1e308}) dropped every event of that session."""
+    sdir.mkdir(parents=True)
+    (sdir / ".ended").write_text(json.dumps({"healthy": 1e308, "x": time.time() + 86400}))
+    _land(sdir)
