@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "demo": "cli.demo",
     "aggregate": "cli.aggregate",
     "dashboard": "cli.dashboard",
+    "focus": "cli.focus",
 }
 
 

@@ -21,6 +21,13 @@ def run(args: argparse.Namespace) -> int:
 
     dirs = dirs_mod.resolve(status_dir=args.dir)
     logs.attach_file_handler(dirs.config)
+    if not getattr(args, "debug", False):
+        import logging
+
+        # the log file keeps everything; the terminal gets only what the user must act on
+        for handler in logging.getLogger().handlers:
+            if type(handler) is logging.StreamHandler:
+                handler.setLevel(logging.WARNING)
     try:
         TrayApp(dirs=dirs).run()
     except TrayError as err:

@@ -1,4 +1,5 @@
-"""Render every kind of tray icon at 16, 22, 32 and 64 px (shown at 2x, on light and dark) for the docs.
+"""Render every kind of tray icon at the sizes panels ask for (16-48 px; shown at 2x with whole pixels, on
+light and dark) for the docs.
 
     .venv/bin/python scripts/icon_sheet.py docs/tray-icons.png
 """
@@ -13,7 +14,9 @@ sys.path.insert(0, ROOT)
 
 from PIL import Image  # noqa: E402
 
-from tray.icons import SIZES, render  # noqa: E402
+from tray.icons import SNI_SIZES, render  # noqa: E402
+
+SIZES = (*SNI_SIZES, 64)
 from tray.view import IconState  # noqa: E402
 
 STATES = [
@@ -21,6 +24,7 @@ STATES = [
     (IconState(1, 1, 2), False),  # one session, context ok
     (IconState(2, 2, 5, waiting=True), False),  # one waits for you, context 60 %
     (IconState(12, 3, 8), False),  # many, context high
+    (IconState(12, 1, 4, waiting=True), False),  # 9+ with the waiting badge
     (IconState(3, 3, 7, error=True), False),  # an error
     (IconState(2, 1, 3), True),  # macOS template style
 ]
@@ -28,7 +32,7 @@ STATES = [
 
 def main(out: str) -> int:
     cell = 2 * max(SIZES) + 10
-    sheet = Image.new("RGBA", (len(STATES) * cell, len(SIZES) * (2 * max(SIZES) // 2 + 70)), (255, 255, 255, 255))
+    sheet = Image.new("RGBA", (len(STATES) * cell, sum(4 * s + 12 for s in SIZES)), (255, 255, 255, 255))
     y = 5
     for size in SIZES:
         for i, (state, template) in enumerate(STATES):
@@ -37,8 +41,9 @@ def main(out: str) -> int:
             sheet.alpha_composite(img, (x, y))
             dark = Image.new("RGBA", img.size, (40, 40, 40, 255))
             dark.alpha_composite(img)
-            sheet.alpha_composite(dark, (x + size * 2 + 2, y) if size < 64 else (x, y + size * 2 + 2))
-        y += size * 2 + (size * 2 + 8 if size == 64 else 8)
+            beside = size * 4 + 2 <= cell - 5
+            sheet.alpha_composite(dark, (x + size * 2 + 2, y) if beside else (x, y + size * 2 + 2))
+        y += size * 2 + (8 if size * 4 + 2 <= cell - 5 else size * 2 + 10)
     sheet.crop((0, 0, sheet.width, y)).save(out)
     print(f"saved {out}")
     return 0

@@ -1,7 +1,7 @@
 """Screenshot of the real tray with its menu open, for the README (Linux, headless).
 
-Xvfb + trayer (an XEmbed tray host) + a private D-Bus session with no StatusNotifierWatcher, so
-libayatana falls back to a GtkStatusIcon docked in trayer (docs/platform-notes.md, pystray: Linux desktops).
+Xvfb + trayer (an XEmbed tray host) + a private D-Bus session with no StatusNotifierWatcher, so the
+tray uses a GtkStatusIcon docked in trayer (tray.linux; docs/platform-notes.md, pystray: Linux desktops).
 Sessions are written by
 the real hook; xdotool opens the menu and a session submenu; ImageMagick's `import` grabs the screen.
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,7 +80,8 @@ def main(out: str) -> int:
     with Desktop(tmp, "--no-watcher", screen=f"{W}x{H}x24") as desktop:
         env = desktop.env(env)
         time.sleep(1)
-        subprocess.run(["xsetroot", "-solid", "#3b4252"], env=env, check=False)
+        if shutil.which("xsetroot"):
+            subprocess.run(["xsetroot", "-solid", "#3b4252"], env=env, check=False)
         desktop.popen(
             [
                 "trayer",
@@ -102,16 +104,16 @@ def main(out: str) -> int:
             stderr=subprocess.DEVNULL,
         )
         time.sleep(1)
-        desktop.popen([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=env)
+        desktop.popen([sys.executable, "-m", "cli", "tray"], cwd=ROOT, env=env)
         for _attempt in range(5):
             time.sleep(3)
-            # click the icon at the right end of the panel to open the menu
-            subprocess.run(["xdotool", "mousemove", str(W - 14), "14", "click", "1"], env=env, check=True)
+            # right-click the icon at the right end of the panel to open the menu (GtkStatusIcon)
+            subprocess.run(["xdotool", "mousemove", str(W - 14), "14", "click", "3"], env=env, check=True)
             time.sleep(1.5)
-            # hover the second session (the one waiting for you) to open its submenu
-            subprocess.run(["xdotool", "mousemove", str(W - 200), "88"], env=env, check=True)
+            # hover the first session (waiting for you: listed first) to open its submenu
+            subprocess.run(["xdotool", "mousemove", str(W - 200), "62"], env=env, check=True)
             time.sleep(0.3)
-            subprocess.run(["xdotool", "mousemove", str(W - 190), "89"], env=env, check=True)
+            subprocess.run(["xdotool", "mousemove", str(W - 190), "63"], env=env, check=True)
             time.sleep(1.5)
             subprocess.run(["import", "-window", "root", out], env=env, check=True)
             if menu_visible(out):

@@ -175,6 +175,17 @@ class Desktop:
         ).unpack()
         return rev, _node(tree)
 
+    def invoke_action(self, notification_id, label):
+        """Click the action button labelled `label` of a recorded notification: the fake server emits
+        ActionInvoked with that action's key, as a real notification server does."""
+        from gi.repository import GLib
+
+        note = next(n for n in self.records("notifications.jsonl") if n["id"] == notification_id)
+        actions = note["actions"]
+        key = actions[actions.index(label) - 1]
+        self.call("org.freedesktop.Notifications", "/Control", "org.example.FakeControl", "InvokeAction",
+                  GLib.Variant("(us)", (notification_id, key)), None)
+
     def click(self, item, node_id):
         from gi.repository import GLib
 

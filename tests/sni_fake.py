@@ -28,6 +28,14 @@ WATCHER_XML = """
 </node>
 """
 
+CONTROL_XML = """
+<node>
+  <interface name="org.example.FakeControl">
+    <method name="InvokeAction"><arg type="u" direction="in"/><arg type="s" direction="in"/></method>
+  </interface>
+</node>
+"""
+
 NOTIFY_XML = """
 <node>
   <interface name="org.freedesktop.Notifications">
@@ -37,6 +45,7 @@ NOTIFY_XML = """
       <arg type="a{sv}" direction="in"/><arg type="i" direction="in"/><arg type="u" direction="out"/>
     </method>
     <method name="CloseNotification"><arg type="u" direction="in"/></method>
+    <signal name="ActionInvoked"><arg type="u"/><arg type="s"/></signal>
     <method name="GetCapabilities"><arg type="as" direction="out"/></method>
     <method name="GetServerInformation">
       <arg type="s" direction="out"/><arg type="s" direction="out"/><arg type="s" direction="out"/><arg type="s" direction="out"/>
@@ -80,16 +89,37 @@ def main(outdir: str, watcher: bool = True, notifications: bool = True) -> None:
 
     def on_notify_call(conn, sender, path, iface, method, params, invocation):
         if method == "Notify":
-            app, _replaces, _icon, summary, body, *_ = params.unpack()
-            counter[0] += 1
-            append("notifications.jsonl", {"app": app, "summary": summary, "body": body})
-            invocation.return_value(GLib.Variant("(u)", (counter[0],)))
+            app, replaces, icon, summary, body, actions, hints, timeout = params.unpack()
+            nid = replaces or counter[0] + 1
+            counter[0] = max(counter[0], nid)
+            append("notifications.jsonl", {
+                "id": nid, "app": app, "replaces": replaces, "icon": icon, "summary": summary, "body": body,
+                "actions": actions, "urgency": hints.get("urgency"), "timeout": timeout,
+            })
+            invocation.return_value(GLib.Variant("(u)", (nid,)))
+        elif method == "CloseNotification":
+            (nid,) = params.unpack()
+            append("closed.jsonl", {"id": nid})
+            invocation.return_value(None)
+            conn.emit_signal(None, "/org/freedesktop/Notifications", "org.freedesktop.Notifications",
+                             "NotificationClosed", GLib.Variant("(uu)", (nid, 3)))
         elif method == "GetCapabilities":
-            invocation.return_value(GLib.Variant("(as)", (["body"],)))
+            invocation.return_value(GLib.Variant("(as)", (["body", "actions", "icon-static"],)))
         elif method == "GetServerInformation":
             invocation.return_value(GLib.Variant("(ssss)", ("fake", "tests", "1", "1.2")))
         else:
             invocation.return_value(None)
+
+    def on_control_call(conn, sender, path, iface, method, params, invocation):
+        # the test asks the "server" to report a click on an action, as a real one does: from its own name
+        nid, key = params.unpack()
+        conn.emit_signal(None, "/org/freedesktop/Notifications", "org.freedesktop.Notifications",
+                         "ActionInvoked", GLib.Variant("(us)", (nid, key)))
+        # ...and closes it, as dunst and GNOME Shell do after an action (reason 2: dismissed by the user)
+        append("closed.jsonl", {"id": nid, "by": "action"})
+        conn.emit_signal(None, "/org/freedesktop/Notifications", "org.freedesktop.Notifications",
+                         "NotificationClosed", GLib.Variant("(uu)", (nid, 2)))
+        invocation.return_value(None)
 
     watcher_info = Gio.DBusNodeInfo.new_for_xml(WATCHER_XML).interfaces[0]
     notify_info = Gio.DBusNodeInfo.new_for_xml(NOTIFY_XML).interfaces[0]
@@ -97,6 +127,8 @@ def main(outdir: str, watcher: bool = True, notifications: bool = True) -> None:
     names = []
     if notifications:
         bus.register_object("/org/freedesktop/Notifications", notify_info, on_notify_call, None, None)
+        control_info = Gio.DBusNodeInfo.new_for_xml(CONTROL_XML).interfaces[0]
+        bus.register_object("/Control", control_info, on_control_call, None, None)
         names.append("org.freedesktop.Notifications")
     if watcher:
         bus.register_object("/StatusNotifierWatcher", watcher_info, on_watcher_call, on_watcher_prop, None)

@@ -365,3 +365,46 @@ def view_title(source):
     from tray import view
 
     return view.title(make_index([make_row(0, context_pct=10)]))
+
+
+def test_latin1_title_keeps_the_load_warning_readable():
+    assert app_mod.latin1("☁️ 2s | Ctx:22% | 0a | ⚠") == "2s | Ctx:22% | 0a | !"
+
+
+def test_focus_action_reports_why_it_could_not(tray):
+    push(tray, make_index([make_row(0)]))
+    session = next(i for i in tray.icon.menu if i.submenu)
+    focus_item = next(i for i in session.submenu if i.text == "Focus terminal")
+    focus_item(tray.icon)
+    notes = [c for c in tray.icon.calls if not isinstance(c, str) and c[0] == "notify"]
+    assert notes[-1][1] == "claude-status: focus failed"
+    assert notes[-1][2].startswith("no session '00000000-aaaa")
+
+
+def test_notification_actions_dispatch_to_focus_and_dashboard(tray, monkeypatch):
+    from tray import notify
+
+    calls = []
+    monkeypatch.setitem(tray.ACTIONS, "focus", lambda app, arg: calls.append(("focus", arg)))
+    monkeypatch.setitem(tray.ACTIONS, "dashboard", lambda app, arg: calls.append(("dashboard", arg)))
+    tray.on_notification_action(notify.ACTION_SHOW, ("s1", "s2"))
+    tray.on_notification_action(notify.ACTION_DASHBOARD, ("s1",))
+    assert calls == [("focus", "s1"), ("dashboard", None)]
+
+
+def test_session_notices_go_to_the_delivery_with_their_keys(tray):
+    from tray import notify
+
+    sent = []
+
+    class Recorder(notify.Delivery):
+        def apply(self, ops):
+            sent.extend(ops)
+
+    tray.delivery = Recorder()
+    push(tray, make_index([make_row(0)]))
+    push(tray, make_index([make_row(0, state="waiting", waiting_for="permission for Bash")]))
+    push(tray, make_index([make_row(0, state="working")]))
+    sid = make_row(0)["session_id"]
+    assert [type(op).__name__ for op in sent] == ["Notice", "Close"]
+    assert sent[0].key == sent[1].key == f"session:{sid}" and sent[0].critical

@@ -233,12 +233,13 @@ def test_demo_in_terminal_end_to_end(tray_env):
     out = r.stdout
     frames = out.split("claude-status demo: 3 sessions")
     assert len(frames) > 5
-    assert "Title:   ☁️ 3s | " in out
-    assert "waiting for you (Bash: make test)" in out  # a permission wait, saying what it asks
-    assert "· 2a >" in out  # subagents started
-    assert "finished" in out
-    assert "(last event: SessionEnd in session 3)" in out  # one session ends...
-    assert "Title:   ☁️ 2s | " in frames[-1]  # ...and leaves the menu
+    assert "\n☁️ 3s | " in out
+    assert "⏳ Write the release notes — waiting for you (Bash: make test)" in out  # a permission wait, saying what
+    assert "· 2a\n" in out  # subagents started
+    assert "— finished" in out
+    assert "· SessionEnd in session 3" in out  # one session ends...
+    assert "\n☁️ 2s | " in frames[-1]  # ...and leaves the view
+    assert all(len(f.strip().splitlines()) <= 23 for f in frames)  # every frame fits 80x24
     tmp = out.strip().splitlines()[-1].split("status dir was ")[1]
     assert not os.path.exists(tmp), "the demo removes its temporary dir"
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Optional
 
 from . import __version__, autostart, icons, view
+from . import notify as notify_mod
 from . import settings as settings_mod
 from .dirs import Dirs
 from .dirs import resolve as resolve_dirs
@@ -30,6 +31,7 @@ from .source import IndexSource
 
 log = logging.getLogger("claude-status.tray")
 
+SNI_CHECK_EVERY = 5.0  # s: how often an XEmbed stand-in looks for a StatusNotifierItem host (tray.linux)
 MENU_AGE_REFRESH = 30.0  # s: how stale "12 s ago" in an unchanged menu may get before a rebuild
 XORG_HINT = (
     "only pystray's xorg backend is available: no menu, no notifications and ASCII-only text. "
@@ -105,6 +107,15 @@ def import_pystray(environ: Optional[dict[str, str]] = None) -> Any:
         # The tray never draws with OpenGL, but Gtk 3 opens a GL context at start-up, which maps the
         # Mesa driver and libLLVM: measured 111 MB -> 56 MB RSS with this (docs/benchmarks.md).
         os.environ.setdefault("GDK_GL", "disable")
+        from . import linux
+
+        try:
+            said = linux.choose_backend(dict(os.environ if environ is None else environ))
+        except linux.GiMissing as err:
+            raise TrayError(str(err)) from None
+        if said:
+            log.warning("%s", said)
+        linux.quiet_pystray()
     try:
         import pystray
     except Exception as err:  # Xlib.error.DisplayNameError is not an ImportError
@@ -228,11 +239,22 @@ class TrayApp:
         self.platform = platform
         self.clock = clock
         self.source = source or IndexSource(self.dirs, self.environ, settings.refresh_interval, clock)
-        self.notifier = Notifier(settings.notification_cooldown, settings.notify_waiting, settings.notify_finished)
+        self.notifier = Notifier(
+            settings.notification_cooldown,
+            settings.notify_waiting,
+            settings.notify_finished,
+            reminder=settings.reminder_minutes * 60,
+        )
+        # pystray's notifier until `start_notifications` (run()) brings up desktop-notifier
+        self.delivery: notify_mod.Delivery = notify_mod.PystrayDelivery(
+            lambda: self.icon, lambda: self.backend.notifications
+        )
+        self.runtime_dir: Optional[str] = None  # temp files (icon theme, notification icon), removed at exit
         self.icon: Any = None
         self.pystray: Any = None
         self.backend = Backend()
         self.stop_event = threading.Event()
+        self._wake = threading.Event()  # set by the file-system watcher (tray.watch) and by quit
         # the poll loop (setup thread) and menu callbacks (the UI loop) both refresh
         self._lock = threading.RLock()
         self.index: Optional[dict[str, Any]] = None
@@ -294,6 +316,16 @@ class TrayApp:
             self.pystray = import_pystray(self.environ)
         ps = self.pystray
         cls = icon_class or ps.Icon
+        if icon_class is None and self.runtime_dir and Backend.of(cls).glib:
+            from . import linux
+
+            cls = linux.themed_icon_class(cls, os.path.join(self.runtime_dir, "icons"))
+        elif icon_class is None and cls.__module__.endswith(("_win32", "_darwin")):
+            from . import platform_icons
+
+            make = platform_icons.win32_icon_class if cls.__module__.endswith("_win32") else \
+                platform_icons.darwin_icon_class
+            cls = make(cls)
         self.backend = Backend.of(cls)
         if not self.backend.menu:
             log.warning("%s", XORG_HINT)
@@ -341,9 +373,16 @@ class TrayApp:
         if state != self.shown_state:
             template = self._template(state)
             image = icons.render(state, 64, template=template)
+            attention = state.waiting != (self.shown_state.waiting if self.shown_state else False)
             self.shown_state = state
             self.counts["icon"] += 1
+            if hasattr(self.icon, "icon_state"):
+                # each size drawn at that size: tray.linux (theme), tray.platform_icons (.ico, 18/36 pt)
+                self.icon.icon_state = state
+                self.icon.icon_template = template
             self._ui(lambda: self._set_icon(image, template))
+            if attention and hasattr(self.icon, "set_attention"):
+                self.icon.set_attention(state.waiting)  # SNI NeedsAttention while a session waits
         if title_attr != self.shown_title:
             self.shown_title = title_attr
             self.counts["title"] += 1
@@ -357,11 +396,15 @@ class TrayApp:
             now - self.menu_built_at >= MENU_AGE_REFRESH and view.menu_spec(index, opts, now) != self.menu_spec
         ):
             self.rebuild_menu(now)
-        if self.settings.notifications:
-            for notice in self.notifier.feed(index, now):
-                self.notify(notice.message, notice.title)
-        else:
-            self.notifier.feed(index, now)
+        ops = self.notifier.feed(index, now)
+        if not self.settings.notifications:  # still withdraw what was shown before they were switched off
+            ops = [op for op in ops if isinstance(op, notify_mod.Close)]
+        if ops:
+            self.counts["notify"] += sum(1 for op in ops if isinstance(op, notify_mod.Notice))
+            try:
+                self.delivery.apply(ops)
+            except Exception:
+                log.warning("notification failed", exc_info=True)
 
     def rebuild_menu(self, now: Optional[float] = None) -> None:
         with self._lock:
@@ -406,16 +449,36 @@ class TrayApp:
             self._ui(lambda: icon._status_item.button().setTitle_(text))
 
     def notify(self, message: str, title: str) -> None:
+        """A one-off message (About, a failed action); session notifications go through `apply`."""
         self.counts["notify"] += 1
-        icon = self.icon
-        if icon is None or not self.backend.notifications:
-            log.info("notification: %s: %s", title, message)
-            return
         try:
-            # always pass a title: darwin's notify crashes without one (docs/platform-notes.md, pystray: backends)
-            self._ui(lambda: icon.notify(message, title))
+            if isinstance(self.delivery, notify_mod.PystrayDelivery):
+                self._ui(lambda: self.delivery.message(title, message))
+            else:
+                self.delivery.message(title, message)
         except Exception:
             log.warning("notification failed", exc_info=True)
+
+    def start_notifications(self) -> None:
+        """desktop-notifier instead of pystray's notifier (one toast per session, actions, withdrawal)."""
+        if self.backend.name == "dummy":
+            return
+        try:
+            icon_path = None
+            if self.runtime_dir:
+                icon_path = os.path.join(self.runtime_dir, "claude-status.png")
+                icons.app_icon(128).save(icon_path)
+            self.delivery = notify_mod.DesktopDelivery(self.on_notification_action, icon_path)
+        except Exception as err:  # not installed, or no loop: pystray's notifier stays
+            log.warning("desktop notifications unavailable (%s: %s); using the tray's own", type(err).__name__, err)
+
+    def on_notification_action(self, action: str, session_ids: tuple[str, ...]) -> None:
+        """A notification's "Show" (or a click on it) and "Open dashboard"."""
+        log.info("notification action: %s %s", action, ",".join(s[:8] for s in session_ids))
+        if action == notify_mod.ACTION_DASHBOARD:
+            self._on_action("dashboard", None)
+        elif session_ids:
+            self._on_action("focus", session_ids[0])
 
     # ------------------------------------------------------------ actions (menu callbacks)
 
@@ -451,6 +514,14 @@ class TrayApp:
         log.info("action: autostart %s", "on" if self.autostart else "off")
         self.rebuild_menu()
 
+    def do_focus(self, arg: Optional[str]) -> None:
+        from . import focus
+
+        ok, what = focus.focus_session(arg or "", self.source.sdir)
+        log.info("action: focus %s: %s", (arg or "")[:8], what)
+        if not ok:
+            raise TrayError(what)
+
     def do_open_path(self, arg: Optional[str]) -> None:
         open_path(arg or "", self.platform)
 
@@ -481,6 +552,7 @@ class TrayApp:
     def do_quit(self, arg: Optional[str] = None) -> None:
         log.info("action: quit")
         self.stop_event.set()
+        self._wake.set()
         if self.icon is not None:
             self.icon.stop()
 
@@ -492,6 +564,7 @@ class TrayApp:
         "toggle_autostart": do_toggle_autostart,
         "open_path": do_open_path,
         "copy": do_copy,
+        "focus": do_focus,
         "dashboard": do_dashboard,
         "about": do_about,
         "quit": do_quit,
@@ -500,26 +573,102 @@ class TrayApp:
     # ------------------------------------------------------------ run
 
     def _setup(self, icon: Any) -> None:
+        from .watch import Watcher
+
+        wake = self._wake
+        watcher = Watcher(self.source.sdir, wake.set)
         try:
             self._ui(lambda: setattr(icon, "visible", True))
+            if self.settings.watch_files:
+                watcher.start()  # a status file changed: tick now instead of at the next poll
             self.tick(force=True)
-            while not self.stop_event.wait(self.settings.poll_interval):
+            docker = None
+            if self.backend.name == "xorg" and self.platform.startswith("linux"):
+                from .linux import XorgDocker
+
+                docker = XorgDocker(icon)
+            from . import linux
+
+            # the XEmbed icon stands in for a missing SNI host: look for one now and then
+            sni_check = self.backend.name == "gtk" and bool(linux.chosen.get("backend"))
+            next_sni_check = time.monotonic() + SNI_CHECK_EVERY
+            while not self.stop_event.is_set():
+                wake.wait(self.settings.poll_interval)
+                wake.clear()
+                if self.stop_event.is_set():
+                    break
                 try:
                     self.tick()
+                    if docker is not None:
+                        docker.check(time.monotonic())
+                    if sni_check and time.monotonic() >= next_sni_check:
+                        next_sni_check = time.monotonic() + SNI_CHECK_EVERY
+                        self._restart_for_sni_host()
                 except Exception:
                     log.error("refresh failed", exc_info=True)
         except Exception:
             log.error("tray setup failed", exc_info=True)
+        finally:
+            watcher.stop()
 
     def run(self) -> None:
-        icon = self.create_icon()
-        if self.platform == "darwin":
-            _hide_dock_icon()
-        install_excepthook(self)
+        import shutil
+        import tempfile
+
+        self.runtime_dir = tempfile.mkdtemp(prefix="claude-status-tray-")
         try:
+            icon = self.create_icon()
+            if self.platform == "darwin":
+                _hide_dock_icon()
+            install_excepthook(self)
+            self.start_notifications()
+            self._quit_on_signals()
             icon.run(setup=self._setup)
         finally:
             self.stop_event.set()
+            with contextlib.suppress(Exception):
+                self.delivery.close()
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
+        if self.restart_argv:
+            # a StatusNotifierItem host appeared: start again as an AppIndicator (menu, label, attention)
+            from . import linux
+
+            if linux.chosen.pop("backend", None):
+                os.environ.pop("PYSTRAY_BACKEND", None)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.execv(self.restart_argv[0], self.restart_argv)
+
+    restart_argv: Optional[list[str]] = None
+
+    def _restart_for_sni_host(self) -> None:
+        """Called from the refresh loop: the XEmbed icon was chosen because no SNI host ran; when one
+        appears (a panel started after the tray, GNOME's AppIndicator extension enabled), restart as an
+        AppIndicator (menu on Wayland, label, NeedsAttention)."""
+        from . import linux
+
+        if self.restart_argv or linux.sni_host_present(self.environ) is not True:
+            return
+        log.warning("a StatusNotifierItem host appeared on the session bus: restarting the tray to use it")
+        self.restart_argv = linux.restart_argv()
+        self.do_quit()
+
+    def _quit_on_signals(self) -> None:
+        """SIGTERM (logout, `kill`) and SIGINT end the tray like Quit does, so its temp files go too."""
+        import signal
+
+        def quit_now(*_: Any) -> bool:
+            log.info("signal: quitting")
+            threading.Thread(target=self.do_quit, daemon=True).start()
+            return False
+
+        if self.backend.glib:
+            from gi.repository import GLib
+
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                GLib.unix_signal_add(GLib.PRIORITY_HIGH, sig, quit_now)
+        elif threading.current_thread() is threading.main_thread() and self.platform != "win32":
+            signal.signal(signal.SIGTERM, quit_now)
 
 
 def _hide_dock_icon() -> None:

@@ -172,35 +172,92 @@ class Demo:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def run_terminal(demo: Demo, speed: float, once: bool, out: Any = None) -> int:
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: wide (CJK, most emoji) count 2, combining marks 0, and a
+    character followed by the emoji variation selector (☁️) 2."""
+    import unicodedata
+
+    width = 0
+    for i, ch in enumerate(text):
+        if ch == "\ufe0f" or unicodedata.combining(ch):
+            continue
+        wide = unicodedata.east_asian_width(ch) in ("W", "F") or ord(ch) >= 0x1F000
+        if not wide and i + 1 < len(text) and text[i + 1] == "\ufe0f":
+            wide = True
+        width += 2 if wide else 1
+    return width
+
+
+def fit(text: str, cols: int) -> str:
+    """`text` cut to `cols` columns, with "…" where it was cut."""
+    if display_width(text) <= cols:
+        return text
+    out = ""
+    for ch in text:
+        if display_width(out + ch) > cols - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def frame_lines(index: dict[str, Any], head: str, cols: int, rows: int, now: Optional[float]) -> list[str]:
+    """One screen: the header, the title, then one line per session in menu order (waiting first), cut to
+    the terminal's width; never more than `rows - 1` lines (the last row keeps the cursor)."""
+    from core import present
+
     from . import view
+
+    sessions = [r for r in index.get("sessions") or [] if isinstance(r, dict)]
+    lines = [head, view.title(index)]
+    room = max(1, rows - 1 - len(lines))
+    ordered = present.menu_order(sessions)
+    shown = ordered if len(ordered) <= room else ordered[: room - 1]
+    lines += [present.session_label(r, now) for r in shown]
+    if len(shown) < len(ordered):
+        lines.append(f"  {len(ordered) - len(shown)} more…")
+    if not sessions:
+        lines.append("no sessions yet")
+    return [fit(line, max(10, cols)) for line in lines[: max(1, rows - 1)]]
+
+
+def run_terminal(demo: Demo, speed: float, once: bool, out: Any = None) -> int:
     from .source import IndexSource
 
     out = out or sys.stdout
     source = IndexSource(demo.dirs, demo.environ, refresh=5.0)
-    clear = not once and hasattr(out, "isatty") and out.isatty()
-    last: list[Optional[str]] = [None]
+    live = not once and hasattr(out, "isatty") and out.isatty()
+    last: list[Optional[tuple[str, ...]]] = [None]
     started = time.monotonic()
 
     def frame(step: Optional[Step] = None) -> None:
         index = source.poll(force=True)
         if index is None:
             return
-        text = view.render_text(index, view.ViewOptions(legacy=False), time.time())
-        key = view.render_text(index, view.ViewOptions(legacy=False), None)
+        cols, rows = shutil.get_terminal_size((80, 24))
+        head = f"claude-status demo: {demo.n} sessions · {time.monotonic() - started:4.1f} s"
+        if step is not None:
+            head += f" · {step.event} in session {step.session + 1}"
+        key = tuple(frame_lines(index, "", cols, rows, None))
         if key == last[0]:
             return
         last[0] = key
-        head = f"claude-status demo: {demo.n} sessions, t={time.monotonic() - started:4.1f}s"
-        if step is not None:
-            head += f" (last event: {step.event} in session {step.session + 1})"
-        if clear:
-            out.write("\x1b[H\x1b[2J")
-        out.write(head + "\n" + text + "\n")
+        lines = frame_lines(index, head, cols, rows, time.time())
+        if live:
+            # redraw in place: home, each line cleared to its end, then everything below cleared
+            out.write("\x1b[H" + "".join(line + "\x1b[K\n" for line in lines) + "\x1b[J")
+        else:
+            out.write("\n".join(lines) + "\n\n")
         out.flush()
 
-    frame()
-    demo.play(speed, after_step=frame)
+    if live:
+        out.write("\x1b[?25l\x1b[2J")  # hide the cursor, clear once
+    try:
+        frame()
+        demo.play(speed, after_step=frame)
+    finally:
+        if live:
+            out.write("\x1b[?25h")
+            out.flush()
     out.write(f"demo finished; status dir was {demo.status_dir}\n")
     return 0
 
@@ -215,10 +272,23 @@ def run_tray(demo: Demo, speed: float) -> int:
     return 0
 
 
+def _exit_on_sigterm() -> None:
+    """SIGTERM ends the demo like Ctrl+C does, through the `finally` that removes its temp dir (the tray
+    installs its own handler when it runs)."""
+    import signal
+
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
+        def stop(signum: int, _frame: Any) -> None:
+            raise SystemExit(128 + signum)
+
+        signal.signal(signal.SIGTERM, stop)
+
+
 def main(sessions: int = 3, speed: float = 1.0, terminal: bool = False, once: bool = False) -> int:
     from .app import display_problem
 
     demo = Demo(sessions)
+    _exit_on_sigterm()
     try:
         problem = None if terminal else display_problem()
         if terminal or problem:

@@ -7,6 +7,7 @@ and 64 px and immune to Pillow's text-layout clash with Gtk (docs/platform-notes
 from __future__ import annotations
 
 import functools
+import os
 from typing import TYPE_CHECKING
 
 from .view import IconState
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
     from PIL import Image
 
 SIZES = (16, 22, 32, 64)
+SNI_SIZES = (16, 22, 24, 32, 48)  # Linux panels: the hicolor theme handed to AppIndicator / GtkStatusIcon
+WIN_SIZES = (16, 20, 24, 32)  # the notification area at 100%, 125%, 150% and 200%
+MAC_SIZES = (18, 36)  # the menu bar: 18 pt at 1x and 2x
 SUPERSAMPLE = 4
 
 TRACK = (128, 128, 128, 110)
@@ -52,13 +56,61 @@ def count_text(n: int) -> str:
     return str(n) if n < 10 else "9+"
 
 
-def _draw_glyphs(img: Image.Image, text: str, cell: int, cx: int, cy: int, colour: tuple[int, ...]) -> None:
+def _ring_width(size: int) -> int:
+    """The ring's stroke in supersampled pixels."""
+    return max(SUPERSAMPLE * 2, size * SUPERSAMPLE // 7)
+
+
+def inner_radius(size: int) -> float:
+    """The radius (px) of the hole inside the ring."""
+    return size / 2 - _ring_width(size) / SUPERSAMPLE
+
+
+def _badge_size(size: int) -> int:
+    return max(7, (size * 7) // 16)
+
+
+def _text_box(text: str, cell: int) -> tuple[int, int]:
+    return len(text) * 3 * cell + (len(text) - 1) * cell, 5 * cell
+
+
+def _fits(size: int, text: str, cell: int, x0: int, y0: int, badge: bool) -> bool:
+    w, h = _text_box(text, cell)
+    c, r = size / 2, inner_radius(size)
+    corners = ((x0, y0), (x0 + w, y0), (x0, y0 + h), (x0 + w, y0 + h))
+    if any(((x - c) ** 2 + (y - c) ** 2) ** 0.5 > r for x, y in corners):
+        return False
+    if badge:  # keep clear of the badge's disc (plus a pixel of antialiasing)
+        b = _badge_size(size)
+        bx, by, br = size - b / 2, b / 2, b / 2 + 1
+        nx, ny = min(max(bx, x0), x0 + w), min(max(by, y0), y0 + h)
+        if ((nx - bx) ** 2 + (ny - by) ** 2) ** 0.5 < br:
+            return False
+    return True
+
+
+def _layout(size: int, text: str, badge: bool) -> tuple[int, int, int]:
+    """(cell, x0, y0): the biggest whole-pixel glyph cell, and a position near the centre (nudged down-left
+    when a badge sits top-right), at which the text fits inside the ring and clear of the badge."""
+    for cell in range(max(1, size // 11), 0, -1):
+        w, h = _text_box(text, cell)
+        cx, cy = (size - w) // 2, (size - h) // 2
+        for shift in range(max(2, size // 6)):
+            x0, y0 = cx - shift, cy + shift
+            if _fits(size, text, cell, x0, y0, badge):
+                return cell, x0, y0
+    w, h = _text_box(text, 1)
+    return 1, (size - w) // 2, (size - h) // 2
+
+
+def glyph_cell(size: int, text: str, badge: bool) -> int:
+    return _layout(size, text, badge)[0]
+
+
+def _draw_glyphs(img: Image.Image, text: str, cell: int, x0: int, y0: int, colour: tuple[int, ...]) -> None:
     from PIL import ImageDraw
 
     draw = ImageDraw.Draw(img)
-    width = len(text) * 3 * cell + (len(text) - 1) * cell
-    x0 = cx - width // 2
-    y0 = cy - (5 * cell) // 2
     for i, ch in enumerate(text):
         rows = FONT[ch]
         gx = x0 + i * 4 * cell
@@ -69,8 +121,13 @@ def _draw_glyphs(img: Image.Image, text: str, cell: int, cx: int, cy: int, colou
                     draw.rectangle([x, y, x + cell - 1, y + cell - 1], fill=colour)
 
 
+def _centred(text: str, cell: int, cx: int, cy: int) -> tuple[int, int]:
+    w, h = _text_box(text, cell)
+    return cx - w // 2, cy - h // 2
+
+
 @functools.lru_cache(maxsize=256)
-def render(state: IconState, size: int = 64, template: bool = False) -> Image.Image:
+def render(state: IconState, size: int = 64, template: bool = False, count: bool = True) -> Image.Image:
     """The icon for `state`, `size` px square, RGBA. `template=True` gives a black-on-transparent
     image (macOS template style) that keeps the count and the waiting mark but drops colour."""
     from PIL import Image, ImageDraw
@@ -78,7 +135,7 @@ def render(state: IconState, size: int = 64, template: bool = False) -> Image.Im
     big = size * SUPERSAMPLE
     ring = Image.new("RGBA", (big, big), (0, 0, 0, 0))
     d = ImageDraw.Draw(ring)
-    width = max(SUPERSAMPLE * 2, big // 7)
+    width = _ring_width(size)
     box = [width // 2, width // 2, big - width // 2 - 1, big - width // 2 - 1]
     colour = (0, 0, 0, 255) if template else LEVEL_COLOURS[state.level]
     track = (0, 0, 0, 90) if template else TRACK
@@ -90,7 +147,6 @@ def render(state: IconState, size: int = 64, template: bool = False) -> Image.Im
     img = ring.resize((size, size), Image.Resampling.LANCZOS)
 
     # the count, pixel-exact on top
-    cell = max(1, size // 11)
     text = count_text(state.sessions)
     if not template:
         # a dark disc behind the digits keeps them legible on light and dark panels
@@ -99,13 +155,14 @@ def render(state: IconState, size: int = 64, template: bool = False) -> Image.Im
         ImageDraw.Draw(disc).ellipse([inner, inner, big - inner - 1, big - inner - 1], fill=(30, 30, 30, 200))
         img = Image.alpha_composite(img, disc.resize((size, size), Image.Resampling.LANCZOS))
     badge_on = state.waiting or state.error
-    # with a badge in the top-right corner, nudge the count down-left so both stay readable
-    cx, cy = (size * 7 // 16, size * 9 // 16) if badge_on else (size // 2, size // 2)
-    _draw_glyphs(img, text, cell, cx, cy, (0, 0, 0, 255) if template else GLYPH_COLOUR)
+    # the biggest whole-pixel digits that fit inside the ring (and clear of a badge: nudged down-left)
+    cell, x0, y0 = _layout(size, text, badge_on)
+    if count:
+        _draw_glyphs(img, text, cell, x0, y0, (0, 0, 0, 255) if template else GLYPH_COLOUR)
 
     if badge_on:
         badge_colour = WAIT_COLOUR if state.waiting else ERROR_COLOUR
-        b = max(7, (size * 7) // 16)
+        b = _badge_size(size)
         badge = Image.new("RGBA", (b * SUPERSAMPLE, b * SUPERSAMPLE), (0, 0, 0, 0))
         bd = ImageDraw.Draw(badge)
         edge = max(SUPERSAMPLE, b * SUPERSAMPLE // 10)
@@ -118,6 +175,76 @@ def render(state: IconState, size: int = 64, template: bool = False) -> Image.Im
         badge = badge.resize((b, b), Image.Resampling.LANCZOS)
         mark = "!" if state.waiting else "-"
         bcell = max(1, b // 7)
-        _draw_glyphs(badge, mark, bcell, b // 2, b // 2, (255, 255, 255, 255) if not template else (0, 0, 0, 0))
+        bx, by = _centred(mark, bcell, b // 2, b // 2)
+        _draw_glyphs(badge, mark, bcell, bx, by, (255, 255, 255, 255) if not template else (0, 0, 0, 0))
         img.alpha_composite(badge, (size - b, 0))
     return img
+
+
+def app_icon(size: int = 128) -> Image.Image:
+    """The application's own icon (notifications): the ring, no count."""
+    return render(IconState(sessions=1, level=1, fill=6), size, count=False)
+
+
+def icon_name(state: IconState, template: bool = False) -> str:
+    """A stable icon-theme name per state (panels cache icons by name, so a new state needs a new name)."""
+    flags = ("w" if state.waiting else "") + ("e" if state.error else "") + ("t" if template else "")
+    return f"claude-status-{min(state.sessions, 10)}-{state.level}-{state.fill}{('-' + flags) if flags else ''}"
+
+
+# (dir, size in logical pixels, scale): every panel size at 100 %, and the small ones at 200 % (HiDPI)
+THEME_DIRS = tuple((f"{s}x{s}/apps", s, 1) for s in SNI_SIZES) + tuple(
+    (f"{s}x{s}@2/apps", s, 2) for s in SNI_SIZES if s <= 32
+)
+
+INDEX_THEME = """[Icon Theme]
+Name=hicolor
+Comment=claude-status-tray icons, one size per panel size
+Directories={dirs}
+{sections}"""
+
+
+def write_theme(root: str, state: IconState) -> str:
+    """Write `state` at every SNI size into the hicolor theme under `root` (AppIndicator's icon theme
+    path); returns the icon name. The panel picks the size it draws, so nothing is scaled."""
+    theme = os.path.join(root, "hicolor")
+    index = os.path.join(theme, "index.theme")
+    if not os.path.exists(index):
+        sections = "".join(
+            f"\n[{d}]\nSize={s}\nScale={k}\nContext=Applications\nType=Fixed\n" for d, s, k in THEME_DIRS
+        )
+        os.makedirs(theme, exist_ok=True)
+        with open(index, "w", encoding="utf-8") as fh:
+            fh.write(INDEX_THEME.format(dirs=",".join(d for d, _, _ in THEME_DIRS), sections=sections))
+    name = icon_name(state)
+    for folder_name, size, scale in THEME_DIRS:
+        folder = os.path.join(theme, folder_name.split("/")[0], "apps")
+        path = os.path.join(folder, name + ".png")
+        if not os.path.exists(path):
+            os.makedirs(folder, exist_ok=True)
+            tmp = path + ".tmp"
+            render(state, size * scale).save(tmp, "PNG")  # drawn at the pixel size, never scaled
+            os.replace(tmp, path)  # a panel reading meanwhile never sees half a file
+    return name
+
+
+def ico_bytes(state: IconState) -> bytes:
+    """A Windows .ico holding 16, 20, 24 and 32 px, each drawn at its size (Windows picks by DPI)."""
+    from io import BytesIO
+
+    images = [render(state, s) for s in WIN_SIZES]
+    buf = BytesIO()
+    images[-1].save(buf, format="ICO", sizes=[(s, s) for s in WIN_SIZES], append_images=images[:-1])
+    return buf.getvalue()
+
+
+def macos_pngs(state: IconState, template: bool = False) -> dict[int, bytes]:
+    """PNG data at 18 px (1x) and 36 px (2x, Retina) for one 18 pt menu-bar NSImage."""
+    from io import BytesIO
+
+    out = {}
+    for s in MAC_SIZES:
+        buf = BytesIO()
+        render(state, s, template).save(buf, format="PNG")
+        out[s] = buf.getvalue()
+    return out

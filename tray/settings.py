@@ -28,6 +28,12 @@ class Settings(BaseModel):
     notify_waiting: bool = True
     notify_finished: bool = True
     notification_cooldown: float = Field(default=30.0, ge=0, le=3600, description="seconds, per session and kind")
+    watch_files: bool = Field(
+        default=True, description="follow the status dir by file-system events (off: poll only, e.g. on NFS)"
+    )
+    reminder_minutes: float = Field(
+        default=5.0, ge=0, le=1440, description="remind once when a session still waits after this long; 0 = off"
+    )
     show_label: bool = Field(default=True, description="text beside the icon where the platform can show it")
     max_sessions: int = Field(default=12, ge=1, le=50, description="sessions listed before 'N more…'")
     context_warn: int = Field(default=present.CONTEXT_WARN, ge=1, le=100)

@@ -250,6 +250,8 @@ def session_details(row: dict[str, Any], now: Optional[float]) -> tuple[MenuEntr
     entries = [MenuEntry(text=t, enabled=False) for t in info]
     entries.append(SEPARATOR)
     transcript = row.get("transcript_path")
+    sid = str(row.get("session_id") or "")
+    entries.append(MenuEntry("Focus terminal", "focus", sid, enabled=bool(sid)))
     entries.append(MenuEntry("Open project folder", "open_path", folder, enabled=bool(folder)))
     entries.append(
         MenuEntry(
