@@ -76,12 +76,15 @@ def load_sessions(sdir: str, skip: str | None = None) -> tuple[list, list]:
 class Scan:
     """What the read step found: entries (with ``alive`` marked), the skipped files (``[name, reason,
     mtime]`` lists, or a count), the ids whose process is certainly gone, transcript facts per session id,
-    the load, and how many sessions were not read (``omitted``: the hook's cold sessions, ``core.scan``)."""
+    the load, how many sessions were not read (``omitted``: the hook's cold sessions, ``core.scan``) and
+    what the summary counts of those (``cold``: ``active``, ``agents``, ``waiting``, ``max_context_pct``)."""
 
-    __slots__ = ("entries", "facts", "gone", "load_info", "omitted", "skipped")
+    __slots__ = ("cold", "entries", "facts", "gone", "load_info", "omitted", "skipped")
 
     def __init__(self, entries: list, skipped: object = 0, gone: frozenset | set = frozenset(),
-                 facts: dict | None = None, load_info: dict | None = None, omitted: int = 0) -> None:
+                 facts: dict | None = None, load_info: dict | None = None, omitted: int = 0,
+                 cold: dict | None = None) -> None:
+        self.cold = cold
         self.entries = entries
         self.skipped = skipped
         self.gone = gone
@@ -141,15 +144,16 @@ def transcript_facts(entries: list, now: float) -> dict:
 
 
 def scan(sdir: str, now: float, options: Options | None = None, entries: list | None = None, skipped: object = 0,
-         omitted: int = 0) -> Scan:
-    """The read step: the session files (unless ``entries`` are given), liveness, transcript facts, load."""
+         omitted: int = 0, cold: dict | None = None) -> Scan:
+    """The read step: the session files (unless ``entries`` are given), liveness, transcript facts, load.
+    ``omitted``/``cold``: sessions the caller did not read and their counts (see ``Scan``)."""
     options = _DEFAULT if options is None else options
     if entries is None:
         entries, skipped = load_sessions(sdir)
     gone = check_alive(entries, options.deep)
     facts = transcript_facts(entries, now) if options.deep else {}
     load_info = options.load_info if options.load_info is not None else load.current(options.environ)
-    return Scan(entries, skipped, gone, facts, load_info, omitted)
+    return Scan(entries, skipped, gone, facts, load_info, omitted, cold)
 
 
 # ---------------------------------------------------------------- 2. decide: pure
@@ -189,21 +193,42 @@ def _count(skipped: object) -> int:
     return len(skipped) if isinstance(skipped, list) else int(skipped or 0)  # type: ignore[call-overload]
 
 
-def summarize(rows: list, load_info: dict, skipped: object = 0, omitted: int = 0) -> dict:
-    """Pure: the index ``summary`` for its rows; agents, context and waiting count active rows only."""
+def summarize(rows: list, load_info: dict, skipped: object = 0, omitted: int = 0, cold: dict | None = None) -> dict:
+    """Pure: the index ``summary`` over every session: ``rows`` (all the sessions read, including any the
+    index leaves out) plus ``omitted`` sessions not read at all (the hook's cold ones), whose counts the
+    caller gives in ``cold`` (``active``, ``agents``, ``waiting``, ``max_context_pct``). Agents, context and
+    waiting count active sessions only."""
     active = [r for r in rows if r.get("status") != "stale"]
+    cold = cold or {}
+    cold_active = int(cold.get("active") or 0)
     return {
-        "total_sessions": len(rows),
-        "active_sessions": len(active),
-        "stale_sessions": len(rows) - len(active),
-        "total_agents": sum(r["agents"] for r in active),
-        "max_context_pct": max((r["context_pct"] for r in active), default=0),
+        "total_sessions": len(rows) + omitted,
+        "active_sessions": len(active) + cold_active,
+        "stale_sessions": len(rows) - len(active) + omitted - cold_active,
+        "total_agents": sum(r["agents"] for r in active) + int(cold.get("agents") or 0),
+        "max_context_pct": max([r["context_pct"] for r in active] + [int(cold.get("max_context_pct") or 0)]),
         "load": load_info,
-        "waiting_sessions": sum(1 for r in active if r.get("state") == "waiting"),
+        "waiting_sessions": sum(1 for r in active if r.get("state") == "waiting") + int(cold.get("waiting") or 0),
         "skipped_files": _count(skipped),
         "newer_sessions": sum(1 for r in rows if r.get("reason") == state.NEWER_VERSION),
         "omitted_sessions": omitted,
     }
+
+
+def _must_show(entry: record.Entry) -> bool:
+    """A session the index never leaves out: one waiting for the user (it reports nothing while it waits,
+    so it is never among the most recently updated) or in error."""
+    rec = entry.record
+    return not isinstance(rec, record.Newer) and state.state_of(rec) in (state.WAITING, state.ERROR)
+
+
+def shown(entries: list, limit: int) -> list:
+    """Pure: the entries the index lists when there are more than ``limit``: every waiting or error one,
+    then the most recently updated."""
+    if len(entries) <= limit:
+        return entries
+    ranked = sorted(entries, key=lambda e: (not _must_show(e), -record.updated_ts(e)))
+    return ranked[:limit]
 
 
 def row_of(entry: record.Entry, now: float, stale_after: float) -> dict:
@@ -217,27 +242,28 @@ def row_of(entry: record.Entry, now: float, stale_after: float) -> dict:
 
 
 def build_index(entries: list, now: float, skipped: object = 0, environ: dict | None = None,
-                sdir: str | None = None, load_info: dict | None = None, omitted: int = 0) -> dict:
+                sdir: str | None = None, load_info: dict | None = None, omitted: int = 0,
+                cold: dict | None = None) -> dict:
     """Pure (given ``load_info``): the index for ``entries`` (``record.Entry``) at time ``now``. Bounded:
-    at most ``limits.MAX_INDEX_ROWS`` rows (the most recently updated; the others count as
-    ``omitted_sessions``), each capped by ``limits.fit_row``. ``skipped``: the skipped files (``[name,
-    reason, mtime]`` lists, as ``load_sessions`` gives; the first few are listed by name) or a count."""
+    at most ``limits.MAX_INDEX_ROWS`` rows (``shown``: waiting and error sessions always, then the most
+    recently updated), each capped by ``limits.fit_row``; the summary counts every session, the ones left
+    out (``omitted_sessions``) and the ``omitted`` ones not read (counts in ``cold``) included.
+    ``skipped``: the skipped files (``[name, reason, mtime]`` lists, as ``load_sessions`` gives; the first
+    few are listed by name) or a count."""
     stale_after, _ = thresholds(environ)
-    if len(entries) > limits.MAX_INDEX_ROWS:
-        omitted += len(entries) - limits.MAX_INDEX_ROWS
-        entries = sorted(entries, key=record.updated_ts, reverse=True)[: limits.MAX_INDEX_ROWS]
-    keyed = []
-    for e in entries:
-        keyed.append((record.first_seen_ts(e, record.updated_ts(e)), e.session_id, e))
-    keyed.sort(key=lambda k: (k[0], k[1]))
-    rows = [limits.fit_row(row_of(e, now, stale_after)) for _, _, e in keyed]
-    index = {
+    rows_of = {e.session_id: row_of(e, now, stale_after) for e in entries}
+    listed = shown(entries, limits.MAX_INDEX_ROWS)
+    keyed = sorted((record.first_seen_ts(e, record.updated_ts(e)), e.session_id) for e in listed)
+    rows = [limits.fit_row(rows_of[sid]) for _, sid in keyed]
+    load_info = load_info if load_info is not None else load.current(environ)
+    summary = summarize(list(rows_of.values()), load_info, skipped, omitted, cold)
+    summary["omitted_sessions"] = omitted + len(entries) - len(listed)
+    index: dict = {
         "version": record.VERSION,
         "updated_at": timefmt.iso(now),
         "status_dir": sdir,
         "sessions": rows,
-        "summary": summarize(rows, load_info if load_info is not None else load.current(environ), skipped,
-                             omitted),
+        "summary": summary,
     }
     if isinstance(skipped, list) and skipped:
         index["skipped"] = dirscan.report(skipped)
@@ -300,7 +326,7 @@ def decide(found: Scan, now: float, options: Options | None = None, sdir: str | 
         if updated is not None:
             changed.append(updated)
         keep.append(updated or entry)
-    index = build_index(keep, now, found.skipped, options.environ, sdir, found.load_info, found.omitted)
+    index = build_index(keep, now, found.skipped, options.environ, sdir, found.load_info, found.omitted, found.cold)
     return Decision(index, keep, doomed, changed, newest(keep))
 
 

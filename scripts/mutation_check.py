@@ -69,6 +69,8 @@ MUTATIONS = [
      '    if not (pending is not None and pending.get("agent")):', "issue 10: MessageDisplay wakes an idle session"),
     ("core/state.py", '    if value is not None and pending.get("id") and value != pending["id"]:\n        return False\n', "",
      "issue 10: a parallel call's tool result ends the wait"),
+    ("core/aggregate.py", "    ranked = sorted(entries, key=lambda e: (not _must_show(e), -record.updated_ts(e)))",
+     "    ranked = sorted(entries, key=lambda e: -record.updated_ts(e))", "index cap leaves out a waiting session"),
 ]
 
 

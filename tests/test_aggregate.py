@@ -313,3 +313,37 @@ def test_cleanup_command_and_aggregation_use_one_decision(sdir, monkeypatch):
     assert aggregate.cleanup(str(sdir), NOW, include_stale=True) == 2
     assert sorted(seen) == ["fresh", "old", "stale"]
     assert sorted(n for n in os.listdir(sdir) if not n.startswith(".")) == ["fresh.json", "index.json", "status.json"]
+
+
+def test_a_capped_index_never_leaves_out_a_waiting_session_and_counts_every_one(sdir):
+    """The lead's rule for the 64-row cap: the oldest session is waiting for the user (it reports nothing
+    while it waits): it stays listed, and the summary and title count all sessions."""
+    from core import limits
+
+    n = limits.MAX_INDEX_ROWS + 6
+    for i in range(n):
+        write(sdir, "s%03d" % i, 10 + i, agents={"active": 1, "names": ["x"]})
+    write(sdir, "oldest", 200, state="waiting", waiting_for="permission for Bash")
+    write(sdir, "broken", 199, state="error")
+    index = aggregate.aggregate(str(sdir), NOW, options=aggregate.Options(load_info=CALM))
+    ids = [r["session_id"] for r in index["sessions"]]
+    assert len(ids) == limits.MAX_INDEX_ROWS and "oldest" in ids and "broken" in ids
+    assert "s%03d" % (n - 1) not in ids  # the least recently updated of the others is left out
+    summary = index["summary"]
+    assert (summary["total_sessions"], summary["active_sessions"], summary["omitted_sessions"]) == (n + 2, n + 2, 8)
+    assert (summary["waiting_sessions"], summary["total_agents"]) == (1, n + 2)
+    assert index["title"].startswith("☁️ %ds |" % (n + 2)) and index["title"].endswith("| %da | ⏳" % (n + 2))
+
+
+def test_cold_sessions_the_caller_did_not_read_are_counted():
+    from core import limits
+
+    entries = [record.Entry(record.upgrade({"session_id": "h%d" % i, "version": "1.1.0", "updated_ts": NOW - i,
+                                            "state": "working", "agents": {"active": 1}}, "h%d" % i), NOW)
+               for i in range(3)]
+    cold = {"active": 4, "agents": 2, "waiting": 0, "max_context_pct": 91}
+    index = aggregate.build_index(entries, NOW, load_info=CALM, omitted=10, cold=cold)
+    s = index["summary"]
+    assert (s["total_sessions"], s["active_sessions"], s["stale_sessions"], s["omitted_sessions"]) == (13, 7, 6, 10)
+    assert (s["total_agents"], s["max_context_pct"]) == (5, 91)
+    assert len(index["sessions"]) == 3 <= limits.MAX_INDEX_ROWS
