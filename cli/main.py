@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "menu": "cli.menu",
     "install-hook": "cli.install_hook",
     "uninstall-hook": "cli.uninstall_hook",
+    "install-statusline": "cli.install_statusline",
+    "uninstall-statusline": "cli.uninstall_statusline",
     "doctor": "cli.doctor",
     "demo": "cli.demo",
     "aggregate": "cli.aggregate",

@@ -357,7 +357,20 @@ def publish(sdir: str, index: dict, link: str | None, environ: dict | None = Non
     if paths.legacy_link_wanted(sdir, environ):
         legacy = paths.legacy_status_path(environ)
         rel = None if name is None else os.path.basename(sdir) + os.sep + name
+        _keep_regular_file(legacy)
         store.point_link(legacy, rel, source)
+
+
+def _keep_regular_file(path: str) -> None:
+    """A regular ``<claude dir>/status.json`` (another tool's, or the PRD's v1.0.0 hook's) is moved to
+    ``status.json.bak-claude-status`` once, before our link replaces it; a later one is left to the link."""
+    try:
+        if not os.path.islink(path) and os.path.isfile(path):
+            backup = path + ".bak-claude-status"
+            if not os.path.lexists(backup):
+                os.replace(path, backup)
+    except OSError:
+        pass
 
 
 def write(sdir: str, decision: Decision, now: float, environ: dict | None = None, sweep: bool = True) -> None:
@@ -489,13 +502,16 @@ def render_text(index: dict, now: float | None = None) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list | None = None) -> int:
-    """``python -m core.aggregate``: re-aggregate, rewrite ``index.json``, print it."""
+def main(argv: list | None = None, prog: str = "python -m core.aggregate") -> int:
+    """``python -m core.aggregate`` (``claude-status aggregate``): re-aggregate, rewrite ``index.json``, print it."""
     import argparse
     import json
 
-    parser = argparse.ArgumentParser(prog="python -m core.aggregate",
+    from core import __version__
+
+    parser = argparse.ArgumentParser(prog=prog,
                                      description="Re-aggregate Claude Code session status files and print the index.")
+    parser.add_argument("--version", action="version", version="claude-status-tray %s" % __version__)
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--title", action="store_true", help="print only the tray title line")
     out.add_argument("--text", action="store_true", help="print a readable table, one line a session")
@@ -504,10 +520,19 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="write and delete nothing")
     args = parser.parse_args(argv)
     sdir = os.path.abspath(os.path.expanduser(args.dir))
+    if os.path.lexists(sdir) and not os.path.isdir(sdir):
+        print("error: cannot read status dir %s: it is a file, not a directory" % sdir, file=sys.stderr)
+        return 1
     try:
         index = aggregate(sdir, options=Options(dry_run=args.dry_run))
     except OSError as exc:
-        print("error: cannot read status dir %s: %s" % (sdir, exc.strerror or exc), file=sys.stderr)
+        try:
+            aggregate(sdir, options=Options(dry_run=True))
+        except OSError:
+            print("error: cannot read status dir %s: %s" % (sdir, exc.strerror or exc), file=sys.stderr)
+        else:  # reading works: only writing (index.json, links, clean-up) fails
+            print("error: cannot write to status dir %s: %s (%s); --dry-run reads without writing" % (
+                sdir, exc.strerror or exc, getattr(exc, "filename", None) or sdir), file=sys.stderr)
         return 1
     if args.title:
         print(index["title"])

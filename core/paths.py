@@ -68,6 +68,14 @@ def log_path(sdir: str) -> str:
     return os.path.join(sdir, LOG_NAME)
 
 
+FALLBACK_LOG_NAME = "claude-status-hook.log"
+
+
+def fallback_log_path(environ: dict | None = None) -> str:
+    """``<claude dir>/claude-status-hook.log``: where the hook logs when the status dir cannot be used."""
+    return os.path.join(claude_dir(environ), FALLBACK_LOG_NAME)
+
+
 def lock_path(sdir: str) -> str:
     return os.path.join(sdir, LOCK_NAME)
 

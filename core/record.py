@@ -394,9 +394,21 @@ def percentage(context: Context) -> int:
     return min(100, round(tokens * 100 / window)) if window else 0
 
 
-def context_window(model: object, tokens: int, one_m_seen: bool, environ: dict) -> int:
-    """The context window in tokens. Hooks are not told it, so infer: an explicit override, the
-    ``[1m]`` marker, a family whose 1M window is native, or more than 200k tokens observed; else 200k."""
+def reported_window(rec: object) -> int | None:
+    """The window Claude Code itself reported through the status-line tap (``hook/statusline.py`` keeps
+    its input under ``statusline``), or None when it has not said it."""
+    tap = rec.get("statusline") if isinstance(rec, dict) else None
+    cw = tap.get("context_window") if isinstance(tap, dict) else None
+    size = cw.get("context_window_size") if isinstance(cw, dict) else None
+    return size if type(size) is int and size > 0 else None
+
+
+def context_window(model: object, tokens: int, one_m_seen: bool, environ: dict, reported: int | None = None) -> int:
+    """The context window in tokens. Claude Code's own figure when it has said it (``reported``, from the
+    status-line tap); else infer, since hooks are not told it: an explicit override, the ``[1m]`` marker, a
+    family whose 1M window is native, or more than 200k tokens observed; else 200k."""
+    if type(reported) is int and reported > 0:
+        return reported
     override = environ.get("CLAUDE_CODE_MAX_CONTEXT_TOKENS")
     if override and str(override).isdigit() and int(override) > 0:
         return int(override)

@@ -11,6 +11,7 @@ import os
 import re
 import sys
 import time
+from typing import Callable
 
 from core import jsonio, paths, store
 
@@ -194,6 +195,8 @@ def _load(path: str) -> tuple[dict, bytes | None]:
         raw = store.read_bytes(path, 64 * 1024 * 1024)
     except FileNotFoundError:
         return {}, None
+    except IsADirectoryError:
+        raise InstallError("%s is a directory, not a settings file; nothing was written" % path) from None
     except OSError as exc:
         raise InstallError("cannot read %s: %s" % (path, exc.strerror or exc)) from None
     import json
@@ -209,25 +212,67 @@ def _load(path: str) -> tuple[dict, bytes | None]:
     return settings, raw
 
 
-def _dump(settings: dict) -> bytes:
-    import json
+def _render(original: bytes | None, settings: dict) -> bytes:
+    """The new file: the original text with only what changed re-rendered (``hook.jsonedit``)."""
+    from hook import jsonedit
 
-    return (json.dumps(settings, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    text = original.decode("utf-8") if original is not None else ""
+    return jsonedit.splice(text, settings).encode("utf-8")
 
 
-def _write(path: str, original: bytes | None, data: bytes) -> str | None:
-    """Back up the original (if any), then replace atomically, through a symlink (dotfile managers)
-    and keeping the file's mode. Returns the backup path."""
+# Backups: one a day (the first version of that day), the newest KEEP_BACKUPS kept. Older versions of this
+# installer wrote settings.json.bak-YYYYMMDD-HHMMSS[-N]: those are ours too, and pruned the same way.
+BACKUP_TAG = ".bak-claude-status-"
+KEEP_BACKUPS = 3
+_BACKUP_RE = re.compile(r"(?:%s(\d{8})|\.bak-(\d{8})-(\d{6})(?:-\d+)?)" % re.escape(BACKUP_TAG))
+
+
+def backups(path: str) -> list:
+    """Our backups of the settings file at ``path``, oldest first."""
+    path = os.path.realpath(path)
+    folder, base = os.path.split(path)
+    found = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    for name in names:
+        if not name.startswith(base):
+            continue
+        m = _BACKUP_RE.fullmatch(name[len(base):])
+        if m:
+            day = m.group(1) or m.group(2)
+            found.append((day, m.group(3) or "999999", os.path.join(folder, name)))
+    return [p for _, _, p in sorted(found)]
+
+
+def prune_backups(path: str, keep: int = KEEP_BACKUPS, dry_run: bool = False) -> list:
+    """Remove our backups beyond the newest ``keep``; returns the removed (or, dry, removable) paths."""
+    doomed = backups(path)[:-keep] if keep > 0 else backups(path)
+    if not dry_run:
+        for p in doomed:
+            _unlink(p)
+    return doomed
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        return
+
+
+def _write(path: str, original: bytes | None, data: bytes, now: float | None = None) -> str | None:
+    """Back up the original (at most once a day), then replace atomically, through a symlink (dotfile
+    managers) and keeping the file's mode. Returns the backup that holds the day's first version."""
     backup = None
     path = os.path.realpath(path)
     store.ensure_dir(os.path.dirname(path))
     if original is not None:
-        backup = "%s.bak-%s" % (path, time.strftime("%Y%m%d-%H%M%S"))
-        n = 1
-        while os.path.exists(backup):
-            n += 1
-            backup = "%s.bak-%s-%d" % (path, time.strftime("%Y%m%d-%H%M%S"), n)
-        store.atomic_write(backup, original)
+        backup = path + BACKUP_TAG + time.strftime("%Y%m%d", time.localtime(now))
+        if not os.path.exists(backup):
+            store.atomic_write(backup, original)
+        prune_backups(path)
     try:
         mode = os.stat(path).st_mode & 0o7777
     except OSError:
@@ -236,6 +281,43 @@ def _write(path: str, original: bytes | None, data: bytes) -> str | None:
     if mode is not None:
         os.chmod(path, mode)
     return backup
+
+
+class SettingsEdit:
+    """What ``update_settings`` did (or would do, with ``dry_run``)."""
+
+    def __init__(self, path: str, changed: bool, backup: str | None, text: bytes, before: dict,
+                 after: dict) -> None:
+        self.path, self.changed, self.backup, self.text = path, changed, backup, text
+        self.before, self.after = before, after
+
+
+def read_settings(config_dir: str | None = None) -> dict:
+    """Claude Code's user settings as a dict ({} when the file does not exist). Raises InstallError."""
+    return _load(paths.settings_path(config_dir))[0]
+
+
+def update_settings(mutate: Callable[[dict], object], config_dir: str | None = None,
+                    dry_run: bool = False, now: float | None = None) -> SettingsEdit:
+    """The one writer of Claude Code's ``settings.json``. ``mutate(settings)`` edits the parsed dict in place
+    (its return value is ignored); the file is then rewritten by splicing, so every part that did not
+    change keeps its exact text. Backs up at most once a day. Raises InstallError (nothing written)."""
+    import copy
+
+    path = paths.settings_path(config_dir)
+    settings, original = _load(path)
+    before = copy.deepcopy(settings)
+    mutate(settings)
+    after = settings
+    from hook import jsonedit
+
+    try:
+        data = _render(original, after) if original is None or not jsonedit.same(after, before) else original
+    except ValueError as exc:  # json.loads accepted what our parser did not: never rewrite it blind
+        raise InstallError("cannot edit %s (%s); nothing was written" % (path, exc)) from None
+    changed = data != original
+    backup = _write(path, original, data, now) if changed and not dry_run else None
+    return SettingsEdit(path, changed, backup, data, before, after)
 
 
 class Result:
@@ -247,55 +329,64 @@ class Result:
         self.backup, self.version, self.handler, self.text = backup, version, handler, text
 
 
-def install(config_dir: str | None = None, claude_version: str | None = None, dry_run: bool = False,
-            argv: list | None = None, detect: bool = True) -> Result:
-    """Register our hook for every event the installed Claude Code knows. Idempotent. Raises InstallError."""
-    version_text = claude_version or (detect_claude_version() if detect else None)
-    version = parse_version(version_text)
-    path = paths.settings_path(config_dir)
-    settings, original = _load(path)
+def merged(settings: dict, h: dict, events: list) -> int:
+    """Put our handler ``h`` on ``events`` in ``settings`` (in place), replacing any of ours; returns how many
+    of ours were removed first. Raises InstallError for a hooks entry that is not a list."""
     hooks = settings.setdefault("hooks", {})
     removed = _strip_ours(hooks)
-    h = handler(version, argv)
-    events = events_for(version)
     for event in events:
         groups = hooks.setdefault(event, [])
         if not isinstance(groups, list):
-            raise InstallError('"hooks.%s" in %s is not a list; nothing was written' % (event, path))
+            raise InstallError('"hooks.%s" in settings.json is not a list; nothing was written' % event)
         groups.append({"hooks": [dict(h)]})
-    data = _dump(settings)
-    changed = data != original
-    backup = _write(path, original, data) if changed and not dry_run else None
-    return Result(path, changed, events, removed, backup, version_text, h, data)
+    return removed
 
 
-def uninstall(config_dir: str | None = None, dry_run: bool = False) -> Result:
+def install(config_dir: str | None = None, claude_version: str | None = None, dry_run: bool = False,
+            argv: list | None = None, detect: bool = True, now: float | None = None) -> Result:
+    """Register our hook for every event the installed Claude Code knows. Idempotent. Raises InstallError."""
+    version_text = claude_version or (detect_claude_version() if detect else None)
+    version = parse_version(version_text)
+    h = handler(version, argv)
+    events = events_for(version)
+    removed: list = []
+    edit = update_settings(lambda s: removed.append(merged(s, h, events)), config_dir, dry_run, now)
+    return Result(edit.path, edit.changed, events, removed[0], edit.backup, version_text, h, edit.text)
+
+
+def uninstall(config_dir: str | None = None, dry_run: bool = False, now: float | None = None) -> Result:
     """Remove exactly our handlers. Raises InstallError."""
     path = paths.settings_path(config_dir)
-    settings, original = _load(path)
-    if original is None:
+    if not os.path.lexists(path):
         return Result(path, False, [], 0, None, None, None, b"")
-    hooks = settings.get("hooks")
-    removed = _strip_ours(hooks) if isinstance(hooks, dict) else 0
-    if isinstance(hooks, dict) and not hooks and removed:
-        del settings["hooks"]
-    data = _dump(settings)
-    changed = removed > 0
-    backup = _write(path, original, data) if changed and not dry_run else None
-    return Result(path, changed, [], removed, backup, None, None, data)
+    removed: list = []
+
+    def strip(settings: dict) -> None:
+        hooks = settings.get("hooks")
+        n = _strip_ours(hooks) if isinstance(hooks, dict) else 0
+        if isinstance(hooks, dict) and not hooks and n:
+            del settings["hooks"]
+        removed.append(n)
+
+    edit = update_settings(strip, config_dir, dry_run, now)
+    return Result(edit.path, edit.changed, [], removed[0], edit.backup, None, None, edit.text)
 
 
-def status(config_dir: str | None = None) -> dict:
-    """``{event: [our handler, ...]}`` as registered now. Raises InstallError."""
-    settings, _ = _load(paths.settings_path(config_dir))
+def status_of(settings: dict) -> dict:
+    """``{event: [our handler, ...]}`` in a parsed settings dict."""
     found: dict = {}
     hooks = settings.get("hooks") or {}
-    for event, groups in hooks.items():
+    for event, groups in hooks.items() if isinstance(hooks, dict) else ():
         for group in groups if isinstance(groups, list) else []:
             for h in group.get("hooks", []) if isinstance(group, dict) else []:
                 if is_ours(h):
                     found.setdefault(event, []).append(h)
     return found
+
+
+def status(config_dir: str | None = None) -> dict:
+    """``{event: [our handler, ...]}`` as registered now. Raises InstallError."""
+    return status_of(_load(paths.settings_path(config_dir))[0])
 
 
 def main(argv: list | None = None) -> int:

@@ -49,26 +49,36 @@ def parse_event(data: bytes) -> dict:
     return event
 
 
-def log_line(sdir: str, message: str, now: float) -> None:
-    """Append one line to the hook log, rotating it at 256 KiB. Never raises."""
+def log_line(sdir: str, message: str, now: float, environ: dict | None = None) -> None:
+    """Append one line to the hook log, rotating it at 256 KiB. Never raises. When the status dir cannot
+    hold it (a file, read-only, no permission), the line goes to ``<claude dir>/claude-status-hook.log``
+    (``paths.fallback_log_path``), where ``claude-status doctor`` shows it."""
     try:
         from core import paths, store, timefmt
 
-        store.ensure_dir(sdir)
-        path = paths.log_path(sdir)
-        try:
-            if os.stat(path).st_size > LOG_CAP:
-                os.replace(path, path + ".1")
-        except OSError:
-            pass
         line = "%s %s\n" % (timefmt.iso(now), " ".join(message.split())[:500])
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, line.encode("utf-8", "replace"))
-        finally:
-            os.close(fd)
+            store.ensure_dir(sdir)
+            _append(paths.log_path(sdir), line)
+        except OSError as exc:
+            store.ensure_dir(paths.claude_dir(environ))
+            _append(paths.fallback_log_path(environ),
+                    line.rstrip("\n") + " [status dir %s unusable: %s]\n" % (sdir, exc.strerror or exc))
     except Exception:
         pass
+
+
+def _append(path: str, line: str) -> None:
+    try:
+        if os.stat(path).st_size > LOG_CAP:
+            os.replace(path, path + ".1")
+    except OSError:
+        pass
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        os.write(fd, line.encode("utf-8", "replace"))
+    finally:
+        os.close(fd)
 
 
 def _ended_recently(sdir: str, sid: str, now: float) -> bool:
@@ -128,7 +138,8 @@ def _refresh_transcript(s: SessionRecord, environ: dict) -> None:
     tokens = s["context"].get("current_tokens") or 0
     if tokens > record.DEFAULT_WINDOW:
         s["one_m"] = True
-    s["context"]["total_tokens"] = record.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ)
+    s["context"]["total_tokens"] = record.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ,
+                                                         record.reported_window(s))
 
 
 def _refresh_pid(s: SessionRecord, event_name: str, now: float, environ: dict) -> None:
@@ -163,7 +174,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
     except BadInput as exc:
         from core import __version__
 
-        log_line(sdir, "ignored event: BadInput %s (hook %s)" % (exc, __version__), now)
+        log_line(sdir, "ignored event: BadInput %s (hook %s)" % (exc, __version__), now, env)
         return
     sid = event["session_id"]
     name = event.get("hook_event_name")
@@ -231,7 +242,7 @@ def main() -> int:
             from core import __version__, paths
 
             log_line(paths.status_dir(environ), "hook error: %s in %s (hook %s): %s" % (  # type: ignore[arg-type]
-                type(exc).__name__, _CURRENT["event"], __version__, exc), now)
+                type(exc).__name__, _CURRENT["event"], __version__, exc), now, environ)  # type: ignore[arg-type]
         except BaseException:
             pass
     return 0

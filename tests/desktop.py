@@ -20,6 +20,25 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BINARIES = ("Xvfb", "dbus-daemon")
+# what a desktop terminal carries into a test run, pointing at the user's own session
+LEAKY = ("PYSTRAY_BACKEND", "WAYLAND_DISPLAY", "DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR",
+         "XDG_DATA_DIRS", "XDG_DATA_HOME", "XDG_SESSION_TYPE", "XAUTHORITY", "DBUS_STARTER_ADDRESS",
+         "DBUS_STARTER_BUS_TYPE", "AT_SPI_BUS_ADDRESS")
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <keep_umask/>
+  <listen>unix:dir={dir}</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>{services}</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
 
 
 class DesktopError(AssertionError):
@@ -69,12 +88,20 @@ class Desktop:
             self.procs.append(xvfb)
             with os.fdopen(rfd) as fh:
                 self.display = ":" + fh.readline().strip()
-            # XDG_DATA_DIRS: no D-Bus activation of the host's services (dunst…): only the fake
+            # Our own bus config, not --session: the session config activates every service in
+            # /usr/share/dbus-1/services, $XDG_DATA_HOME, $XDG_RUNTIME_DIR… (dunst would start on the
+            # user's real $DISPLAY). Here no service is activatable: only what we start runs.
+            self.runtime = os.path.join(self.tmp, "runtime")
+            os.makedirs(os.path.join(self.runtime, "no-services"))
+            os.chmod(self.runtime, 0o700)  # what a real XDG_RUNTIME_DIR is
+            conf = os.path.join(self.runtime, "bus.conf")
+            with open(conf, "w", encoding="utf-8") as fh:
+                fh.write(BUS_CONFIG.format(dir=self.runtime, services=os.path.join(self.runtime, "no-services")))
             bus = subprocess.Popen(
-                ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                ["dbus-daemon", "--config-file=" + conf, "--nofork", "--print-address=1"],
                 stdout=subprocess.PIPE,
                 text=True,
-                env=dict(os.environ, XDG_DATA_DIRS=os.path.join(self.tmp, "no-services")),
+                env=self._private(os.environ),
             )
             self.procs.append(bus)
             self.address = bus.stdout.readline().strip()
@@ -92,10 +119,19 @@ class Desktop:
         )
         return self
 
+    def _private(self, base):
+        """`base` without anything that reaches the user's own desktop session."""
+        env = {k: v for k, v in base.items() if k not in LEAKY}
+        env.update(XDG_RUNTIME_DIR=self.runtime, XDG_DATA_DIRS=os.path.join(self.runtime, "no-data"),
+                   XDG_DATA_HOME=os.path.join(self.runtime, "no-data-home"))
+        if getattr(self, "display", None):
+            env["DISPLAY"] = self.display
+        return env
+
     def env(self, base=None):
-        """`base` (default os.environ) on this desktop: its DISPLAY and bus, no Wayland, no pystray backend."""
-        base = os.environ if base is None else base
-        env = {k: v for k, v in base.items() if k not in ("PYSTRAY_BACKEND", "WAYLAND_DISPLAY")}
+        """`base` (default os.environ) on this desktop: its DISPLAY, bus and runtime dir (never the user's),
+        no Wayland, no pystray backend."""
+        env = self._private(os.environ if base is None else base)
         env.update(DISPLAY=self.display, DBUS_SESSION_BUS_ADDRESS=self.address, NO_AT_BRIDGE="1")
         return env
 

@@ -135,6 +135,11 @@ class _SafeNotifier:
     def __init__(self) -> None:
         try:
             self._inner = self.original()
+            proxy = getattr(self._inner, "_notify", None)
+            # a bus with no notification daemon (none running, none activatable): the proxy is made, and
+            # every Notify call would fail
+            if proxy is not None and proxy.get_name_owner() is None:
+                raise RuntimeError("nothing owns org.freedesktop.Notifications on the session bus")
         except Exception as err:
             log.warning("notifications disabled: no working org.freedesktop.Notifications service (%s)", err)
             self._inner = None

@@ -28,6 +28,27 @@ class Check:
 # ------------------------------------------------------------------ helpers
 
 
+def command_name(argv0: Optional[str] = None) -> str:
+    """The command the user can actually type to run us again: `claude-status` when that is on PATH and is
+    us, else the path that started us (`.venv/bin/claude-status`), `python -m cli`, or the frozen exe."""
+    if getattr(sys, "frozen", False):
+        return sys.executable
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    base = os.path.basename(argv0)
+    if base in ("claude-status", "claude-status.exe") or base.startswith("claude-status"):
+        found = shutil.which("claude-status")
+        if found and os.path.realpath(found) == os.path.realpath(argv0):
+            return "claude-status"
+        return argv0
+    package = os.path.basename(os.path.dirname(argv0)) if base == "__main__.py" else ""
+    return f"{sys.executable} -m {package if package in ('cli', 'tray') else 'cli'}"
+
+
+def cmd(rest: str) -> str:
+    """`<the command that started us> <rest>`, for fixes and hints."""
+    return f"{command_name()} {rest}"
+
+
 def registered(environ: dict[str, str]) -> tuple[str, dict[str, dict[str, Any]]]:
     """(settings.json path, event -> our handler) as registered now, read by `hook.install.status` (the
     installer's own exact matching). Raises `hook.install.InstallError` for a file it would not touch."""
@@ -63,7 +84,7 @@ def check_registered(environ: dict[str, str]) -> tuple[Check, dict[str, dict[str
     from core import paths
     from hook import install
 
-    fix = "run: claude-status install-hook"
+    fix = "run: " + cmd("install-hook")
     try:
         path, ours = registered(environ)
     except install.InstallError as err:
@@ -71,7 +92,35 @@ def check_registered(environ: dict[str, str]) -> tuple[Check, dict[str, dict[str
     if not ours:
         missing = "" if os.path.exists(path) else " (the file does not exist)"
         return Check("hook registered", FAIL, f"no claude-status hook in {path}{missing}", fix), {}
-    return Check("hook registered", PASS, f"{len(ours)} events in {path}: {', '.join(sorted(ours))}"), ours
+    detail = f"{len(ours)} events in {path}: {', '.join(sorted(ours))}"
+    gained = upgrade_available(ours, install.detect_claude_version())
+    if gained:
+        return Check("hook registered", FAIL, f"{detail}; register again: your Claude Code now supports {gained}",
+                     fix + " (then restart your Claude Code sessions)"), ours
+    return Check("hook registered", PASS, detail), ours
+
+
+def upgrade_available(ours: dict[str, dict[str, Any]], version_text: Optional[str]) -> str:
+    """What registering again would add for the installed Claude Code ("exec form, async and 3 more
+    events"), or "" when the registration already has everything that version supports."""
+    from hook import install
+
+    version = install.parse_version(version_text)
+    if version is None or not ours:
+        return ""
+    want = install.handler(version)
+    have = next(iter(ours.values()))
+    gains = []
+    if "args" in want and "args" not in have:
+        gains.append("exec form")
+    if want.get("async") and not have.get("async"):
+        gains.append("async")
+    more = [e for e in install.events_for(version) if e not in ours]
+    if more:
+        gains.append(f"{len(more)} more event{'s' if len(more) != 1 else ''}")
+    if not gains:
+        return ""
+    return gains[0] if len(gains) == 1 else ", ".join(gains[:-1]) + " and " + gains[-1]
 
 
 def check_runs(ours: dict[str, dict[str, Any]], environ: dict[str, str]) -> Check:
@@ -107,7 +156,7 @@ def check_runs(ours: dict[str, dict[str, Any]], environ: dict[str, str]) -> Chec
                 "hook command runs",
                 FAIL,
                 f"{origin} could not start: {exc}",
-                "reinstall: claude-status uninstall-hook && claude-status install-hook",
+                "reinstall: " + cmd("uninstall-hook") + " && " + cmd("install-hook"),
             )
         wrote = os.path.exists(os.path.join(env["CLAUDE_STATUS_DIR"], sid + ".json"))
         if rc != 0 or not wrote:
@@ -116,7 +165,7 @@ def check_runs(ours: dict[str, dict[str, Any]], environ: dict[str, str]) -> Chec
                 "hook command runs",
                 FAIL,
                 f"{origin}: {why} {err}".strip(),
-                "reinstall: claude-status uninstall-hook && claude-status install-hook",
+                "reinstall: " + cmd("uninstall-hook") + " && " + cmd("install-hook"),
             )
         status = PASS if ms <= HOOK_BUDGET_MS * 3 else WARN  # includes interpreter start-up
         return Check(
@@ -139,10 +188,10 @@ def check_hook_command(ours: dict[str, dict[str, Any]]) -> Check:
     handler = next(iter(ours.values()), None)
     argv = install.argv_of(handler) if handler else None
     if not argv:
-        return Check("hook command", WARN, "nothing registered to time", "run: claude-status install-hook")
+        return Check("hook command", WARN, "nothing registered to time", "run: " + cmd("install-hook"))
     ms, err = hookchoice.measure(argv)
     detail = hookchoice.kind_of(argv) + (f": median {ms:.0f} ms over {hookchoice.RUNS} runs" if ms else f": {err}")
-    status, fix = (PASS, "") if ms is not None else (FAIL, "reinstall: claude-status install-hook")
+    status, fix = (PASS, "") if ms is not None else (FAIL, "reinstall: " + cmd("install-hook"))
     if hookchoice.frozen() and ms is not None:
         others = [o for o in hookchoice.options() if o.argv[0] != argv[0]]  # other interpreters / the exe
         if others:
@@ -150,16 +199,28 @@ def check_hook_command(ours: dict[str, dict[str, Any]]) -> Check:
         # 20% and 5 ms faster: below that, run-to-run noise decides
         faster = [o for o in others if o.median_ms is not None and o.median_ms < min(ms * 0.8, ms - 5)]
         if faster:
-            status, fix = WARN, "a faster hook command exists: run claude-status install-hook again"
+            status, fix = WARN, "a faster hook command exists: run " + cmd("install-hook") + " again"
     return Check("hook command", status, detail, fix)
 
 
 def check_status_dir(environ: dict[str, str]) -> Check:
+    import errno
+
     from core import paths
 
     sdir = paths.status_dir(environ)
+    origin = "CLAUDE_STATUS_DIR" if environ.get("CLAUDE_STATUS_DIR") else "the status dir"
+    elsewhere = (f"set CLAUDE_STATUS_DIR to a directory on a writable file system (or unset it: the default is "
+                 f"{os.path.join(paths.claude_dir(environ), 'status')})")
     probe_dir = sdir
     while not os.path.isdir(probe_dir):
+        if os.path.lexists(probe_dir):
+            what = "a file" if os.path.isfile(probe_dir) else "not a directory"
+            where = sdir if probe_dir == sdir else f"{probe_dir} (on the way to {sdir})"
+            return Check("status dir writable", FAIL,
+                         f"{origin} {where} is {what}, not a directory: the hook writes nothing; its errors go "
+                         f"to {paths.fallback_log_path(environ)}",
+                         f"{elsewhere}, or move {probe_dir} away")
         parent = os.path.dirname(probe_dir)
         if parent == probe_dir:
             break
@@ -169,11 +230,46 @@ def check_status_dir(environ: dict[str, str]) -> Check:
         os.close(fd)
         os.unlink(tmp)
     except OSError as err:
-        return Check(
-            "status dir writable", FAIL, f"{probe_dir}: {err.strerror}", f"fix permissions: chmod u+rwx {probe_dir}"
-        )
+        if err.errno == errno.EROFS:
+            return Check("status dir writable", FAIL, f"{probe_dir} is on a read-only file system: the hook "
+                         f"cannot write session files (errors go to {paths.fallback_log_path(environ)})", elsewhere)
+        fix = f"fix permissions: chmod u+rwx {probe_dir}"
+        try:
+            if os.stat(probe_dir).st_uid != os.getuid():
+                fix = f"{probe_dir} belongs to another user: chown it to you, or {elsewhere}"
+        except (OSError, AttributeError):
+            pass
+        return Check("status dir writable", FAIL, f"{probe_dir}: {err.strerror}", fix)
     note = "" if probe_dir == sdir else " (will be created on the first hook event)"
     return Check("status dir writable", PASS, f"{sdir}{note}")
+
+
+def _last_lines(path: str, n: int = 1) -> list[str]:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - 16384))
+            lines = fh.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return []
+    return [line for line in lines if line.strip()][-n:]
+
+
+def check_hook_log(environ: dict[str, str]) -> Check:
+    """What the hook logged: errors in the fallback log (the status dir was unusable) fail; the status dir's
+    own log is shown as a warning when its newest line is an error."""
+    from core import paths
+
+    fallback = paths.fallback_log_path(environ)
+    last = _last_lines(fallback)
+    if last:
+        return Check("hook log", FAIL, f"{fallback}: {last[-1][:300]}",
+                     f"fix what it says (usually the status dir), then delete {fallback}")
+    own = paths.log_path(paths.status_dir(environ))
+    last = _last_lines(own)
+    if last and "error" in last[-1]:
+        return Check("hook log", WARN, f"{own}: {last[-1][:300]}", f"see {own}")
+    return Check("hook log", PASS, "no hook errors logged")
 
 
 def check_sessions(environ: dict[str, str]) -> list[Check]:
@@ -350,6 +446,7 @@ def run_checks(environ: Optional[dict[str, str]] = None, platform: str = sys.pla
     if ours:
         checks.append(check_hook_command(ours))
     checks.append(check_status_dir(env))
+    checks.append(check_hook_log(env))
     checks += check_sessions(env)
     checks += check_status_files(env)
     checks.append(check_claude_version())
@@ -370,5 +467,6 @@ def main(environ: Optional[dict[str, str]] = None, out: Callable[[str], None] = 
     for c in checks:
         out(format_check(c))
     failed = sum(c.status == FAIL for c in checks)
-    out(f"{len(checks)} checks: {failed} failed, {sum(c.status == WARN for c in checks)} warnings")
+    warned = sum(c.status == WARN for c in checks)
+    out(f"{len(checks)} checks: {failed} failed, {warned} warning{'' if warned == 1 else 's'}")
     return 1 if failed else 0
