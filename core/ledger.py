@@ -577,16 +577,23 @@ def limits_line(limits: dict | None, note: str | None = None, now: float | None 
             continue
         pct = float(win["used_percentage"])
         mark = WARN_MARK + " " if level(pct) != "ok" else ""
+        resets = _num(win.get("resets_at"))
+        if resets is not None and resets <= now:  # the window has reset since Claude Code said this
+            parts.append("%s %d%% (old: reset %s)" % (short, round(pct), _clock(resets, now)))
+            continue
         text = "%s%s %d%%" % (mark, short, round(pct))
-        if w == "five_hour" and win.get("resets_at") is not None:
-            text += " · resets " + _clock(win["resets_at"], now)
+        if w == "five_hour" and resets is not None:
+            text += " · resets " + _clock(resets, now)
         parts.append(text)
     return "Limits: " + (" · ".join(parts) if parts else (note or "not reported"))
 
 
 def _minutes(seconds: object) -> str:
+    """Whole minutes (``<1 min`` under one): a menu showing them changes at most once a minute."""
     s = _num(seconds) or 0.0
-    return "%d min" % round(s / 60) if s >= 60 else "%d s" % round(s)
+    if s <= 0:
+        return "0 min"
+    return "%d min" % (s // 60) if s >= 60 else "<1 min"
 
 
 def attention_line(report: dict) -> str:
@@ -613,7 +620,8 @@ def session_lines(entry: dict | None) -> list:
         if entry.get("lines_added") is not None or entry.get("lines_removed") is not None:
             text += " · +%d −%d lines" % (entry.get("lines_added") or 0, entry.get("lines_removed") or 0)
         if entry.get("api_seconds") is not None:
-            text += " · API %s" % _minutes(entry["api_seconds"])
+            api = float(entry["api_seconds"])
+            text += " · API %s" % ("%.1f s" % api if api < 60 else "%d min" % (api // 60))
         out.append(text)
     if entry.get("waits") or entry.get("prompts"):
         text = "Waited on you %s" % _minutes(entry.get("waiting_seconds"))
@@ -621,3 +629,53 @@ def session_lines(entry: dict | None) -> list:
             text += " (longest %s)" % _minutes(entry.get("longest_wait_seconds"))
         out.append(text + " · %d prompt%s" % (entry.get("prompts") or 0, "" if entry.get("prompts") == 1 else "s"))
     return out
+
+
+def glance(sdir: str, now: float | None = None) -> dict:
+    """Today's figures for the tray and ``claude-status menu`` (one call per refresh): ``{"limits",
+    "limits_note", "limits_line", "attention_line", "cost_line", "totals", "sessions": {sid: entry}}``."""
+    now = time.time() if now is None else now
+    rep = day_report(sdir, None, now)
+    return {"limits": rep["limits"], "limits_note": rep["limits_note"],
+            "limits_line": limits_line(rep["limits"], rep["limits_note"], now),
+            "attention_line": attention_line(rep), "cost_line": cost_line(rep), "totals": rep["totals"],
+            "sessions": {r["session_id"]: r for r in rep["sessions"]}}
+
+
+THRESHOLDS = (WARN_PCT, ALERT_PCT)
+
+
+def limit_crossings(prev: dict | None, cur: dict | None) -> list:
+    """``[(window, threshold, used_percentage, resets_at)]``: the windows whose use crossed 80 % or 95 %
+    between two successive limit readings (the highest threshold crossed, once; a new window, i.e. another
+    ``resets_at``, starts from 0). ``prev`` None is the baseline: nothing. Pure; the caller remembers
+    ``(window, resets_at, threshold)`` to say it once per window."""
+    out: list = []
+    if prev is None or not isinstance(cur, dict):
+        return out
+    for w in WINDOWS:
+        win = cur.get(w)
+        if not isinstance(win, dict):
+            continue
+        pct = _num(win.get("used_percentage"))
+        if pct is None:
+            continue
+        before = prev.get(w) if isinstance(prev, dict) else None
+        old = 0.0
+        if isinstance(before, dict) and before.get("resets_at") == win.get("resets_at"):
+            old = _num(before.get("used_percentage")) or 0.0
+        crossed = [t for t in THRESHOLDS if old < t <= pct]
+        if crossed:
+            out.append((w, crossed[-1], pct, win.get("resets_at")))
+    return out
+
+
+def crossing_words(window: str, threshold: float, pct: float, resets_at: object, now: float | None = None) -> tuple:
+    """(title, message) of a limit notification."""
+    now = time.time() if now is None else now
+    name = {"five_hour": "5-hour", "seven_day": "weekly"}.get(window, window)
+    title = "%s %s limit at %d%%" % (WARN_MARK, name.capitalize() if name[0].isalpha() else name, round(pct))
+    msg = "Claude Code's %s window is %d%% used" % (name, round(pct))
+    if resets_at is not None:
+        msg += "; it resets at " + _clock(resets_at, now)
+    return title, msg
