@@ -679,3 +679,14 @@ def crossing_words(window: str, threshold: float, pct: float, resets_at: object,
     if resets_at is not None:
         msg += "; it resets at " + _clock(resets_at, now)
     return title, msg
+
+
+def dashboard(sdir: str, now: float | None = None, days: int = 7) -> dict:
+    """What the dashboard header and chart show: ``glance`` plus ``hours`` (today's waiting seconds per
+    hour) and ``week`` (``history``: the last ``days`` days, oldest first)."""
+    now = time.time() if now is None else now
+    out = glance(sdir, now)
+    week = history(sdir, days, now)
+    out["hours"] = week[-1]["hours"] if week else []
+    out["week"] = week
+    return out

@@ -186,6 +186,7 @@ function renderSummary(index) {
   const load = s.load || {};
   $("sum-load").textContent = load.load_avg === undefined || load.load_avg === null
     ? (load.status || "–") : `${load.status || ""} ${Number(load.load_avg).toFixed(2)}`.trim();
+  renderLedger(index.ledger);
   // What the index could not show: unreadable files (named, with why) and sessions beyond its row cap.
   const notes = [];
   if (s.skipped_files) {
@@ -197,6 +198,42 @@ function renderSummary(index) {
   const skipped = $("skipped");
   skipped.hidden = notes.length === 0;
   skipped.textContent = notes.join(" · ");
+}
+
+// ---- issue 12: rate limits, waiting minutes and cost (core.ledger's figures and words) -----------
+
+function bars(box, values, labels, title) {
+  // plain CSS bars: one <span> per bucket, height in % of the largest, the minutes in its tooltip
+  const top = Math.max(60, ...values);
+  const minutes = (s) => Math.round(s / 60);
+  box.setAttribute("aria-label", `${title}: ` + values.map((v, i) => `${labels[i]} ${minutes(v)} min`).join(", "));
+  box.replaceChildren(...values.map((v, i) => {
+    const bar = el("span", { class: "bar", title: `${labels[i]}: ${minutes(v)} min` });
+    bar.style.height = `${Math.max(v > 0 ? 4 : 0, Math.round((v / top) * 100))}%`;
+    return el("div", { class: "col" }, bar, el("small", {}, labels[i]));
+  }));
+}
+
+function renderLedger(day) {
+  const waits = $("waits");
+  if (!day) {
+    ["sum-limits", "sum-waited", "sum-cost"].forEach((id) => { $(id).textContent = "–"; });
+    waits.hidden = true;
+    return;
+  }
+  const limits = $("sum-limits");
+  limits.textContent = (day.limits_line || "").replace(/^Limits: /, "");
+  const pcts = Object.values(day.limits || {}).map((w) => (w && typeof w.used_percentage === "number" ? w.used_percentage : 0));
+  limits.dataset.level = pcts.some((p) => p >= 95) ? "alert" : pcts.some((p) => p >= 80) ? "warn" : "ok";
+  $("sum-waited").textContent = (day.attention_line || "").replace(/^waited on you /, "").replace(" today", "");
+  $("sum-cost").textContent = "$" + Number((day.totals || {}).cost_usd || 0).toFixed(2);
+  waits.hidden = false;
+  const hours = day.hours || [];
+  bars($("chart-today"), hours, hours.map((_, i) => (i % 6 === 0 ? String(i).padStart(2, "0") : "")),
+       "Waiting minutes per hour today");
+  const week = day.week || [];
+  bars($("chart-week"), week.map((d) => d.waiting_seconds || 0), week.map((d) => d.day.slice(5)),
+       "Waiting minutes per day, last 7 days");
 }
 
 function render(index) {
