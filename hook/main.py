@@ -162,7 +162,8 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
 
     Cost does not grow with the number of sessions: ``core.scan`` gives the other sessions from the state
     the previous hook saved, unless something else changed the dir (then it re-reads changed files only)."""
-    from core import aggregate, jsonio, ledger, limits, load, paths, record, scan, store
+    from core import aggregate, jsonio, limits, load, paths, record, scan, store
+    from core import ledger_write as ledger
     from hook import events
 
     env: dict = os.environ if environ is None else environ  # type: ignore[assignment]

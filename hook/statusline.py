@@ -103,7 +103,8 @@ def record(payload: dict, environ: dict, now: float) -> bool:
     """Record the tap into the session's file and refresh ``index.json``, exactly as the hook publishes an
     event (``core.scan`` view, ``aggregate.scan``/``update``). False when skipped (no such session yet, a
     busy lock, an unusable id, a newer or foreign file). Raises OSError/ValueError on a broken status dir."""
-    from core import aggregate, jsonio, ledger, limits, paths, scan, store
+    from core import aggregate, jsonio, limits, paths, scan, store
+    from core import ledger_write as ledger
     from core import record as rec
 
     sid = payload.get("session_id")
