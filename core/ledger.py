@@ -463,7 +463,7 @@ def glance(sdir: str, now: float | None = None) -> dict:
     return {"limits": rep["limits"], "limits_note": rep["limits_note"],
             "limits_line": limits_line(rep["limits"], rep["limits_note"], now),
             "attention_line": attention_line(rep), "cost_line": cost_line(rep), "totals": rep["totals"],
-            "sessions": {r["session_id"]: r for r in rep["sessions"]}}
+            "sessions": {r["session_id"]: {**r, "lines": session_lines(r)} for r in rep["sessions"]}}
 
 
 THRESHOLDS = (WARN_PCT, ALERT_PCT)

@@ -121,7 +121,7 @@ function contextOf(row, thresholds) {
   return { pct, cls, text: pct === null ? "—" : pct + "%" };
 }
 
-function card(row, details, thresholds) {
+function card(row, details, thresholds, figures) {
   const state = stateOf(row);
   const d = details || {};
   const waiting = row.state === "waiting" && row.status !== "stale";
@@ -153,6 +153,7 @@ function card(row, details, thresholds) {
       el("span", { class: "label", text: "Last prompt: " }), el("q", { text: d.last_prompt })) : null,
     row.progress > 0 ? meter("Progress", row.progress, "progress", row.progress + "%") : null,
     meter("Context", ctx.pct, ctx.cls, ctx.text),
+    ...((figures && figures.lines) || []).map((line) => el("div", { class: "sub figures", text: line })),
     row.agents > 0 ? el("div", { class: "sub agents", text: row.agents + (row.agents === 1 ? " agent" : " agents") + (names ? ": " + names : "") }) : null,
     el("div", { class: "card-foot" },
       el("span", { class: "updated", "data-updated": row.updated_at || "", text: "" }),
@@ -243,7 +244,8 @@ function render(index) {
   const rows = sortRows(index.sessions || []);
   const details = index.details || {};
   const thresholds = index.context_thresholds || {};
-  $("cards").replaceChildren(...rows.map((r) => card(r, details[r.session_id], thresholds)));
+  const figures = (index.ledger && index.ledger.sessions) || {};
+  $("cards").replaceChildren(...rows.map((r) => card(r, details[r.session_id], thresholds, figures[r.session_id])));
   $("empty").hidden = rows.length > 0;
   tickAges();
 }

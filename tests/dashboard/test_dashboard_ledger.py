@@ -58,6 +58,8 @@ def test_header_and_chart_show_the_ledger(env, served, browser, tmp_path, scheme
     assert page.locator("#sum-cost").inner_text() == "$1.25"
     assert page.locator("#chart-today .col").count() in (23, 24, 25)
     assert page.locator("#chart-week .col").count() == 7
+    figures = page.locator('.card[data-session-id="%s"] .figures' % SID).all_inner_texts()
+    assert figures == ["Cost $1.25 · +12 −3 lines · API 48.0 s", "Waited on you 10 min (longest 10 min) · 1 prompt"]
     tall = page.evaluate("Math.max(...[...document.querySelectorAll('#chart-week .bar')].map(b => b.offsetHeight))")
     assert tall > 0
     assert_contrast(page)
