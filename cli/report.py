@@ -32,8 +32,11 @@ def table(rep: dict, now: float | None = None) -> str:
     if rep["sessions"]:
         lines.append("")
         head = ("session", "name", "waited", "longest", "waits", "prompts", "cost")
-        rows = [head] + [(r["session_id"][:12], (r.get("name") or "")[:24], ledger._minutes(r["waiting_seconds"]),
-                          ledger._minutes(r["longest_wait_seconds"]), str(r["waits"]), str(r["prompts"]),
+        def mins(r: dict, key: str) -> str:
+            return ledger._minutes(r[key]) if r["waits"] else "0 min"
+
+        rows = [head] + [(r["session_id"][:12], (r.get("name") or "")[:24], mins(r, "waiting_seconds"),
+                          mins(r, "longest_wait_seconds"), str(r["waits"]), str(r["prompts"]),
                           "$%.2f" % r["cost_usd"]) for r in rep["sessions"]]
         widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
         for row in rows:

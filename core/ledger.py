@@ -342,6 +342,7 @@ def day_report(sdir: str, day: str | None = None, now: float | None = None) -> d
             "prompts": sum(r["prompts"] for r in sessions),
             "cost_usd": round(sum(r["cost_usd"] for r in sessions), 6),
             "sessions": len(sessions),
+            "waits": sum(r["waits"] for r in sessions),
         },
         "sessions": sessions,
         "hours": _hours(waits, lo, hi),
@@ -413,17 +414,16 @@ def limits_line(limits: dict | None, why: str | None = None, now: float | None =
 
 
 def _minutes(seconds: object) -> str:
-    """Whole minutes (``<1 min`` under one): a menu showing them changes at most once a minute."""
+    """Whole minutes (``<1 min`` under one, a wait that just opened included): a menu showing them changes
+    at most once a minute."""
     s = _num(seconds) or 0.0
-    if s <= 0:
-        return "0 min"
     return "%d min" % (s // 60) if s >= 60 else "<1 min"
 
 
 def attention_line(report: dict) -> str:
     """``waited on you 14 min today · longest 6 min``."""
     t = report.get("totals") or {}
-    if not t.get("waiting_seconds"):
+    if not t.get("waits"):
         return "waited on you 0 min today"
     return "waited on you %s today · longest %s" % (_minutes(t.get("waiting_seconds")),
                                                      _minutes(t.get("longest_wait_seconds")))
@@ -448,7 +448,7 @@ def session_lines(entry: dict | None) -> list:
             text += " · API %s" % ("%.1f s" % api if api < 60 else "%d min" % (api // 60))
         out.append(text)
     if entry.get("waits") or entry.get("prompts"):
-        text = "Waited on you %s" % _minutes(entry.get("waiting_seconds"))
+        text = "Waited on you %s" % (_minutes(entry.get("waiting_seconds")) if entry.get("waits") else "0 min")
         if entry.get("waits"):
             text += " (longest %s)" % _minutes(entry.get("longest_wait_seconds"))
         out.append(text + " · %d prompt%s" % (entry.get("prompts") or 0, "" if entry.get("prompts") == 1 else "s"))

@@ -106,3 +106,24 @@ def test_the_view_is_pure_of_the_index_figures():
     assert "Limits: 5 h 1%  (disabled)" in text
     assert "  Cost $1.50 · +3 −1 lines · API 1 min  (disabled)" in text
     assert "  Waited on you 2 min (longest 2 min) · 2 prompts  (disabled)" in text
+
+
+def test_a_wait_that_just_opened_does_not_rebuild_the_menu_every_poll(sdir):
+    """The menu's time-free key (tray.app rebuilds when it changes, closing open menus) stays the same while
+    a wait grows within its first minute: '<1 min' from the moment it opens."""
+    from core import aggregate
+    from hook import main as hook_main
+
+    now = time.time()
+    for payload, at in ((event("UserPromptSubmit", "k1", prompt="go"), now - 1),
+                        (event("PermissionRequest", "k1", tool_name="Bash", tool_input={"command": "x"}), now)):
+        hook_main.run(json.dumps(payload).encode(), dict(os.environ), at)
+
+    def key(at: float) -> tuple:
+        idx = aggregate.aggregate(str(sdir), now=at, options=aggregate.Options(dry_run=True))
+        idx["ledger"] = ledger.glance(str(sdir), at)
+        return view.menu_spec(idx, view.ViewOptions(), None)
+
+    first = key(now)
+    assert key(now + 0.05) == first and key(now + 30) == first
+    assert any(e.text.startswith("waited on you <1 min today") for e in first)
