@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "aggregate": "cli.aggregate",
     "dashboard": "cli.dashboard",
     "focus": "cli.focus",
+    "report": "cli.report",
 }
 
 

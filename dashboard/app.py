@@ -11,6 +11,7 @@ import time
 from collections.abc import Generator
 from typing import Any, Callable
 
+from core import ledger as _ledger
 from core import paths as _paths
 from core import present as _present
 from dashboard import words as _detail_words
@@ -83,6 +84,7 @@ class App:
         index["details"] = details
         index["server_time"] = self._clock()
         index["context_thresholds"] = dict(self.context_thresholds)
+        index["ledger"] = _ledger.dashboard(self.status_dir, index["server_time"])  # issue 12: limits, waits, cost
         return index
 
     def message(self) -> bytes:

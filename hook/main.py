@@ -163,6 +163,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
     Cost does not grow with the number of sessions: ``core.scan`` gives the other sessions from the state
     the previous hook saved, unless something else changed the dir (then it re-reads changed files only)."""
     from core import aggregate, jsonio, limits, load, paths, record, scan, store
+    from core import ledger_write as ledger
     from hook import events
 
     _CURRENT["follow"] = None
@@ -210,6 +211,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
                 return
         except (OSError, ValueError, RecursionError):
             old = None  # corrupt, foreign or oversized: start over rather than stay broken
+        was = ledger.snapshot(old)  # issue 12: the ledger compares before/after (step mutates old)
         tail = None
         if old is not None and not event.get("agent_id"):
             tail = aggregate.read_tail(old)  # what the transcript said since the last read comes first
@@ -222,6 +224,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         s["load"] = load.current(env)
         events.finish(s)
         s["hook_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        ledger.note(sdir, was, s, now, name if isinstance(name, str) else None)  # before the write: idempotent
         s = store.write_session(path, s)  # type: ignore[arg-type,assignment]
         st = os.stat(path)
         mine = record.Entry(s, now, sig=[st.st_size, st.st_mtime_ns])

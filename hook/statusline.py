@@ -104,6 +104,7 @@ def record(payload: dict, environ: dict, now: float) -> bool:
     event (``core.scan`` view, ``aggregate.scan``/``update``). False when skipped (no such session yet, a
     busy lock, an unusable id, a newer or foreign file). Raises OSError/ValueError on a broken status dir."""
     from core import aggregate, jsonio, limits, paths, scan, store
+    from core import ledger_write as ledger
     from core import record as rec
 
     sid = payload.get("session_id")
@@ -129,7 +130,9 @@ def record(payload: dict, environ: dict, now: float) -> bool:
         s = rec.upgrade(jsonio.loads(raw), sid)  # type: ignore[arg-type]
         if not isinstance(s, dict):  # a newer hook's file, or not ours: leave it alone
             return False
+        was = ledger.snapshot(s)  # issue 12: cost and rate limits into the daily ledger
         apply(s, extract(payload, now))  # type: ignore[arg-type]
+        ledger.note(sdir, was, s, now)
         updated = s.get("updated_ts")
         s["updated_ts"] = max(float(updated) if isinstance(updated, (int, float)) else 0.0, now)
         s = store.write_session(path, s)  # type: ignore[arg-type,assignment]

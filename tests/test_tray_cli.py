@@ -81,11 +81,12 @@ def test_console_script_is_installed():
 
 
 def test_menu_prints_title_tooltip_and_tree_without_display(two_sessions):
-    from core import aggregate
+    from core import aggregate, ledger
 
     r = cli("menu", env=two_sessions)
     assert r.returncode == 0, r.stderr
     index = aggregate.aggregate(os.environ["CLAUDE_STATUS_DIR"], options=aggregate.Options(dry_run=True))
+    index["ledger"] = ledger.glance(os.environ["CLAUDE_STATUS_DIR"])  # as tray.source adds it (issue 12)
     title = view.title(index)
     assert title.startswith("☁️ 2s | ") and title.endswith("⏳")
     lines = r.stdout.splitlines()

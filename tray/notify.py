@@ -96,6 +96,8 @@ class Notifier:
     _wait_since: dict[str, float] = field(default_factory=dict)
     _reminded: set[str] = field(default_factory=set)
     _groups: int = 0
+    _limits: Optional[dict[str, Any]] = None  # issue 12: the previous rate-limit reading (None: baseline)
+    _limits_said: set[tuple[Any, ...]] = field(default_factory=set)  # (window, resets_at, threshold)
 
     def shown(self) -> dict[str, tuple[str, ...]]:
         """Key -> session ids of every notification currently shown."""
@@ -108,6 +110,7 @@ class Notifier:
         by_id = {str(r.get("session_id")): r for r in rows}
         current = {sid: str(r.get("state") or "unknown") for sid, r in by_id.items()}
         previous, self._states = self._states, current
+        limit_ops = self._limit_notices(index, now)
         asks = {sid: _ask(r) for sid, r in by_id.items() if current[sid] == "waiting"}
         previous_asks, self._asks = self._asks, asks
         for sid in list(self._wait_since):
@@ -119,7 +122,7 @@ class Notifier:
                 self._wait_since[sid] = now
                 self._reminded.discard(sid)
         if previous is None:
-            return []
+            return limit_ops
         ops: list[Op] = []
         changed: set[str] = set()
 
@@ -219,7 +222,27 @@ class Notifier:
         # forget cooldowns of sessions that are gone
         for k in [k for k in self._last if k[0] not in current]:
             del self._last[k]
-        return ops
+        return ops + limit_ops
+
+    def _limit_notices(self, index: dict[str, Any], now: float) -> list[Op]:
+        """One notification when a rate-limit window crosses 80 % and 95 % (core.ledger decides), once per
+        window; the first reading is the baseline."""
+        from core import ledger
+
+        day = index.get("ledger")
+        if not isinstance(day, dict) or not isinstance(day.get("limits"), dict):
+            return []
+        cur, prev = day["limits"], self._limits
+        self._limits = cur
+        out: list[Op] = []
+        for window, threshold, pct, resets_at in ledger.limit_crossings(prev, cur):
+            said = (window, resets_at, threshold)
+            if said in self._limits_said:
+                continue
+            self._limits_said.add(said)
+            title, message = ledger.crossing_words(window, threshold, pct, resets_at, now)
+            out.append(Notice("limits", title, message, (), f"limits:{window}", threshold >= ledger.ALERT_PCT))
+        return out
 
     def _join(self, sid: str, key: str, kind: str, now: float) -> None:
         shown = self._shown.setdefault(key, _Shown(kind, [], now))

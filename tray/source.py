@@ -14,6 +14,7 @@ import time
 from typing import Any, Callable, Optional
 
 from core import aggregate as core_aggregate
+from core import ledger as core_ledger
 from core import paths as core_paths
 
 from .dirs import Dirs, resolve
@@ -52,6 +53,7 @@ class IndexSource:
         write = not self.dry_run and now - self._last_write >= self.write_every and os.path.isdir(self.sdir)
         options = core_aggregate.Options(dry_run=not write, environ=self.environ)
         index = core_aggregate.current(self.sdir, now, options)
+        index["ledger"] = core_ledger.glance(self.sdir, now)  # issue 12: limits, waits, cost (core.ledger)
         self.legacy = bool(index.get("legacy"))
         if write:
             self._last_write = now

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from core import ledger as core_ledger
 from core import present, timefmt
 from core import title as core_title
 
@@ -211,8 +212,10 @@ def _fmt_tokens(n: Any) -> str:
     return f"{_int(n):,}"
 
 
-def session_details(row: dict[str, Any], now: Optional[float]) -> tuple[MenuEntry, ...]:
-    """The inside of one session's submenu. With `now=None` the relative times are left out."""
+def session_details(row: dict[str, Any], now: Optional[float],
+                    ledger_entry: Optional[dict[str, Any]] = None) -> tuple[MenuEntry, ...]:
+    """The inside of one session's submenu. With `now=None` the relative times are left out.
+    `ledger_entry`: the session's figures of the day (`core.ledger.day_report`): cost, waits, prompts."""
     info: list[str] = []
     task = f"Task: {_task(row, 60)}"
     progress = _int(row.get("progress"))
@@ -247,6 +250,7 @@ def session_details(row: dict[str, Any], now: Optional[float]) -> tuple[MenuEntr
     updated = _age(row, "updated_at", now)
     if updated:
         info.append(f"Updated: {updated}")
+    info.extend(core_ledger.session_lines(ledger_entry))
     entries = [MenuEntry(text=t, enabled=False) for t in info]
     entries.append(SEPARATOR)
     transcript = row.get("transcript_path")
@@ -276,6 +280,10 @@ def menu_spec(
     entries: list[MenuEntry] = [MenuEntry(title(index), enabled=False)]
     if options.legacy:
         entries.append(MenuEntry("Single-session mode (legacy status.json)", enabled=False))
+    day = index.get("ledger") if isinstance(index.get("ledger"), dict) else None  # tray.source adds it
+    if day is not None:  # issue 12: the words are core.ledger's
+        entries.append(MenuEntry(day["limits_line"], enabled=False))
+        entries.append(MenuEntry(f"{day['attention_line']} · {day['cost_line']}", enabled=False))
     entries.append(SEPARATOR)
     active = active_rows(index)
     stale = stale_rows(index)
@@ -285,7 +293,8 @@ def menu_spec(
     # waiting first, then working, then idle; a waiting session is never hidden in "N more…"
     shown, rest = present.split_shown(active, cap)
     for row in shown:
-        entries.append(MenuEntry(session_label(row, now), submenu=session_details(row, now)))
+        figures = (day or {}).get("sessions", {}).get(str(row.get("session_id")))
+        entries.append(MenuEntry(session_label(row, now), submenu=session_details(row, now, figures)))
     if rest:
         entries.append(
             MenuEntry(

@@ -121,7 +121,7 @@ function contextOf(row, thresholds) {
   return { pct, cls, text: pct === null ? "—" : pct + "%" };
 }
 
-function card(row, details, thresholds) {
+function card(row, details, thresholds, figures) {
   const state = stateOf(row);
   const d = details || {};
   const waiting = row.state === "waiting" && row.status !== "stale";
@@ -153,6 +153,7 @@ function card(row, details, thresholds) {
       el("span", { class: "label", text: "Last prompt: " }), el("q", { text: d.last_prompt })) : null,
     row.progress > 0 ? meter("Progress", row.progress, "progress", row.progress + "%") : null,
     meter("Context", ctx.pct, ctx.cls, ctx.text),
+    ...((figures && figures.lines) || []).map((line) => el("div", { class: "sub figures", text: line })),
     row.agents > 0 ? el("div", { class: "sub agents", text: row.agents + (row.agents === 1 ? " agent" : " agents") + (names ? ": " + names : "") }) : null,
     el("div", { class: "card-foot" },
       el("span", { class: "updated", "data-updated": row.updated_at || "", text: "" }),
@@ -186,6 +187,7 @@ function renderSummary(index) {
   const load = s.load || {};
   $("sum-load").textContent = load.load_avg === undefined || load.load_avg === null
     ? (load.status || "–") : `${load.status || ""} ${Number(load.load_avg).toFixed(2)}`.trim();
+  renderLedger(index.ledger);
   // What the index could not show: unreadable files (named, with why) and sessions beyond its row cap.
   const notes = [];
   if (s.skipped_files) {
@@ -199,6 +201,42 @@ function renderSummary(index) {
   skipped.textContent = notes.join(" · ");
 }
 
+// ---- issue 12: rate limits, waiting minutes and cost (core.ledger's figures and words) -----------
+
+function bars(box, values, labels, title) {
+  // plain CSS bars: one <span> per bucket, height in % of the largest, the minutes in its tooltip
+  const top = Math.max(60, ...values);
+  const minutes = (s) => Math.round(s / 60);
+  box.setAttribute("aria-label", `${title}: ` + values.map((v, i) => `${labels[i]} ${minutes(v)} min`).join(", "));
+  box.replaceChildren(...values.map((v, i) => {
+    const bar = el("span", { class: "bar", title: `${labels[i]}: ${minutes(v)} min` });
+    bar.style.height = `${Math.max(v > 0 ? 4 : 0, Math.round((v / top) * 100))}%`;
+    return el("div", { class: "col" }, bar, el("small", {}, labels[i]));
+  }));
+}
+
+function renderLedger(day) {
+  const waits = $("waits");
+  if (!day) {
+    ["sum-limits", "sum-waited", "sum-cost"].forEach((id) => { $(id).textContent = "–"; });
+    waits.hidden = true;
+    return;
+  }
+  const limits = $("sum-limits");
+  limits.textContent = (day.limits_line || "").replace(/^Limits: /, "");
+  const pcts = Object.values(day.limits || {}).map((w) => (w && typeof w.used_percentage === "number" ? w.used_percentage : 0));
+  limits.dataset.level = pcts.some((p) => p >= 95) ? "alert" : pcts.some((p) => p >= 80) ? "warn" : "ok";
+  $("sum-waited").textContent = (day.attention_line || "").replace(/^waited on you /, "").replace(" today", "");
+  $("sum-cost").textContent = "$" + Number((day.totals || {}).cost_usd || 0).toFixed(2);
+  waits.hidden = false;
+  const hours = day.hours || [];
+  bars($("chart-today"), hours, hours.map((_, i) => (i % 6 === 0 ? String(i).padStart(2, "0") : "")),
+       "Waiting minutes per hour today");
+  const week = day.week || [];
+  bars($("chart-week"), week.map((d) => d.waiting_seconds || 0), week.map((d) => d.day.slice(5)),
+       "Waiting minutes per day, last 7 days");
+}
+
 function render(index) {
   latest = index;
   if (typeof index.server_time === "number") clockSkewMs = index.server_time * 1000 - Date.now();
@@ -206,7 +244,8 @@ function render(index) {
   const rows = sortRows(index.sessions || []);
   const details = index.details || {};
   const thresholds = index.context_thresholds || {};
-  $("cards").replaceChildren(...rows.map((r) => card(r, details[r.session_id], thresholds)));
+  const figures = (index.ledger && index.ledger.sessions) || {};
+  $("cards").replaceChildren(...rows.map((r) => card(r, details[r.session_id], thresholds, figures[r.session_id])));
   $("empty").hidden = rows.length > 0;
   tickAges();
 }

@@ -65,7 +65,7 @@ def test_live_is_the_index_plus_card_details(app):
     data = body(r)
     index = fake_index()
     assert set(index) <= set(data)
-    assert set(data) - set(index) == {"details", "server_time", "context_thresholds"}
+    assert set(data) - set(index) == {"details", "server_time", "context_thresholds", "ledger"}
     assert data["context_thresholds"] == {"warn": 50, "high": 80}
     assert data["server_time"] == 1000.0
     assert data["details"][SID]["transcript"] is True

@@ -56,3 +56,34 @@ def test_status_line_says_nothing_new_while_a_permission_dialog_is_open(scenario
     r = scenario("int_tap_first_prompt")["measured"]
     assert r["dialog_open"] and all(tokens == 0 for _, tokens in r["renders_after_prompt"]), r
     assert r["ours"]["row_state"] == "waiting", r
+
+
+def test_report_cost_equals_claude_codes_last_status_line_input(scenario):
+    """Issue 12: `claude-status report` gives the session the cost Claude Code's own status-line input said
+    (the tap records it into the daily ledger); this client sends no rate_limits (no subscription behind the
+    mock), so the report says why instead of showing zeros."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    r = scenario("int_tap")
+    workdir = r["workdir"]
+    inputs = []
+    with open(os.path.join(workdir, "statusline.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            try:
+                inputs.append(json.loads(json.loads(line)["raw"]))
+            except (ValueError, KeyError):
+                continue
+    costs = [i["cost"]["total_cost_usd"] for i in inputs if isinstance(i.get("cost"), dict)
+             and i.get("session_id") == r["measured"]["sid"]]
+    assert costs, "Claude Code sent no cost in its status-line input"
+    out = subprocess.run([sys.executable, "-m", "cli", "report", "--json", "--dir", os.path.join(workdir, "status")],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    rep = json.loads(out.stdout)
+    mine = [s for s in rep["sessions"] if s["session_id"] == r["measured"]["sid"]]
+    assert mine and mine[0]["total_cost_usd"] == max(costs), (mine, costs)
+    if not any(i.get("rate_limits") for i in inputs):
+        assert rep["limits"] is None and rep["limits_note"]
