@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from typing import Optional
+from typing import Any, Optional
 
 
 def command_name(argv0: Optional[str] = None) -> str:
@@ -43,3 +43,16 @@ def config_dir_help() -> str:
     from core import paths
 
     return f"Claude Code config dir (default: $CLAUDE_CONFIG_DIR, else ~/.claude; here: {paths.claude_dir()})"
+
+
+def resolve_dirs(status_dir: Optional[str]) -> Any:
+    """The dirs for a command that takes ``--dir``: a dir the user named must exist (a typo must not fall back
+    to another source), else ``CliError``; then ``tray.dirs.resolve`` as every entry point does."""
+    from tray import dirs as dirs_mod
+
+    from .errors import CliError
+
+    problem = dirs_mod.given_dir_problem(status_dir, "--dir") if status_dir else None
+    if problem:
+        raise CliError(problem)
+    return dirs_mod.resolve(status_dir=status_dir)

@@ -12,7 +12,7 @@ import sys
 import time
 
 from .errors import CliError
-from .hints import status_dir_help
+from .hints import resolve_dirs, status_dir_help
 
 HELP = "print the title, tooltip and menu the tray would show, and exit"
 
@@ -23,13 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tray import autostart, view
-    from tray import dirs as dirs_mod
     from tray.source import IndexSource
 
-    problem = dirs_mod.given_dir_problem(args.dir, "--dir") if args.dir else None
-    if problem:
-        raise CliError(problem)
-    dirs = dirs_mod.resolve(status_dir=args.dir)
+    dirs = resolve_dirs(args.dir)
     opts = view.ViewOptions()
     refresh = 5.0
     try:

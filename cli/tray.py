@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .errors import CliError
-from .hints import status_dir_help
+from .hints import resolve_dirs, status_dir_help
 
 HELP = "start the tray icon (the default)"
 
@@ -15,15 +15,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tray import dirs as dirs_mod
     from tray.app import TrayApp, TrayError
 
     from . import logs
 
-    problem = dirs_mod.given_dir_problem(args.dir, "--dir") if args.dir else None
-    if problem:
-        raise CliError(problem)
-    dirs = dirs_mod.resolve(status_dir=args.dir)
+    dirs = resolve_dirs(args.dir)
     logs.attach_file_handler(dirs.config)
     if not getattr(args, "debug", False):
         import logging
