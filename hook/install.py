@@ -32,6 +32,10 @@ EVENTS: dict = {
     "PreCompact": (1, 0, 48),
     "PostCompact": (2, 1, 76),
     "SessionEnd": (1, 0, 85),
+    "PermissionDenied": (2, 1, 89),
+    # No documented first version: only from the version the real-client suite runs and sees sending it
+    # (tests/realclient, docs/claude-code-compat.md); an unknown name makes Claude Code skip the whole file.
+    "PostToolBatch": (2, 1, 332),
 }
 EXEC_FORM_SINCE = (2, 1, 139)
 ASYNC_SINCE = (2, 1, 23)

@@ -120,7 +120,7 @@ def test_doctor_says_register_again_when_claude_code_supports_more(tray_env, mon
     monkeypatch.setattr(install, "detect_claude_version", lambda timeout=5.0: "2.1.259")
     check, _ = doctor.check_registered(tray_env)
     assert check.status == doctor.FAIL
-    assert "register again: your Claude Code now supports exec form, async and 3 more events" in check.detail
+    assert "register again: your Claude Code now supports exec form, async and 4 more events" in check.detail
     assert "install-hook" in check.fix
     install.install(cfg, claude_version="2.1.259")
     check, _ = doctor.check_registered(tray_env)

@@ -32,6 +32,6 @@ def test_install_hook_takes_a_claude_version(tmp_path):
                          capture_output=True, text=True, cwd=str(ROOT), check=False)
     assert out.returncode == 0, out.stderr
     hooks = json.loads((cfg / "settings.json").read_text())["hooks"]
-    assert len(hooks) == 14
+    assert len(hooks) == 15  # 2.1.259: every event but PostToolBatch (known from 2.1.332)
     handler = hooks["Stop"][0]["hooks"][0]
     assert "args" in handler and handler["async"] is True

@@ -66,7 +66,7 @@ def test_dry_run_lists_everything_and_changes_nothing(tmp_path):
     assert r.returncode == 0, r.stderr
     assert _snapshot(tmp_path) == before
     out = r.stdout
-    assert "would remove 14 hook entries from %s" % (claude / "settings.json") in out
+    assert "would remove 15 hook entries from %s" % (claude / "settings.json") in out
     assert "would remove the status-line tap from %s" % (claude / "settings.json") in out
     assert "would remove the autostart entry" in out
     assert "would remove the staged hook sources %s" % (claude / "claude-status-tray") in out
@@ -79,7 +79,7 @@ def test_uninstall_removes_everything_we_installed(tmp_path):
     r = _uninstall(env)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert any(line.startswith("removed 14 hook entries from") for line in lines), r.stdout
+    assert any(line.startswith("removed 15 hook entries from") for line in lines), r.stdout
     assert "removed the status-line tap from" in r.stdout
     assert (claude / "settings.json").read_text() == SETTINGS  # the user's status line back, every byte kept
     assert install.status(str(claude)) == {}

@@ -44,7 +44,7 @@ def test_install_keeps_everything_else_and_is_idempotent(cfg):
     assert s["hooks"]["Stop"][0] == OTHER["hooks"]["Stop"][0]
     assert s["hooks"]["PreToolUse"][0] == OTHER["hooks"]["PreToolUse"][0]
     assert s["hooks"]["WorktreeCreate"] == OTHER["hooks"]["WorktreeCreate"]
-    assert sorted(install.status(str(cfg))) == sorted(install.EVENTS)
+    assert sorted(install.status(str(cfg))) == sorted(install.events_for((2, 1, 259)))
     text = (cfg / "settings.json").read_bytes()
     r2 = install.install(str(cfg), claude_version="2.1.259")
     assert not r2.changed and r2.backup is None
@@ -55,7 +55,7 @@ def test_install_keeps_everything_else_and_is_idempotent(cfg):
 def test_uninstall_removes_exactly_ours(cfg):
     install.install(str(cfg), claude_version="2.1.259")
     r = install.uninstall(str(cfg))
-    assert r.removed == len(install.EVENTS)
+    assert r.removed == len(install.events_for((2, 1, 259)))
     assert load(cfg) == OTHER
     assert install.uninstall(str(cfg)).removed == 0
 
@@ -106,9 +106,10 @@ def test_invalid_json_is_refused_and_untouched(cfg):
 @pytest.mark.parametrize(("version", "form", "is_async", "events"), [
     (None, "shell", False, 11),
     ("2.0.45", "shell", False, 11),
-    ("2.1.100", "shell", True, 13),   # no PostToolUseFailure (first version unknown: 2.1.240)
-    ("2.1.139", "exec", True, 13),
-    ("2.1.259", "exec", True, 14),
+    ("2.1.100", "shell", True, 14),   # no PostToolUseFailure (first version unknown: 2.1.240)
+    ("2.1.139", "exec", True, 14),
+    ("2.1.259", "exec", True, 15),   # no PostToolBatch (first version unknown: only from 2.1.332)
+    ("2.1.332", "exec", True, 16),
     ("1.0.60", "shell", False, 7),
 ])
 def test_version_rules(cfg, version, form, is_async, events):
@@ -124,7 +125,7 @@ def test_version_rules(cfg, version, form, is_async, events):
 
 def test_missing_settings_file_is_created(tmp_path):
     d = tmp_path / "fresh"
-    r = install.install(str(d), claude_version="2.1.259")
+    r = install.install(str(d), claude_version="2.1.332")
     assert r.changed and r.backup is None
     assert sorted(load(d)["hooks"]) == sorted(install.EVENTS)
 
@@ -133,7 +134,7 @@ def test_dry_run_writes_nothing(cfg):
     before = (cfg / "settings.json").read_bytes()
     out = subprocess.run([sys.executable, "-m", "hook.install", "--config-dir", str(cfg), "--dry-run",
                           "--claude-version", "2.1.259"], capture_output=True, text=True, cwd=str(ROOT), check=False)
-    assert out.returncode == 0 and "Would register 14 events" in out.stdout
+    assert out.returncode == 0 and "Would register 15 events" in out.stdout
     assert (cfg / "settings.json").read_bytes() == before
     assert not list(cfg.glob("*.bak-*"))
 
@@ -175,7 +176,7 @@ def test_symlinked_settings_file_is_updated_through_the_link(tmp_path):
     (cfg / "settings.json").symlink_to(real)
     install.install(str(cfg), claude_version="2.1.259")
     assert (cfg / "settings.json").is_symlink()
-    assert sorted(json.loads(real.read_text())["hooks"]) == sorted({*OTHER["hooks"], *install.EVENTS})
+    assert sorted(json.loads(real.read_text())["hooks"]) == sorted({*OTHER["hooks"], *install.events_for((2, 1, 259))})
     assert real.stat().st_mode & 0o777 == 0o644
 
 

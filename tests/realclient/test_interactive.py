@@ -123,8 +123,6 @@ def test_events_claude_code_sent(scenario):
     assert efforts and all(isinstance(e, dict) and "level" in e for e in efforts), efforts
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 finding 7: 2.1.332 sends PostToolBatch and has PermissionDenied; "
-                   "hook.install registers 14 events, neither of them")
 def test_registers_the_events_we_need():
     registered = set(install.events_for(install.parse_version(claude.VERSION)))
     assert {"PermissionDenied", "PostToolBatch"} <= registered, registered
