@@ -157,6 +157,19 @@ def _refresh_pid(s: SessionRecord, event_name: str, now: float, environ: dict) -
         s["pid"], s["pid_file"] = found
 
 
+def _end_in_ledger(sdir: str, path: str, sid: str, now: float) -> None:
+    """A session that ends while it waits for the user: its wait ends here (issue 12), before the file goes."""
+    from core import jsonio, limits, record, store
+    from core import ledger_write as ledger
+
+    try:
+        old = record.upgrade(jsonio.loads(store.read_bytes(path, limits.MAX_FILE + 1)), sid)
+    except (OSError, ValueError, RecursionError):
+        return
+    if isinstance(old, dict) and old.get("state") == "waiting":
+        ledger.note(sdir, ledger.snapshot(old), {**old, "state": "ended"}, now, "SessionEnd")
+
+
 def run(data: bytes, environ: dict | None = None, now: float | None = None) -> None:
     """Apply one hook event (raw stdin bytes) to the status dir. Raises on failure; ``main`` logs.
 
@@ -189,6 +202,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
         own = sid + ".json"
         if name == "SessionEnd" and not event.get("agent_id"):
             _remember_end(sdir, sid, now)
+            _end_in_ledger(sdir, path, sid, now)
             view = scan.load(sdir, now, None, fresh, env)
             if view.pop_cold(own):  # not in the index: its file is removed here
                 store.remove(path)

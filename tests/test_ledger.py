@@ -313,3 +313,22 @@ def test_report_table_and_bad_day(sdir):
     shutil.rmtree(sdir)
     empty = report_cli("--dir", str(sdir), "--day", DAY)
     assert empty["totals"]["waiting_seconds"] == 0 and empty["sessions"] == []
+
+
+def test_a_session_that_ends_while_waiting_keeps_its_wait(sdir):
+    """SessionEnd while a permission prompt is open (the user closed the terminal): the wait ends there and
+    counts; it is not lost with the session file (real hook processes)."""
+    sid = "s-end-waiting"
+    run_hook(event("SessionStart", sid))
+    a0 = time.time()
+    run_hook(event("PermissionRequest", sid, tool_name="Bash", tool_input={"command": "make"}))
+    a1 = time.time()
+    assert read_session(sdir, sid)["state"] == "waiting"
+    time.sleep(0.5)
+    b0 = time.time()
+    run_hook(event("SessionEnd", sid, reason="prompt_input_exit"))
+    b1 = time.time()
+    assert not (sdir / (sid + ".json")).exists()
+    r = session(report_cli("--dir", str(sdir)), sid)
+    assert r["waits"] == 1
+    assert b0 - a1 - 0.06 <= r["waiting_seconds"] <= b1 - a0 + 0.06, r
