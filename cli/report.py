@@ -16,24 +16,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def table(rep: dict, now: float | None = None) -> str:
-    from core import ledger
+    from core import present
 
     t = rep["totals"]
     lines = ["%s: %d session%s · %s · %d prompt%s · %s" % (
-        rep["day"], t["sessions"], "" if t["sessions"] == 1 else "s", ledger.attention_line(rep),
-        t["prompts"], "" if t["prompts"] == 1 else "s", ledger.cost_line(rep))]
+        rep["day"], t["sessions"], "" if t["sessions"] == 1 else "s", present.attention_line(rep),
+        t["prompts"], "" if t["prompts"] == 1 else "s", present.cost_line(rep))]
     if rep.get("limits") or rep.get("limits_note"):
-        lines.append(ledger.limits_line(rep.get("limits"), rep.get("limits_note"), now))
+        lines.append(present.limits_line(rep.get("limits"), rep.get("limits_note"), now))
     peaks = rep.get("peaks") or {}
     reached = ["%s %d%%" % (short, round(peaks[w])) for w, short in (("five_hour", "5 h"), ("seven_day", "week"))
-               if w in peaks and ledger.level(peaks[w]) != "ok"]
+               if w in peaks and present.limit_level(peaks[w]) != "ok"]
     if reached:
         lines.append("Limits reached: " + ", ".join(reached))
     if rep["sessions"]:
         lines.append("")
         head = ("session", "name", "waited", "longest", "waits", "prompts", "cost")
         def mins(r: dict, key: str) -> str:
-            return ledger._minutes(r[key]) if r["waits"] else "0 min"
+            return present.minutes(r[key]) if r["waits"] else "0 min"
 
         rows = [head] + [(r["session_id"][:12], (r.get("name") or "")[:24], mins(r, "waiting_seconds"),
                           mins(r, "longest_wait_seconds"), str(r["waits"]), str(r["prompts"]),

@@ -15,8 +15,6 @@ MAX_DAY_BYTES = 1000 * 1000
 COMPACT_STEP = 256 * 1024
 WAIT_LOOKBACK_DAYS = 7  # a wait closed today may have opened up to this many days before
 WINDOWS = ("five_hour", "seven_day")
-WARN_PCT = 80.0
-ALERT_PCT = 95.0
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ this module only words them.
 
 from __future__ import annotations
 
+import time
+
 CLOUD = "☁️"
 
 # The title's end mark: a session waits for you / load is not OK / all fine.
@@ -240,3 +242,113 @@ def split_shown(rows: list, cap: int) -> tuple:
     ordered = menu_order(rows)  # waiting sessions lead (ORDER), so listing at least all of them is enough
     limit = max(1, cap, sum(1 for r in ordered if is_waiting(r)))
     return ordered[:limit], ordered[limit:]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Limits, cost and attention (issue 12): the figures come from core.ledger; these are their words, said the
+# same way by the tray menu, `claude-status menu` and `report`, the notifications and the dashboard.
+# --------------------------------------------------------------------------------------------------------
+LIMIT_WARN = 80.0  # a rate-limit window is a warning from here
+LIMIT_ALERT = 95.0  # and an alert from here (one notification at each, once per window)
+
+
+def _num(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def limit_level(pct: object) -> str:
+    """``ok`` below 80 %, ``warn`` from 80 %, ``alert`` from 95 % (the limit-warning rule's one home)."""
+    p = _num(pct)
+    if p is None or p < LIMIT_WARN:
+        return "ok"
+    return "alert" if p >= LIMIT_ALERT else "warn"
+
+
+
+
+
+def _clock(ts: object, now: float) -> str:
+    t = _num(ts)
+    if t is None:
+        return "?"
+    lt = time.localtime(t)
+    if t - now >= 86400:
+        return "%s %02d:%02d" % (("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[lt.tm_wday], lt.tm_hour, lt.tm_min)
+    return "%02d:%02d" % (lt.tm_hour, lt.tm_min)
+
+
+def limits_line(limits: dict | None, why: str | None = None, now: float | None = None) -> str:
+    """``Limits: 5 h 42% · resets 14:30 · week 75%`` (``⚠`` from 80 %), or ``Limits: not reported (...)``."""
+    now = time.time() if now is None else now
+    if not limits:
+        return "Limits: " + (why or "not reported")
+    parts = []
+    for w, short in (("five_hour", "5 h"), ("seven_day", "week")):
+        win = limits.get(w)
+        if not isinstance(win, dict) or _num(win.get("used_percentage")) is None:
+            continue
+        pct = float(win["used_percentage"])
+        mark = WARNING_MARK + " " if limit_level(pct) != "ok" else ""
+        resets = _num(win.get("resets_at"))
+        if resets is not None and resets <= now:  # the window has reset since Claude Code said this
+            parts.append("%s %d%% (old: reset %s)" % (short, round(pct), _clock(resets, now)))
+            continue
+        text = "%s%s %d%%" % (mark, short, round(pct))
+        if w == "five_hour" and resets is not None:
+            text += " · resets " + _clock(resets, now)
+        parts.append(text)
+    return "Limits: " + (" · ".join(parts) if parts else (why or "not reported"))
+
+
+def minutes(seconds: object) -> str:
+    """Whole minutes (``<1 min`` under one, a wait that just opened included): a menu showing them changes
+    at most once a minute."""
+    s = _num(seconds) or 0.0
+    return "%d min" % (s // 60) if s >= 60 else "<1 min"
+
+
+def attention_line(report: dict) -> str:
+    """``waited on you 14 min today · longest 6 min``."""
+    t = report.get("totals") or {}
+    if not t.get("waits"):
+        return "waited on you 0 min today"
+    return "waited on you %s today · longest %s" % (minutes(t.get("waiting_seconds")),
+                                                     minutes(t.get("longest_wait_seconds")))
+
+
+def cost_line(report: dict) -> str:
+    """``cost today $1.23``."""
+    return "cost today $%.2f" % ((report.get("totals") or {}).get("cost_usd") or 0.0)
+
+
+def session_lines(entry: dict | None) -> list:
+    """A session's submenu lines: ``Cost $0.17 · +10 −2 lines · API 4.9 s``, ``Waited 3 min · 4 prompts``."""
+    if not entry:
+        return []
+    out = []
+    if entry.get("total_cost_usd") is not None:
+        text = "Cost $%.2f" % entry["total_cost_usd"]
+        if entry.get("lines_added") is not None or entry.get("lines_removed") is not None:
+            text += " · +%d −%d lines" % (entry.get("lines_added") or 0, entry.get("lines_removed") or 0)
+        if entry.get("api_seconds") is not None:
+            api = float(entry["api_seconds"])
+            text += " · API %s" % ("%.1f s" % api if api < 60 else "%d min" % (api // 60))
+        out.append(text)
+    if entry.get("waits") or entry.get("prompts"):
+        text = "Waited on you %s" % (minutes(entry.get("waiting_seconds")) if entry.get("waits") else "0 min")
+        if entry.get("waits"):
+            text += " (longest %s)" % minutes(entry.get("longest_wait_seconds"))
+        out.append(text + " · %d prompt%s" % (entry.get("prompts") or 0, "" if entry.get("prompts") == 1 else "s"))
+    return out
+
+
+
+def crossing_words(window: str, threshold: float, pct: float, resets_at: object, now: float | None = None) -> tuple:
+    """(title, message) of a limit notification."""
+    now = time.time() if now is None else now
+    name = {"five_hour": "5-hour", "seven_day": "weekly"}.get(window, window)
+    title = "%s %s limit at %d%%" % (WARNING_MARK, name.capitalize() if name[0].isalpha() else name, round(pct))
+    msg = "Claude Code's %s window is %d%% used" % (name, round(pct))
+    if resets_at is not None:
+        msg += "; it resets at " + _clock(resets_at, now)
+    return title, msg

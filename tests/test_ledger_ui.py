@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from core import ledger
+from core import ledger, present
 from tests.conftest import event, run_hook
 from tests.test_ledger import NO_LIMITS, WITH_LIMITS, tap
 from tray import notify, view
@@ -69,10 +69,10 @@ def test_waiting_minutes_reach_the_menu(sdir):
 def test_warning_mark_from_80_percent():
     lim = {"five_hour": {"used_percentage": 82.0, "resets_at": None}, "seven_day": {"used_percentage": 79.4,
                                                                                       "resets_at": None}}
-    assert ledger.limits_line(lim) == "Limits: ⚠ 5 h 82% · week 79%"
+    assert present.limits_line(lim) == "Limits: ⚠ 5 h 82% · week 79%"
     soon = dict(lim, five_hour={"used_percentage": 42.0, "resets_at": 1000 + 3600})
-    assert ledger.limits_line(soon, now=1000).startswith("Limits: 5 h 42% · resets ")
-    assert ledger.level(79.9) == "ok" and ledger.level(80) == "warn" and ledger.level(95) == "alert"
+    assert present.limits_line(soon, now=1000).startswith("Limits: 5 h 42% · resets ")
+    assert present.limit_level(79.9) == "ok" and present.limit_level(80) == "warn" and present.limit_level(95) == "alert"
 
 
 def index_with(pct: float, resets: int = 1786263600) -> dict:

@@ -227,7 +227,7 @@ class Notifier:
     def _limit_notices(self, index: dict[str, Any], now: float) -> list[Op]:
         """One notification when a rate-limit window crosses 80 % and 95 % (core.ledger decides), once per
         window; the first reading is the baseline."""
-        from core import ledger
+        from core import ledger, present
 
         day = index.get("ledger")
         if not isinstance(day, dict) or not isinstance(day.get("limits"), dict):
@@ -240,8 +240,8 @@ class Notifier:
             if said in self._limits_said:
                 continue
             self._limits_said.add(said)
-            title, message = ledger.crossing_words(window, threshold, pct, resets_at, now)
-            out.append(Notice("limits", title, message, (), f"limits:{window}", threshold >= ledger.ALERT_PCT))
+            title, message = present.crossing_words(window, threshold, pct, resets_at, now)
+            out.append(Notice("limits", title, message, (), f"limits:{window}", threshold >= present.LIMIT_ALERT))
         return out
 
     def _join(self, sid: str, key: str, kind: str, now: float) -> None:

@@ -10,7 +10,6 @@ import os
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from core import ledger as core_ledger
 from core import present, timefmt
 from core import title as core_title
 
@@ -250,7 +249,7 @@ def session_details(row: dict[str, Any], now: Optional[float],
     updated = _age(row, "updated_at", now)
     if updated:
         info.append(f"Updated: {updated}")
-    info.extend(core_ledger.session_lines(ledger_entry))
+    info.extend(present.session_lines(ledger_entry))
     entries = [MenuEntry(text=t, enabled=False) for t in info]
     entries.append(SEPARATOR)
     transcript = row.get("transcript_path")

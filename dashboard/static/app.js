@@ -224,8 +224,7 @@ function renderLedger(day) {
   }
   const limits = $("sum-limits");
   limits.textContent = (day.limits_line || "").replace(/^Limits: /, "");
-  const pcts = Object.values(day.limits || {}).map((w) => (w && typeof w.used_percentage === "number" ? w.used_percentage : 0));
-  limits.dataset.level = pcts.some((p) => p >= 95) ? "alert" : pcts.some((p) => p >= 80) ? "warn" : "ok";
+  limits.dataset.level = day.limits_level || "ok";  // core.present.limit_level, the one rule
   $("sum-waited").textContent = (day.attention_line || "").replace(/^waited on you /, "").replace(" today", "");
   $("sum-cost").textContent = "$" + Number((day.totals || {}).cost_usd || 0).toFixed(2);
   waits.hidden = false;
