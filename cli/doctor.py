@@ -115,8 +115,8 @@ def check_runs(ours: dict[str, dict[str, Any]], environ: dict[str, str]) -> Chec
     handler = next(iter(ours.values()), None)
     origin = "the registered command"
     if handler is None:
+        from cli import hookchoice
         from hook import install
-        from tray import hookchoice
 
         best = hookchoice.choose(runs=1)[0] if hookchoice.frozen() else None
         handler = install.handler(
@@ -168,8 +168,8 @@ def check_runs(ours: dict[str, dict[str, Any]], environ: dict[str, str]) -> Chec
 def check_hook_command(ours: dict[str, dict[str, Any]]) -> Check:
     """Which hook command is registered (a Python running the stdlib hook, or the bundled executable) and
     its median time; from the standalone binary, also what the other available commands measure."""
+    from cli import hookchoice
     from hook import install
-    from tray import hookchoice
 
     handler = next(iter(ours.values()), None)
     argv = install.argv_of(handler) if handler else None

@@ -44,7 +44,7 @@ def run(uninstall: bool = False, config_dir: Optional[str] = None, dry_run: bool
 def _frozen_argv(config_dir: Optional[str], dry_run: bool) -> tuple[Optional[list[str]], str]:
     """From the standalone binary: the fastest working hook command on this machine (a real Python
     running the bundled stdlib hook, or the bundled `claude-status-hook`), and a note saying which."""
-    from tray import hookchoice
+    from cli import hookchoice
 
     if not hookchoice.frozen():
         return None, ""
@@ -72,7 +72,7 @@ def _remove_staged(config_dir: Optional[str]) -> None:
     """`uninstall-hook` from the binary also removes the hook sources `install-hook` copied out."""
     import shutil
 
-    from tray import hookchoice
+    from cli import hookchoice
 
     if hookchoice.frozen():
         shutil.rmtree(os.path.dirname(hookchoice.staging_dir(config_dir)), ignore_errors=True)

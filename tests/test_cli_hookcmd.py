@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from cli import hookcmd
+from cli import hookchoice, hookcmd
 from hook import install
 from tests.tray_helpers import tray_env  # noqa: F401
-from tray import hookchoice
 
 
 def test_from_source_install_hook_registers_the_installers_default(tray_env, monkeypatch, capsys):

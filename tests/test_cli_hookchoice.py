@@ -1,4 +1,4 @@
-"""tray.hookchoice: how the standalone binary picks its hook command. The frozen paths themselves run
+"""cli.hookchoice: how the standalone binary picks its hook command. The frozen paths themselves run
 against the real bundle in packaging/smoke.py; here, the parts that work the same from source."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import os
 import stat
 import sys
 
+from cli import hookchoice
 from hook import install
-from tray import hookchoice
 
 
 def _script(path, body):
