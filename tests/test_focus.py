@@ -214,6 +214,15 @@ def xdesktop(tmp_path):
     procs.append(subprocess.Popen(["openbox", "--sm-disable"], env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL))
 
+    def wm_ready():
+        out = subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=env, capture_output=True,
+                             text=True, check=False).stdout
+        return "window id" in out
+
+    # A window mapped before openbox is up is never adopted (not in _NET_CLIENT_LIST, never activated):
+    # the windows of these tests map once the window manager runs, as on a real desktop.
+    assert wait_for(wm_ready, 60), "openbox did not start"
+
     class X:
         pass
 
@@ -254,6 +263,40 @@ def xdesktop(tmp_path):
             p.wait(5)
         except subprocess.TimeoutExpired:
             p.kill()
+
+
+def test_x11_window_found_when_the_window_manager_does_not_list_it():
+    """A window the window manager never adopted (it mapped before the WM started, or the WM restarted) is
+    missing from _NET_CLIENT_LIST but is still a child of the root with its _NET_WM_PID: it is found."""
+
+    class Prop:
+        def __init__(self, value):
+            self.value = value
+
+    class Win:
+        def __init__(self, wid, pid=None):
+            self.id, self.pid = wid, pid
+
+        def get_full_property(self, atom, _type):
+            if atom == "_NET_CLIENT_LIST":
+                return Prop([])  # the WM lists nothing
+            return Prop([self.pid]) if atom == "_NET_WM_PID" and self.pid else None
+
+        def query_tree(self):
+            return type("Tree", (), {"children": [Win(0x20000C, 4242), Win(0x40000C, 4343)]})()
+
+    class Display:
+        def screen(self):
+            return type("Screen", (), {"root": Win(1)})()
+
+        def intern_atom(self, name):
+            return name
+
+        def create_resource_object(self, _kind, wid):
+            return Win(wid)
+
+    assert focus.x11_window_for([4343], Display()) == 0x40000C
+    assert focus.x11_window_for([9999], Display()) is None
 
 
 def test_x11_terminal_window_becomes_active(xdesktop, tmp_path):

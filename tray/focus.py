@@ -192,10 +192,10 @@ def x11_window_for(pids: list[int], display: Any) -> Optional[int]:
     root = display.screen().root
     wm_pid = display.intern_atom("_NET_WM_PID")
     client_list = root.get_full_property(display.intern_atom("_NET_CLIENT_LIST"), 0)
-    if client_list is not None:
-        windows = [display.create_resource_object("window", w) for w in client_list.value]
-    else:  # no EWMH window manager: the root's children
-        windows = list(root.query_tree().children)
+    windows = [display.create_resource_object("window", w) for w in client_list.value] if client_list else []
+    # Then the root's children: there is no EWMH window manager, or it never adopted a window (one mapped
+    # before it started, or it restarted), so _NET_CLIENT_LIST lacks it although its _NET_WM_PID is set.
+    windows += list(root.query_tree().children)
     by_pid: dict[int, int] = {}
     for w in windows:
         try:
