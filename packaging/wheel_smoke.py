@@ -66,8 +66,8 @@ def user_session(tool: str, installer: list[str], wheel: str, base_env: dict[str
         out = step("--version", [exe, "--version"], env)
         check(out.strip().startswith("claude-status "), "claude-status --version", out)
         out = step("install-hook", [exe, "install-hook", "--claude-version", "2.1.259"], env)
-        check("Registered 14 events" in out and "Restart your running Claude Code sessions" in out,
-              "install-hook registers 14 events and says to restart sessions", out)
+        check("Registered 15 events" in out and "Restart your running Claude Code sessions" in out,
+              "install-hook registers 15 events (2.1.259) and says to restart sessions", out)
         with open(os.path.join(claude, "settings.json"), encoding="utf-8") as fh:
             text = fh.read()
         check('"cost": 2.50' in text, "settings.json keeps the user's text (2.50)", text)
@@ -88,7 +88,7 @@ def user_session(tool: str, installer: list[str], wheel: str, base_env: dict[str
         out = step("menu", [exe, "menu"], env)
         check("wheel smoke" in out and out.startswith("Title:"), "menu shows the session", out)
         out = step("uninstall", [exe, "uninstall"], env)
-        check("removed 14 hook entries" in out, "uninstall removes the hook", out)
+        check("removed 15 hook entries" in out, "uninstall removes the hook", out)
         with open(os.path.join(claude, "settings.json"), encoding="utf-8") as fh:
             check(fh.read() == SETTINGS, "settings.json is byte for byte what it was", "")
     finally:
@@ -100,7 +100,7 @@ def main() -> int:
     parser.add_argument("--tools", default=os.path.dirname(os.path.dirname(sys.executable)),
                         help="venv holding build, pipx and (optionally) uv (default: this interpreter's)")
     args = parser.parse_args()
-    tools = os.path.join(args.tools, "Scripts" if os.name == "nt" else "bin")
+    tools = os.path.join(os.path.abspath(args.tools), "Scripts" if os.name == "nt" else "bin")
     dist = tempfile.mkdtemp(prefix="wheel-smoke-dist-")
     try:
         env = dict(os.environ)
