@@ -392,12 +392,16 @@ def raise_terminal(pid: int, platform: str = sys.platform, environ: Optional[dic
     chain = ancestry(pid)
     if not chain:
         return False, f"process {pid} is gone"
-    pids = [p.pid for p in chain]
+    return _raise_window(chain, platform, environ, run)
+
+
+def _raise_window(chain: list[Proc], platform: str, environ: Optional[dict[str, str]], run: Runner) -> tuple[bool, str]:
+    """The platform's way to raise the window that shows one of `chain` (a process and its ancestors)."""
     if platform == "darwin":
         return focus_macos(chain, run)
     if platform == "win32":
-        return focus_windows(pids)
-    return activate_x11(pids, environ)
+        return focus_windows([p.pid for p in chain])
+    return activate_x11([p.pid for p in chain], environ)
 
 
 def focus_record(record: dict[str, Any], platform: str = sys.platform, environ: Optional[dict[str, str]] = None,
@@ -415,12 +419,7 @@ def focus_record(record: dict[str, Any], platform: str = sys.platform, environ: 
     editor = editor_for(chain)
     if editor is not None:
         return focus_editor(editor, cwd, run)
-    pids = [p.pid for p in chain]
-    if platform == "darwin":
-        return focus_macos(chain, run)
-    if platform == "win32":
-        return focus_windows(pids)
-    return activate_x11(pids, environ)
+    return _raise_window(chain, platform, environ, run)
 
 
 def focus_session(session_id: str, status_dir: str) -> tuple[bool, str]:
