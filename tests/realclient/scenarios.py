@@ -225,6 +225,9 @@ def print_errors(run: Run) -> dict:
     took = time.time() - t
     err_lat = run.until(lambda: ours(run, sid)["file_state"] == "error" and ours(run, sid)["row_state"] == "error", 5)  # type: ignore[arg-type]
     o = ours(run, sid)  # type: ignore[arg-type]
+    # Our -I -S hook can finish before the recording hook (a full interpreter start) has written its line;
+    # closing stdin now makes Claude Code exit and take the unfinished recorder with it (seen in CI under load).
+    run.wait(lambda: run.hooks("StopFailure"), 20, "StopFailure recorded")
     ps.close()
     return {"sid": sid, "post_tool_failure": [h.get("error") for h in run.hooks("PostToolUseFailure")],
             "stop_failure": [h.get("error") for h in run.hooks("StopFailure")], "res1": res1.get("subtype"),
