@@ -164,7 +164,8 @@ def apply_tail(rec: record.SessionRecord, items: list, now: float, environ: dict
         rec["one_m"] = True
     env: dict = os.environ if environ is None else environ  # type: ignore[assignment]
     context["total_tokens"] = record.context_window(rec.get("model"), tokens if isinstance(tokens, int) else 0,
-                                                    bool(rec.get("one_m")), env, record.reported_window(rec))
+                                                    bool(rec.get("one_m")), env, record.reported_window(rec),
+                                                    record.learned_window(rec))
     context["percentage"] = record.percentage(context)
     return changed
 

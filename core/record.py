@@ -79,6 +79,7 @@ if TYPE_CHECKING:
         transcript_sig: Any  # [offset past the last complete line read, mtime_ns, path]: core.transcript.follow
         model: str
         one_m: bool
+        learned_window: list[Any]  # [model, window]: Claude Code's figure for this model (core.windows)
         last_tool: str
         last_call: list[str]
         last_call_id: Optional[str]
@@ -377,8 +378,10 @@ def newer_row(newer: Newer, now: float, stale: bool, updated: float) -> IndexRow
     }
 
 
-# Model families whose 1M window is native on the Anthropic API (docs/platform-notes.md, Claude Code).
-_NATIVE_1M = ("claude-fable-5", "claude-sonnet-5")
+# Model families whose 1M window is native (docs/platform-notes.md; Claude Code 2.1.332 reports 1M for haiku-5-5,
+# mythos-5 and mythos-5-2 in ``modelUsage[model].contextWindow``: tests/realclient/test_print.py). A window
+# Claude Code reported for a model (core.windows) wins over this table; the table is only the fallback.
+_NATIVE_1M = ("claude-fable-5", "claude-sonnet-5", "claude-haiku-5", "claude-mythos-5")
 _API_1M = ("claude-opus-4-7", "claude-opus-4-8", "claude-opus-5")
 _CLOUD_PROVIDERS = ("CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "CLAUDE_CODE_USE_FOUNDRY")
 
@@ -403,10 +406,30 @@ def reported_window(rec: object) -> int | None:
     return size if type(size) is int and size > 0 else None
 
 
-def context_window(model: object, tokens: int, one_m_seen: bool, environ: dict, reported: int | None = None) -> int:
-    """The context window in tokens. Claude Code's own figure when it has said it (``reported``, from the
-    status-line tap); else infer, since hooks are not told it: an explicit override, the ``[1m]`` marker, a
-    family whose 1M window is native, or more than 200k tokens observed; else 200k."""
+def learned_window(rec: object) -> int | None:
+    """The window Claude Code reported for this record's model in another session (``core.windows``: the hook
+    stores it in the record, so readers need no I/O), or None."""
+    from core import windows
+
+    return windows.learned(rec)
+
+
+def _base_model(name: str) -> str:
+    """A model id without a provider prefix (``us.anthropic.``, an ARN path) or the ``[1m]`` marker."""
+    name = name.rsplit("/", 1)[-1]
+    head, sep, tail = name.partition("anthropic.")
+    if sep and tail.startswith("claude-") and "." not in head.rstrip("."):
+        name = tail
+    return name.replace("[1m]", "")
+
+
+def context_window(model: object, tokens: int, one_m_seen: bool, environ: dict, reported: int | None = None,
+                   learned: int | None = None) -> int:
+    """The context window in tokens. Claude Code's own figure when it has said it for this session
+    (``reported``, from the status-line tap); else infer, since hooks are not told it: an explicit override,
+    the ``[1m]`` marker or more than 200k tokens observed; then the figure Claude Code reported for this
+    model in another session (``learned``, unless the tokens in use exceed it); then a family whose 1M window
+    is native; else 200k."""
     if type(reported) is int and reported > 0:
         return reported
     override = environ.get("CLAUDE_CODE_MAX_CONTEXT_TOKENS")
@@ -417,6 +440,9 @@ def context_window(model: object, tokens: int, one_m_seen: bool, environ: dict, 
     name = model.lower() if isinstance(model, str) else ""
     if one_m_seen or "[1m]" in name or tokens > DEFAULT_WINDOW:
         return ONE_M_WINDOW
+    if type(learned) is int and learned > 0 and tokens <= learned:
+        return learned
+    name = _base_model(name)
     if name.startswith(_NATIVE_1M):
         return ONE_M_WINDOW
     if name.startswith(_API_1M) and not any(_truthy(environ.get(k, "")) for k in _CLOUD_PROVIDERS):

@@ -138,8 +138,11 @@ def _refresh_transcript(s: SessionRecord, environ: dict) -> None:
     tokens = s["context"].get("current_tokens") or 0
     if tokens > record.DEFAULT_WINDOW:
         s["one_m"] = True
+    from core import paths, windows
+
+    windows.recall(s, paths.status_dir(environ))  # type: ignore[arg-type]  # issue 10 finding 6
     s["context"]["total_tokens"] = record.context_window(s.get("model"), tokens, bool(s.get("one_m")), environ,
-                                                         record.reported_window(s))
+                                                         record.reported_window(s), record.learned_window(s))
 
 
 def _refresh_pid(s: SessionRecord, event_name: str, now: float, environ: dict) -> None:

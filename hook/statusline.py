@@ -83,6 +83,31 @@ def apply(s: dict, tap: dict) -> None:
         ctx["source"] = "statusline"
 
 
+def _model_window(tap: object) -> tuple:
+    """(``model.id``, ``context_window.context_window_size``) of a kept status-line input, or Nones. Pure."""
+    if not isinstance(tap, dict):
+        return None, None
+    model, cw = tap.get("model"), tap.get("context_window")
+    mid = model.get("id") if isinstance(model, dict) else None
+    size = cw.get("context_window_size") if isinstance(cw, dict) else None
+    return mid, size
+
+
+def learn_window(sdir: str, before: object, tap: dict, now: float) -> bool:
+    """Remember Claude Code's window for the model (``core.windows``) when this session's model or window is
+    new to us: the file is read on a session's first render and when its model changes, not on every render.
+    Never raises (a failure to learn never costs the record)."""
+    mid, size = _model_window(tap)
+    if mid is None or size is None or _model_window(before) == (mid, size):
+        return False
+    try:
+        from core import windows
+
+        return windows.learn(sdir, mid, size, now)
+    except OSError:
+        return False
+
+
 def _valid_sid(sid: object) -> bool:
     """The one session-id rule (``core.ids``; before it is merged, the hook's own check)."""
     try:
@@ -131,8 +156,10 @@ def record(payload: dict, environ: dict, now: float) -> bool:
         if not isinstance(s, dict):  # a newer hook's file, or not ours: leave it alone
             return False
         was = ledger.snapshot(s)  # issue 12: cost and rate limits into the daily ledger
-        apply(s, extract(payload, now))  # type: ignore[arg-type]
+        tap = extract(payload, now)
+        apply(s, tap)  # type: ignore[arg-type]
         ledger.note(sdir, was, s, now)
+        learn_window(sdir, was.get("statusline"), tap, now)
         updated = s.get("updated_ts")
         s["updated_ts"] = max(float(updated) if isinstance(updated, (int, float)) else 0.0, now)
         s = store.write_session(path, s)  # type: ignore[arg-type,assignment]

@@ -23,8 +23,12 @@ GOAL_IDLE_S = 2.0
 # with no further input") and docs/truth.md reports the latencies measured against the goals.
 DEADLINE_S = 4.0
 GATE_CMD = "python3 -c \"import os,time;[time.sleep(0.05) for _ in range(2400) if not os.path.exists('%s')]\""
+# Every model of 2.1.332's catalog family by family, and the aliases: a new Claude Code version that changes a
+# window fails tests/realclient/test_print.py::test_window_per_model (issue 10 finding 6).
 WINDOW_MODELS = ("claude-haiku-5-5", "haiku", "claude-mythos-5", "claude-mythos-5-2", "claude-sonnet-4-5",
-                 "claude-opus-5-5")
+                 "claude-opus-5-5", "claude-haiku-4-5", "claude-sonnet-4-6", "claude-sonnet-5", "claude-sonnet-5-5",
+                 "claude-opus-4-6", "claude-opus-4-7", "claude-opus-5", "claude-fable-5", "claude-fable-5-2",
+                 "claude-mythos-5-1", "sonnet", "opus", "fable")
 
 
 def usage(ctx: int, cache_read: int = 0, out: int = 40) -> dict:

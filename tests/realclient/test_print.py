@@ -32,8 +32,6 @@ def test_window_per_model(scenario, model):
     assert row["our_pct"] == row["truth_pct"], row
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 finding 6: Claude Code uses a 1M window for claude-haiku-5-5 (and "
-                   "the haiku alias), claude-mythos-5 and claude-mythos-5-2; we store 200000 (50% shown, not 10%)")
 @pytest.mark.parametrize("model", ONE_M_BY_CLAUDE_CODE)
 def test_window_per_model_1m(scenario, model):
     row = next(m for m in scenario("print_models")["measured"]["models"] if m["asked"] == model)
