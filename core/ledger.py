@@ -414,6 +414,83 @@ def limit_crossings(prev: dict | None, cur: dict | None) -> list:
     return out
 
 
+# --------------------------------------------------------------------------------------------------------
+# What the limit notifications already said (the tray's memory across restarts)
+# --------------------------------------------------------------------------------------------------------
+NOTIFIED_NAME = ".limits-notified"
+NOTIFIED_VERSION = 1
+NOTIFIED_MAX_SAID = 16  # (window, resets_at, threshold) triples kept, the newest
+NOTIFIED_MAX_BYTES = 16 * 1024
+
+
+def notified_path(sdir: str) -> str:
+    return os.path.join(sdir, NOTIFIED_NAME)
+
+
+def _said_item(item: object) -> tuple | None:
+    if not (isinstance(item, list) and len(item) == 3 and item[0] in WINDOWS):
+        return None
+    resets, threshold = item[1], item[2]
+    if resets is not None and (isinstance(resets, bool) or not isinstance(resets, int)):
+        return None
+    if _num(threshold) not in THRESHOLDS:
+        return None
+    return (item[0], resets, float(threshold))
+
+
+def _reading(last: object) -> dict | None:
+    """A limits reading as ``limit_crossings`` compares them: ``{window: {used_percentage, resets_at}}``."""
+    if not isinstance(last, dict):
+        return None
+    out: dict = {}
+    for w in WINDOWS:
+        win = last.get(w)
+        pct = _num(win.get("used_percentage")) if isinstance(win, dict) else None
+        if pct is None:
+            continue
+        resets = win.get("resets_at")  # type: ignore[union-attr]
+        out[w] = {"used_percentage": pct,
+                  "resets_at": resets if isinstance(resets, int) and not isinstance(resets, bool) else None}
+    return out
+
+
+def same_reading(a: object, b: object) -> bool:
+    """Whether two limit readings say the same (``_reading`` of each). Pure."""
+    return _reading(a) == _reading(b)
+
+
+def read_notified(sdir: str) -> dict:
+    """``{"last": reading | None, "said": set of (window, resets_at, threshold), "newer": bool}``: what the limit
+    notifications said before (``tray.notify``), surviving tray restarts. Missing, foreign or damaged files
+    read as nothing said (a notification may then repeat once: never lost)."""
+    from core import jsonio, store
+
+    empty: dict = {"last": None, "said": set(), "newer": False}
+    try:
+        raw = jsonio.loads(store.read_bytes(notified_path(sdir), NOTIFIED_MAX_BYTES + 1))
+    except (OSError, ValueError, RecursionError):
+        return empty
+    if not isinstance(raw, dict) or type(raw.get("v")) is not int:
+        return empty
+    said = raw.get("said")
+    items = [_said_item(i) for i in said[:NOTIFIED_MAX_SAID * 4]] if isinstance(said, list) else []
+    return {"last": _reading(raw.get("last")), "said": {i for i in items if i is not None},
+            "newer": raw["v"] > NOTIFIED_VERSION}
+
+
+def write_notified(sdir: str, last: dict | None, said: set) -> bool:
+    """Remember the last reading and what was said (atomic, 0600, at most ``NOTIFIED_MAX_SAID`` triples: the
+    ones of the newest windows). Never rewrites a newer version's file. Raises OSError."""
+    from core import store
+
+    if read_notified(sdir)["newer"]:
+        return False
+    keep = sorted(said, key=lambda t: (t[1] is not None, t[1] or 0, t[2]))[-NOTIFIED_MAX_SAID:]
+    store.write_json(notified_path(sdir), {"v": NOTIFIED_VERSION, "last": _reading(last),
+                                           "said": [list(t) for t in keep]})
+    return True
+
+
 def dashboard(sdir: str, now: float | None = None, days: int = 7) -> dict:
     """What the dashboard header and chart show: ``glance`` plus ``hours`` (today's waiting seconds per
     hour) and ``week`` (``history``: the last ``days`` days, oldest first)."""

@@ -249,6 +249,7 @@ class TrayApp:
             settings.notify_waiting,
             settings.notify_finished,
             reminder=settings.reminder_minutes * 60,
+            memory=self.dirs.status,  # issue 12: limit notifications once per window across restarts
         )
         # pystray's notifier until `start_notifications` (run()) brings up desktop-notifier
         self.delivery: notify_mod.Delivery = notify_mod.PystrayDelivery(

@@ -96,8 +96,12 @@ class Notifier:
     _wait_since: dict[str, float] = field(default_factory=dict)
     _reminded: set[str] = field(default_factory=set)
     _groups: int = 0
-    _limits: Optional[dict[str, Any]] = None  # issue 12: the previous rate-limit reading (None: baseline)
+    # issue 12: where what the limit notifications said is remembered across tray restarts (the status dir:
+    # core.ledger read_notified/write_notified); None keeps it in memory only
+    memory: Optional[str] = None
+    _limits: Optional[dict[str, Any]] = None  # the previous rate-limit reading (None: baseline)
     _limits_said: set[tuple[Any, ...]] = field(default_factory=set)  # (window, resets_at, threshold)
+    _memory_loaded: bool = False
 
     def shown(self) -> dict[str, tuple[str, ...]]:
         """Key -> session ids of every notification currently shown."""
@@ -232,9 +236,11 @@ class Notifier:
         day = index.get("ledger")
         if not isinstance(day, dict) or not isinstance(day.get("limits"), dict):
             return []
+        self._recall_limits()
         cur, prev = day["limits"], self._limits
         self._limits = cur
         out: list[Op] = []
+        said_before = set(self._limits_said)
         for window, threshold, pct, resets_at in ledger.limit_crossings(prev, cur):
             said = (window, resets_at, threshold)
             if said in self._limits_said:
@@ -242,7 +248,27 @@ class Notifier:
             self._limits_said.add(said)
             title, message = present.crossing_words(window, threshold, pct, resets_at, now)
             out.append(Notice("limits", title, message, (), f"limits:{window}", threshold >= present.LIMIT_ALERT))
+        if self.memory is not None and (self._limits_said != said_before or
+                                        not ledger.same_reading(prev, cur)):
+            try:
+                ledger.write_notified(self.memory, cur, self._limits_said)
+            except OSError:
+                log.warning("could not remember the limit notifications in %s", self.memory, exc_info=True)
         return out
+
+    def _recall_limits(self) -> None:
+        """Once per notifier (one tray lifetime): what a previous lifetime saw and said. With a remembered
+        reading, the first reading of this lifetime is compared with it (a crossing while the tray was off is
+        said once; a new window, another ``resets_at``, starts from 0); without one it is the baseline."""
+        if self._memory_loaded or self.memory is None:
+            return
+        self._memory_loaded = True
+        from core import ledger
+
+        got = ledger.read_notified(self.memory)
+        if self._limits is None:
+            self._limits = got["last"]
+        self._limits_said |= got["said"]
 
     def _join(self, sid: str, key: str, kind: str, now: float) -> None:
         shown = self._shown.setdefault(key, _Shown(kind, [], now))
