@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
             notifications=settings.notifications,
             context_warn=settings.context_warn,
             context_high=settings.context_high,
+            icon_limits=settings.icon_limits,
         )
         refresh = settings.refresh_interval
     source = IndexSource(dirs, refresh=refresh, dry_run=True)

@@ -59,7 +59,7 @@ from core.present import (  # the words and the limit levels are presentation ru
     LIMIT_WARN,
     attention_line,
     cost_line,
-    limit_level,
+    limits_level,
     limits_line,
     session_lines,
 )
@@ -380,8 +380,7 @@ def glance(sdir: str, now: float | None = None) -> dict:
     rep = day_report(sdir, None, now)
     return {"limits": rep["limits"], "limits_note": rep["limits_note"],
             "limits_line": limits_line(rep["limits"], rep["limits_note"], now),
-            "limits_level": max((limit_level((w or {}).get("used_percentage")) for w in (rep["limits"] or {}).values()
-                                 if isinstance(w, dict)), key=("ok", "warn", "alert").index, default="ok"),
+            "limits_level": limits_level(rep["limits"], now),
             "attention_line": attention_line(rep), "cost_line": cost_line(rep), "totals": rep["totals"],
             "sessions": {r["session_id"]: {**r, "lines": session_lines(r)} for r in rep["sessions"]}}
 

@@ -264,6 +264,26 @@ def limit_level(pct: object) -> str:
     return "alert" if p >= LIMIT_ALERT else "warn"
 
 
+LIMIT_LEVELS = ("ok", "warn", "alert")
+
+
+def limits_level(limits: object, now: float | None = None) -> str:
+    """The highest ``limit_level`` of the rate-limit windows that have not reset yet (a window whose
+    ``resets_at`` has passed says nothing about now): what the icon mark and the dashboard header show."""
+    now = time.time() if now is None else now
+    best = "ok"
+    for win in (limits.values() if isinstance(limits, dict) else ()):
+        if not isinstance(win, dict):
+            continue
+        resets = _num(win.get("resets_at"))
+        if resets is not None and resets <= now:
+            continue
+        level = limit_level(win.get("used_percentage"))
+        if LIMIT_LEVELS.index(level) > LIMIT_LEVELS.index(best):
+            best = level
+    return best
+
+
 
 
 

@@ -146,3 +146,73 @@ def test_macos_template_pair_is_18_and_36():
     for px, data in pngs.items():
         with Image.open(BytesIO(data)) as im:
             assert im.size == (px, px)
+
+
+# ------------------------------------------------------------------ the rate-limit mark (issue 12)
+
+
+def _mark_box(size):
+    m = icons._mark_size(size)
+    return size - m, size - m, size, size
+
+
+def _coloured(img, box, colour, tol=40):
+    x0, y0, x1, y1 = box
+    return [(x, y) for y in range(y0, y1) for x in range(x0, x1)
+            if img.getpixel((x, y))[3] > 200 and all(abs(a - b) <= tol for a, b in zip(img.getpixel((x, y)), colour))]
+
+
+@pytest.mark.parametrize("size", [16, 18, 22, 24, 32, 64])
+def test_limit_mark_is_amber_then_red_in_the_bottom_right_corner(size):
+    plain = icons.render(IconState(3, 1, 2), size)
+    warn = icons.render(IconState(3, 1, 2, limit=1), size)
+    alert = icons.render(IconState(3, 1, 2, limit=2), size)
+    box = _mark_box(size)
+    amber, red = icons.LIMIT_COLOURS[1][:3], icons.LIMIT_COLOURS[2][:3]
+    assert not _coloured(plain, box, amber) and not _coloured(plain, box, red)
+    assert len(_coloured(warn, box, amber)) >= 3 and not _coloured(warn, box, red)
+    assert len(_coloured(alert, box, red)) >= 3 and not _coloured(alert, box, amber)
+    # its "!" is drawn pixel-exact in the dark glyph colour
+    assert _coloured(warn, box, icons.LIMIT_GLYPH[:3], tol=0)
+    # the ring (what the context use shows) is untouched outside the mark's corner
+    x0, y0, _, _ = box
+    c, r = size / 2, icons.inner_radius(size) + 1
+    ring = [(x, y) for y in range(size) for x in range(size)
+            if (x < x0 or y < y0) and ((x + 0.5 - c) ** 2 + (y + 0.5 - c) ** 2) ** 0.5 > r]
+    for img in (warn, alert):
+        assert [plain.getpixel(p) for p in ring] == [img.getpixel(p) for p in ring]
+
+
+@pytest.mark.parametrize("size", [16, 18, 20, 22, 24, 32, 36, 48, 64])
+@pytest.mark.parametrize("waiting", [False, True])
+@pytest.mark.parametrize("sessions", [3, 12])
+def test_the_count_stays_whole_and_clear_of_the_limit_mark(size, waiting, sessions):
+    """With the mark the count keeps its cell size where it fits, and no glyph pixel lies under the mark."""
+    text = icons.count_text(sessions)
+    img = icons.render(IconState(sessions, 1, 8, waiting=waiting, limit=2), size)
+    lit = _glyph_pixels(img)
+    cell = icons.glyph_cell(size, text, waiting, True)
+    cells = sum(row.count("#") for ch in text for row in icons.FONT[ch])
+    assert len(lit) == cells * cell * cell
+    x0, y0, _, _ = _mark_box(size)
+    assert not [(x, y) for x, y in lit if x >= x0 - 1 and y >= y0 - 1]
+    if size == 22 and text == "3":
+        assert cell >= icons.glyph_cell(size, text, waiting)  # readable at 22 px: the digit is not shrunk
+
+
+def test_limit_mark_as_a_template_is_black_with_the_mark_cut_out():
+    size = 22
+    img = icons.render(IconState(3, 1, 2, limit=1), size, template=True)
+    assert {px[:3] for px in pixels(img) if px[3] > 0} == {(0, 0, 0)}
+    x0, y0, x1, y1 = _mark_box(size)
+    m = x1 - x0
+    cell = max(1, m // 9)
+    bang = x0 + (m - 3 * cell) // 2 + cell  # the "!"'s column (its 3x5 glyph is ".#.")
+    col = [img.getpixel((bang, y))[3] for y in range(y0 + m // 3, y1 - 1)]
+    assert max(col) >= 200 and min(col) == 0  # black triangle with the transparent "!" inside
+    assert icons.render(IconState(3, 1, 2, limit=2), size, template=True).tobytes() == img.tobytes()
+
+
+def test_limit_states_have_their_own_icon_names():
+    names = {icons.icon_name(IconState(3, 1, 2, limit=n)) for n in (0, 1, 2)}
+    assert len(names) == 3

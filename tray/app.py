@@ -285,6 +285,7 @@ class TrayApp:
             context_warn=self.settings.context_warn,
             context_high=self.settings.context_high,
             legacy=self.source.legacy,
+            icon_limits=self.settings.icon_limits,
         )
 
     def _ui(self, fn: Callable[[], None]) -> None:

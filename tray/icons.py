@@ -29,6 +29,12 @@ LEVEL_COLOURS = {
     3: (218, 54, 51, 255),  # high: red
 }
 WAIT_COLOUR = (255, 120, 0, 255)  # the "waiting for you" badge: orange with a white "!"
+# the rate-limit mark (issue 12; IconState.limit): a warning triangle in the bottom-right corner, amber from
+# 80 %, red from 95 % (core.present.LIMIT_WARN / LIMIT_ALERT), with a dark edge that keeps it apart from the
+# ring and visible on light panels; as a macOS template: black with the "!" cut out (the menu says which)
+LIMIT_COLOURS = {1: (250, 180, 0, 255), 2: (230, 50, 45, 255)}
+LIMIT_EDGE = (25, 25, 25, 255)
+LIMIT_GLYPH = (20, 20, 20, 255)
 ERROR_COLOUR = (200, 30, 30, 255)
 GLYPH_COLOUR = (235, 235, 235, 255)
 
@@ -70,16 +76,26 @@ def _badge_size(size: int) -> int:
     return max(7, (size * 7) // 16)
 
 
+def _mark_size(size: int) -> int:
+    """The rate-limit triangle's width (px): a little smaller than the badge (so "9+" still fits beside it at
+    16 px), at least 6 so its "!" stays readable."""
+    return max(6, (size * 3) // 8)
+
+
 def _text_box(text: str, cell: int) -> tuple[int, int]:
     return len(text) * 3 * cell + (len(text) - 1) * cell, 5 * cell
 
 
-def _fits(size: int, text: str, cell: int, x0: int, y0: int, badge: bool) -> bool:
+def _fits(size: int, text: str, cell: int, x0: int, y0: int, badge: bool, mark: bool = False) -> bool:
     w, h = _text_box(text, cell)
     c, r = size / 2, inner_radius(size)
     corners = ((x0, y0), (x0 + w, y0), (x0, y0 + h), (x0 + w, y0 + h))
     if any(((x - c) ** 2 + (y - c) ** 2) ** 0.5 > r for x, y in corners):
         return False
+    if mark:  # keep clear of the limit triangle's box in the bottom-right corner (plus a pixel)
+        m = _mark_size(size)
+        if x0 + w > size - m - 1 and y0 + h > size - m - 1:
+            return False
     if badge:  # keep clear of the badge's disc (plus a pixel of antialiasing)
         b = _badge_size(size)
         bx, by, br = size - b / 2, b / 2, b / 2 + 1
@@ -89,22 +105,30 @@ def _fits(size: int, text: str, cell: int, x0: int, y0: int, badge: bool) -> boo
     return True
 
 
-def _layout(size: int, text: str, badge: bool) -> tuple[int, int, int]:
-    """(cell, x0, y0): the biggest whole-pixel glyph cell, and a position near the centre (nudged down-left
-    when a badge sits top-right), at which the text fits inside the ring and clear of the badge."""
+def _layout(size: int, text: str, badge: bool, mark: bool = False) -> tuple[int, int, int]:
+    """(cell, x0, y0): the biggest whole-pixel glyph cell, and a position near the centre (nudged away from
+    the badge top-right and the limit mark bottom-right: down-left, up-left or left), at which the text fits
+    inside the ring and clear of both."""
+    if badge and mark:
+        moves: tuple = ((-1, 0),)
+    elif mark:
+        moves = ((-1, -1), (0, -1), (-1, 0))
+    else:
+        moves = ((-1, 1),)
     for cell in range(max(1, size // 11), 0, -1):
         w, h = _text_box(text, cell)
         cx, cy = (size - w) // 2, (size - h) // 2
-        for shift in range(max(2, size // 6)):
-            x0, y0 = cx - shift, cy + shift
-            if _fits(size, text, cell, x0, y0, badge):
-                return cell, x0, y0
+        for dx, dy in moves:
+            for shift in range(max(3, size // 5)):
+                x0, y0 = cx + dx * shift, cy + dy * shift
+                if _fits(size, text, cell, x0, y0, badge, mark):
+                    return cell, x0, y0
     w, h = _text_box(text, 1)
     return 1, (size - w) // 2, (size - h) // 2
 
 
-def glyph_cell(size: int, text: str, badge: bool) -> int:
-    return _layout(size, text, badge)[0]
+def glyph_cell(size: int, text: str, badge: bool, mark: bool = False) -> int:
+    return _layout(size, text, badge, mark)[0]
 
 
 def _draw_glyphs(img: Image.Image, text: str, cell: int, x0: int, y0: int, colour: tuple[int, ...]) -> None:
@@ -156,7 +180,7 @@ def render(state: IconState, size: int = 64, template: bool = False, count: bool
         img = Image.alpha_composite(img, disc.resize((size, size), Image.Resampling.LANCZOS))
     badge_on = state.waiting or state.error
     # the biggest whole-pixel digits that fit inside the ring (and clear of a badge: nudged down-left)
-    cell, x0, y0 = _layout(size, text, badge_on)
+    cell, x0, y0 = _layout(size, text, badge_on, state.limit > 0)
     if count:
         _draw_glyphs(img, text, cell, x0, y0, (0, 0, 0, 255) if template else GLYPH_COLOUR)
 
@@ -178,7 +202,38 @@ def render(state: IconState, size: int = 64, template: bool = False, count: bool
         bx, by = _centred(mark, bcell, b // 2, b // 2)
         _draw_glyphs(badge, mark, bcell, bx, by, (255, 255, 255, 255) if not template else (0, 0, 0, 0))
         img.alpha_composite(badge, (size - b, 0))
+    if state.limit:
+        m = _mark_size(size)
+        img.alpha_composite(_limit_mark(size, state.limit, template), (size - m, size - m))
     return img
+
+
+def _limit_mark(size: int, limit: int, template: bool) -> Image.Image:
+    """The rate-limit triangle with its "!": filled amber (warn) or red (alert) with a dark edge; as a template,
+    black with the "!" cut out (at 18-22 px an outline cannot be told from a fill, so both levels look alike
+    where colour is dropped; the menu's limits line gives the figures)."""
+    from PIL import Image, ImageDraw
+
+    m = _mark_size(size)
+    big = m * SUPERSAMPLE
+    tri = Image.new("RGBA", (big, big), (0, 0, 0, 0))
+    d = ImageDraw.Draw(tri)
+    points = [(big / 2, 0), (big - 1, big - 1), (0, big - 1)]
+    edge = max(SUPERSAMPLE, big // 9)
+    if template:
+        d.polygon(points, fill=(0, 0, 0, 255))
+    else:
+        d.polygon(points, fill=LIMIT_EDGE)  # the edge: the fill drawn inset on top
+        inset = edge * 1.6
+        inner = [(big / 2, inset * 1.25), (big - 1 - inset, big - 1 - edge), (inset, big - 1 - edge)]
+        d.polygon(inner, fill=LIMIT_COLOURS[min(2, limit)])
+    out = tri.resize((m, m), Image.Resampling.LANCZOS)
+    cell = max(1, m // 9)
+    w, h = _text_box("!", cell)
+    gx, gy = (m - w) // 2, m - h - max(1, m // 8)
+    glyph = (0, 0, 0, 0) if template else LIMIT_GLYPH
+    _draw_glyphs(out, "!", cell, gx, gy, glyph)
+    return out
 
 
 def app_icon(size: int = 128) -> Image.Image:
@@ -188,7 +243,8 @@ def app_icon(size: int = 128) -> Image.Image:
 
 def icon_name(state: IconState, template: bool = False) -> str:
     """A stable icon-theme name per state (panels cache icons by name, so a new state needs a new name)."""
-    flags = ("w" if state.waiting else "") + ("e" if state.error else "") + ("t" if template else "")
+    flags = ("w" if state.waiting else "") + ("e" if state.error else "") + ("l%d" % state.limit if state.limit else "")
+    flags += "t" if template else ""
     return f"claude-status-{min(state.sessions, 10)}-{state.level}-{state.fill}{('-' + flags) if flags else ''}"
 
 

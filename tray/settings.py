@@ -35,6 +35,9 @@ class Settings(BaseModel):
         default=5.0, ge=0, le=1440, description="remind once when a session still waits after this long; 0 = off"
     )
     show_label: bool = Field(default=True, description="text beside the icon where the platform can show it")
+    icon_limits: bool = Field(
+        default=True, description="a mark in the icon when a rate-limit window is at 80 % or more (95 %: alert)"
+    )
     max_sessions: int = Field(default=12, ge=1, le=50, description="sessions listed before 'N more…'")
     context_warn: int = Field(default=present.CONTEXT_WARN, ge=1, le=100)
     context_high: int = Field(default=present.CONTEXT_HIGH, ge=1, le=100)

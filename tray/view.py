@@ -50,6 +50,7 @@ class ViewOptions:
     context_warn: int = present.CONTEXT_WARN
     context_high: int = present.CONTEXT_HIGH
     legacy: bool = False
+    icon_limits: bool = True  # the rate-limit mark in the icon from 80 % (issue 12)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class IconState:
     fill: int = 0  # highest context use in eighths of the ring, 0..8
     waiting: bool = False
     error: bool = False
+    limit: int = 0  # rate limits: 0 = below 80 % (no mark), 1 = warn (from 80 %), 2 = alert (from 95 %)
 
 
 # ---------------------------------------------------------------- rows
@@ -171,10 +173,21 @@ def tooltip(index: dict[str, Any], limit: int = TOOLTIP_LIMIT) -> str:
     return truncate_utf16(out, limit)
 
 
+def limit_mark(index: dict[str, Any], options: ViewOptions = ViewOptions()) -> int:
+    """The icon's rate-limit mark: the index of ``core.present.limits_level`` (the ledger's glance, added by
+    tray.source) in ``present.LIMIT_LEVELS``: 0 none, 1 warn, 2 alert; 0 when switched off."""
+    day = index.get("ledger")
+    level = day.get("limits_level") if isinstance(day, dict) else None
+    if not options.icon_limits or level not in present.LIMIT_LEVELS:
+        return 0
+    return present.LIMIT_LEVELS.index(level)
+
+
 def icon_state(index: dict[str, Any], options: ViewOptions = ViewOptions()) -> IconState:
     rows = active_rows(index)
+    limit = limit_mark(index, options)
     if not rows:
-        return IconState()
+        return IconState(limit=limit)
     top = max(_int(r.get("context_pct")) for r in rows)
     top = max(0, min(100, top))
     level = present.context_level(top, options.context_warn, options.context_high)
@@ -184,18 +197,22 @@ def icon_state(index: dict[str, Any], options: ViewOptions = ViewOptions()) -> I
         fill=min(8, (top * 8 + 50) // 100),
         waiting=any(_state(r) == "waiting" for r in rows),
         error=any(_state(r) == "error" for r in rows),
+        limit=limit,
     )
 
 
 def icon_description(state: IconState) -> str:
     """A words-only description of an icon state (for `claude-status menu` and tests)."""
+    limit = f"limits {present.LIMIT_LEVELS[state.limit]} mark" if state.limit else ""
     if state.sessions == 0:
-        return "no active session"
+        return "no active session" + (f", {limit}" if limit else "")
     parts = [f"{state.sessions} active", f"ctx {present.LEVEL_NAMES[state.level]} ({state.fill}/8)"]
     if state.waiting:
         parts.append("WAITING mark")
     if state.error:
         parts.append("error mark")
+    if limit:
+        parts.append(limit)
     return ", ".join(parts)
 
 
