@@ -89,3 +89,63 @@ def test_claude_codes_limits_reach_the_icon(sdir):
     red = icons.LIMIT_COLOURS[2][:3]
     assert any(all(abs(a - b) <= 40 for a, b in zip(img.getpixel((x, y))[:3], red)) and img.getpixel((x, y))[3] > 200
                for x in range(22 - m, 22) for y in range(22 - m, 22))
+
+
+def _report() -> dict:
+    out = subprocess.run([sys.executable, "-m", "cli", "report", "--json"], capture_output=True, text=True,
+                         timeout=120, env=dict(os.environ), check=False)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the tap runs under /bin/sh like Claude Code")
+def test_menu_report_and_dashboard_show_the_newest_status_line_input(sdir):
+    """Two sessions report different limits: everything shows the newest input's, also after its session ended
+    (the ledger keeps it); the icon mark follows the same figures."""
+    from dashboard.app import App
+
+    a, b = "aaaa1111-0000-4000-8000-0000000000aa", "bbbb2222-0000-4000-8000-0000000000bb"
+    soon = int(time.time()) + 3600
+    for sid in (a, b):
+        run_hook(event("SessionStart", sid))
+
+    def said(sid: str, pct: float, resets: int) -> None:
+        payload = json.loads(json.dumps(WITH_LIMITS))
+        payload["session_id"] = sid
+        payload["rate_limits"] = {"five_hour": {"used_percentage": pct, "resets_at": resets},
+                                  "seven_day": {"used_percentage": 50, "resets_at": soon + 86400}}
+        tap(payload)
+
+    def shown() -> tuple:
+        rep = _report()["limits"]["five_hour"]["used_percentage"]
+        lines = [x.strip() for x in menu().splitlines()]
+        limits = next(x for x in lines if x.startswith("Limits:"))
+        icon = next(x for x in lines if x.startswith("Icon:"))
+        live = App(str(sdir)).live()["ledger"]
+        return rep, limits.split(" · ")[0], live["limits"]["five_hour"]["used_percentage"], live["limits_level"], \
+            "limits warn mark" in icon
+
+    said(a, 88, soon)
+    assert shown() == (88, "Limits: ⚠ 5 h 88%", 88, "warn", True)
+    time.sleep(0.01)
+    said(b, 12, soon + 18000)  # b's input is newer: a new window
+    assert shown() == (12, "Limits: 5 h 12%", 12, "ok", False)
+    run_hook(event("SessionEnd", b, reason="other"))
+    assert not (sdir / (b + ".json")).exists()
+    assert shown() == (12, "Limits: 5 h 12%", 12, "ok", False)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the tap runs under /bin/sh like Claude Code")
+def test_a_window_that_has_reset_since_colours_nothing(sdir):
+    """The dashboard header's level and the icon mark agree with the limits line: a reading whose window has
+    reset since ("old: reset 14:30") is no warning any more."""
+    sid = WITH_LIMITS["session_id"]
+    run_hook(event("SessionStart", sid))
+    payload = json.loads(json.dumps(WITH_LIMITS))
+    past = int(time.time()) - 600
+    payload["rate_limits"] = {"five_hour": {"used_percentage": 97, "resets_at": past}}
+    tap(payload)
+    glance = ledger.glance(str(sdir))
+    assert "(old: reset" in glance["limits_line"] and "⚠" not in glance["limits_line"]
+    assert glance["limits_level"] == "ok"
+    assert view.icon_state({"sessions": [], "ledger": glance}).limit == 0
