@@ -4,6 +4,7 @@ fake "claude" runs in one pane; X11 terminals (xterm) under Xvfb with a window m
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -102,27 +103,41 @@ def build_tmux_world(tmux, tmp_path):
     return pid
 
 
-@needs_tmux
-def test_tmux_selects_the_pane_whose_process_tree_holds_claude(tmux, tmp_path):
-    pid = build_tmux_world(tmux, tmp_path)
-    sdir = tmp_path / "status"
-    write_session(sdir, SID, pid)
-    # a client attached to 'main', in a pseudo-terminal: focus must switch it over to 'work'
-    client = subprocess.Popen(["script", "-qfc", f"tmux -S {tmux.sock} attach -t main", "/dev/null"],
+@contextlib.contextmanager
+def attached_client(tmux, session="main"):
+    """A tmux client attached to `session` in a pseudo-terminal (`script`), as a user's terminal holds one;
+    killed on exit."""
+    client = subprocess.Popen(["script", "-qfc", f"tmux -S {tmux.sock} attach -t {session}", "/dev/null"],
                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               env=dict(tmux.env, DISPLAY=""))
     try:
-        assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == "main", 60)
-        assert ("work", "1", "2") not in tmux.active()
-        ok, what = focus.focus_session(SID[:13], str(sdir))
-        assert ok, what
-        assert what.startswith("tmux pane work:1.2"), what
-        assert ("work", "1", "2") in tmux.active()
-        assert ("main", "1", "0") in tmux.active()  # the other session is left alone
-        assert tmux("list-clients", "-F", "#{session_name}") == "work"
+        assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == session, 60)
+        yield client
     finally:
         client.kill()
         client.wait(5)
+
+
+@pytest.fixture
+def attached(tmux, tmp_path):
+    """`build_tmux_world` with a client attached to 'main': yields the fake claude's pid."""
+    pid = build_tmux_world(tmux, tmp_path)
+    with attached_client(tmux):
+        yield pid
+
+
+@needs_tmux
+def test_tmux_selects_the_pane_whose_process_tree_holds_claude(tmux, attached, tmp_path):
+    sdir = tmp_path / "status"
+    write_session(sdir, SID, attached)
+    # the client is attached to 'main': focus must switch it over to 'work'
+    assert ("work", "1", "2") not in tmux.active()
+    ok, what = focus.focus_session(SID[:13], str(sdir))
+    assert ok, what
+    assert what.startswith("tmux pane work:1.2"), what
+    assert ("work", "1", "2") in tmux.active()
+    assert ("main", "1", "0") in tmux.active()  # the other session is left alone
+    assert tmux("list-clients", "-F", "#{session_name}") == "work"
 
 
 @needs_tmux
@@ -338,31 +353,30 @@ def test_tmux_client_in_an_xterm_is_switched_and_raised(xdesktop, tmux, tmp_path
     assert wait_for(lambda: xdesktop.active() == win, 60)
 
 
-def test_claude_status_focus_command(tmp_path, tmux):
-    """The real command: exit 1 with one line when nothing can be focused, 0 and what it focused otherwise."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _focus_command(sdir, ref):
+    env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "DISPLAY")}
+    return subprocess.run([sys.executable, "-m", "cli", "focus", ref, "--dir", str(sdir)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_claude_status_focus_command_without_a_pid(tmp_path):
+    """The real command: exit 1 with one line when nothing can be focused."""
     sdir = tmp_path / "status"
     write_session(sdir, SID, 0)
-    env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "DISPLAY")}
-    r = subprocess.run([sys.executable, "-m", "cli", "focus", "f0c0", "--dir", str(sdir)], cwd=root, env=env,
-                       capture_output=True, text=True, timeout=60, check=False)
+    r = _focus_command(sdir, "f0c0")
     assert r.returncode == 1
     assert r.stderr.strip().splitlines() == [
         "claude-status: error: the session's Claude process is not known yet (no pid in its status file)"]
-    if shutil.which("tmux") is None:
-        return
-    pid = build_tmux_world(tmux, tmp_path)
-    write_session(sdir, SID, pid)
-    client = subprocess.Popen(["script", "-qfc", f"tmux -S {tmux.sock} attach -t main", "/dev/null"],
-                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env=dict(tmux.env, DISPLAY=""))
-    try:
-        assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == "main", 60)
-        r = subprocess.run([sys.executable, "-m", "cli", "focus", SID[:8] + "-0000-4000-8000-000000000001",
-                            "--dir", str(sdir)], cwd=root, env=env, capture_output=True, text=True, timeout=60,
-                           check=False)
-        assert (r.returncode, r.stdout.strip()) == (0, "focused tmux pane work:1.2"), r.stderr
-        assert ("work", "1", "2") in tmux.active()
-    finally:
-        client.kill()
-        client.wait(5)
+
+
+@needs_tmux
+def test_claude_status_focus_command(tmp_path, tmux, attached):
+    """The real command: 0 and what it focused."""
+    sdir = tmp_path / "status"
+    write_session(sdir, SID, attached)
+    r = _focus_command(sdir, SID[:8] + "-0000-4000-8000-000000000001")
+    assert (r.returncode, r.stdout.strip()) == (0, "focused tmux pane work:1.2"), r.stderr
+    assert ("work", "1", "2") in tmux.active()

@@ -8,6 +8,7 @@ simultaneous waits are grouped; everything is withdrawn when the tray quits.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ import sys
 import pytest
 
 from tests.desktop import Desktop, find, wait_for
-from tests.test_focus import Tmux, build_tmux_world
+from tests.test_focus import Tmux, attached_client, build_tmux_world
 from tests.test_tray_gui import GI_PROBLEM, MISSING, ROOT, event, fire
 from tests.tray_helpers import tray_env  # noqa: F401
 
@@ -44,13 +45,11 @@ def test_notifications_over_dbus(tmp_path, tray_env):
     d = Desktop(str(tmp_path)).start()
     tmux = Tmux(str(tmp_path))
     env = dict(tray_env)
-    tray = client = None
+    tray = None
+    client = contextlib.ExitStack()
     try:
         pid = build_tmux_world(tmux, tmp_path)
-        client = subprocess.Popen(["script", "-qfc", f"tmux -S {tmux.sock} attach -t main", "/dev/null"],
-                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  env=dict(tmux.env, DISPLAY=""))
-        assert wait_for(lambda: tmux("list-clients", "-F", "#{session_name}") == "main", 60)
+        client.enter_context(attached_client(tmux))
         for sid, prompt in ((A, "Deploy the site"), (B, "Write the notes"), (C, "Fix the tests")):
             fire(env, event(sid, "UserPromptSubmit", prompt=prompt))
         set_pid(env, A, pid)
@@ -120,8 +119,7 @@ def test_notifications_over_dbus(tmp_path, tray_env):
     finally:
         if tray is not None and tray.poll() is None:
             tray.kill()
-        if client is not None:
-            client.kill()
+        client.close()
         tmux.kill()
         d.stop()
 
