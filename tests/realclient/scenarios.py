@@ -126,6 +126,58 @@ def print_models(run: Run) -> dict:
     return {"models": out}
 
 
+# A model Claude Code 2.1.332 knows that our fallback table (core/record.py) does not: the learned window
+# (core/windows.py) has to carry Claude Code's figure to it.
+LEARNED_MODEL = "claude-mythos-preview"
+STATUSLINE_INPUT = "StatusLine__realclient_v2.1.332_int_bg_prompt_later.json"  # recorded from this client
+
+
+def print_learned_window(run: Run) -> dict:
+    """Issue 10 finding 6, learned windows: a print session of a model unknown to our table; Claude Code's
+    status-line input for that model (the recorded 2.1.332 input, with that session's id, model and the window
+    Claude Code reported for it) goes through our tap command as Claude Code runs it; a later print session of
+    the model (no status line in print mode) must get Claude Code's window from what the tap learned."""
+    import json
+
+    proj = run.project("learn")
+    run.start({"l1": [text("First.", 100_000)], "l2": [text("Second.", 100_000)]}, statusline=None)
+    first = run.printer(proj, ("--model", LEARNED_MODEL))
+    res = first.turn("report @script:l1")
+    sid = first.session_id
+    assert sid
+    resolved = next(iter(res.get("modelUsage") or {"?": {}}))
+    truth1 = (res.get("modelUsage") or {}).get(resolved, {}).get("contextWindow")
+    run.until(lambda: settled(run, sid, 100_000), 5)
+    before = ours(run, sid)
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "fixtures", "hook-events", STATUSLINE_INPUT), encoding="utf-8") as f:
+        said = json.load(f)
+    said.update(session_id=sid, transcript_path=(run.session(sid) or {}).get("transcript_path"), cwd=proj)
+    said["model"] = {"id": resolved, "display_name": "Mythos Preview"}
+    said["context_window"]["context_window_size"] = truth1
+    tap = subprocess.run(["/bin/sh", "-c", _tap_command()], input=json.dumps(said).encode(), env=run.env(),
+                         capture_output=True, timeout=60, check=False)
+    first.close()
+    second = run.printer(proj, ("--model", LEARNED_MODEL))
+    res2 = second.turn("report @script:l2")
+    sid2 = second.session_id
+    assert sid2
+    truth2 = (res2.get("modelUsage") or {}).get(resolved, {}).get("contextWindow")
+    lat = run.until(lambda: settled(run, sid2, 100_000), 5)
+    after = ours(run, sid2)
+    second.close()
+    return {"model": resolved, "truth_window_first": truth1, "truth_window_second": truth2,
+            "first": before, "tap_rc": tap.returncode, "tap_stderr": tap.stderr.decode("utf-8", "replace")[-500:],
+            "second": after, "second_pct_truth": _pct(100_000, truth2 or 0), "latency_s": lat}
+
+
+def _tap_command() -> str:
+    sys.path.insert(0, _root())
+    from hook import statusline
+
+    return statusline.tap_command()
+
+
 def print_parallel(run: Run) -> dict:
     """Three print sessions at once in three projects, each with its own figures; all three visible together."""
     projs = [run.project("par%d" % i) for i in range(3)]

@@ -39,6 +39,18 @@ def test_window_per_model_1m(scenario, model):
     assert row["our_window"] == row["row_window"] == row["truth_window"], row
 
 
+def test_a_learned_window_reaches_a_print_session(scenario):
+    """Claude Code's window for a model our table does not know, said once through the status-line tap, is
+    the window of a later print-mode session of that model (which has no status line)."""
+    r = scenario("print_learned_window")["measured"]
+    truth = r["truth_window_second"]
+    assert truth and truth == r["truth_window_first"], r
+    assert r["first"]["file_window"] != truth, "the table knows this model now: pick another for this test"
+    assert r["tap_rc"] == 0, r
+    assert r["second"]["file_window"] == r["second"]["row_window"] == truth, r
+    assert r["second"]["row_pct"] == r["second_pct_truth"], r
+
+
 def test_parallel_sessions(scenario):
     r = scenario("print_parallel")["measured"]
     assert r["together"]["working"] == 3 and r["together"]["summary_active"] == 3, r
