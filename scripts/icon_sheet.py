@@ -27,6 +27,9 @@ STATES = [
     (IconState(12, 1, 4, waiting=True), False),  # 9+ with the waiting badge
     (IconState(3, 3, 7, error=True), False),  # an error
     (IconState(2, 1, 3), True),  # macOS template style
+    (IconState(3, 1, 3, limit=1), False),  # a rate-limit window at 80 % or more (issue 12)
+    (IconState(4, 2, 5, waiting=True, limit=2), False),  # at 95 %, and one waits for you
+    (IconState(3, 1, 3, limit=2), True),  # the limit mark as a macOS template
 ]
 
 
