@@ -7,6 +7,7 @@ the real hook; xdotool opens the menu and a session submenu; ImageMagick's `impo
 
     apt-get install xvfb trayer xdotool imagemagick dbus
     .venv/bin/python scripts/tray_screenshot.py docs/tray-menu.png
+    .venv/bin/python scripts/tray_screenshot.py /tmp/limits.png --limits 86   # a five-hour window at 86 %
 """
 
 from __future__ import annotations
@@ -42,6 +43,16 @@ def fire(env: dict, sid: str, name: str, **extra: object) -> None:
     hook_main.run(json.dumps(event).encode(), env, time.time())
 
 
+def limits(env: dict, sid: str, pct: float) -> None:
+    """Claude Code's rate limits through the real status-line tap's record step (issue 12)."""
+    from hook import statusline
+
+    now = time.time()
+    assert statusline.record({"session_id": sid, "rate_limits": {
+        "five_hour": {"used_percentage": pct, "resets_at": int(now + 5400)},
+        "seven_day": {"used_percentage": 41.0, "resets_at": int(now + 4 * 86400)}}}, env, now)
+
+
 def sessions(env: dict) -> None:
     a, b, c = (f"{x * 8}-0000-4000-8000-{x * 12}" for x in ("a", "b", "c"))
     fire(env, a, "SessionStart", source="startup", context_tokens=44_000, project="parser")
@@ -65,7 +76,7 @@ def menu_visible(path: str) -> bool:
     return light > 90 * 56 // 10
 
 
-def main(out: str) -> int:
+def main(out: str, limit_pct: float | None = None) -> int:
     tmp = tempfile.mkdtemp(prefix="tray-shot-")
     env = dict(os.environ)
     env.update(
@@ -76,6 +87,8 @@ def main(out: str) -> int:
         CLAUDE_STATUS_TRAY_CONFIG=f"{tmp}/.config/cst",
     )
     sessions(env)
+    if limit_pct is not None:
+        limits(env, "a" * 8 + "-0000-4000-8000-" + "a" * 12, limit_pct)
     # the fake without its watcher: libayatana falls back to a GtkStatusIcon, docked in trayer
     with Desktop(tmp, "--no-watcher", screen=f"{W}x{H}x24") as desktop:
         env = desktop.env(env)
@@ -126,4 +139,10 @@ def main(out: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "docs", "tray-menu.png")))
+    args = sys.argv[1:]
+    pct = None
+    if "--limits" in args:
+        i = args.index("--limits")
+        pct = float(args[i + 1])
+        del args[i:i + 2]
+    sys.exit(main(args[0] if args else os.path.join(ROOT, "docs", "tray-menu.png"), pct))
