@@ -246,16 +246,36 @@ def limits_note(live: dict) -> str:
     return "not reported (API key: Claude Code sends limits to subscribers only)"
 
 
+def _window_rank(win: dict, ts: float) -> tuple:
+    """Which of several readings of one window kind is the newest figure: the latest window (``resets_at``),
+    then the highest use (within a window the use only grows), then the latest input."""
+    resets = _num(win.get("resets_at"))
+    return (resets if resets is not None else float("-inf"), _num(win.get("used_percentage")) or 0.0, ts)
+
+
 def current_limits(sdir: str, now: float | None = None, live: dict | None = None) -> dict:
     """``{"limits": {"five_hour": {...}, "seven_day": {...}} | None, "ts": float|None, "note": str|None}``:
-    the newest status-line rate limits of any session, surviving session ends through the ledger."""
+    Claude Code's rate limits from the status-line inputs of every session, surviving session ends through the
+    ledger. Each window kind takes its newest figure: every session reports the figure of its own last API
+    response, so with several sessions the newest input is often an older figure (one session idle for an
+    hour still says what it saw then); within a window (one ``resets_at``) the use only grows, and a later
+    ``resets_at`` is a newer window. So the menu never flips between the sessions' figures."""
     now = time.time() if now is None else now
     live = _sessions_now(sdir) if live is None else live
     cands = _limit_candidates(sdir, day_of(now), live)
     if not cands:
         return {"limits": None, "ts": None, "note": limits_note(live)}
-    ts, rl = max(cands, key=lambda c: c[0])
-    return {"limits": rl, "ts": ts, "note": None}
+    best: dict = {}
+    for ts, rl in cands:
+        for w in WINDOWS:
+            win = rl.get(w) if isinstance(rl, dict) else None
+            if isinstance(win, dict) and _num(win.get("used_percentage")) is not None:
+                if w not in best or _window_rank(win, ts) > _window_rank(*best[w]):
+                    best[w] = (win, ts)
+    if not best:
+        return {"limits": None, "ts": None, "note": limits_note(live)}
+    return {"limits": {w: best[w][0] for w in WINDOWS if w in best}, "ts": max(t for _, t in best.values()),
+            "note": None}
 
 
 def day_report(sdir: str, day: str | None = None, now: float | None = None) -> dict:

@@ -99,9 +99,10 @@ def _report() -> dict:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the tap runs under /bin/sh like Claude Code")
-def test_menu_report_and_dashboard_show_the_newest_status_line_input(sdir):
-    """Two sessions report different limits: everything shows the newest input's, also after its session ended
-    (the ledger keeps it); the icon mark follows the same figures."""
+def test_menu_report_and_dashboard_show_the_newest_figure_of_any_session(sdir):
+    """Two sessions report different limits (each the figure of its own last API response): everything shows
+    the newest figure, without flipping back when a session with an older figure renders again, and after that
+    session ended (the ledger keeps it); the icon mark follows the same figures."""
     from dashboard.app import App
 
     a, b = "aaaa1111-0000-4000-8000-0000000000aa", "bbbb2222-0000-4000-8000-0000000000bb"
@@ -127,8 +128,12 @@ def test_menu_report_and_dashboard_show_the_newest_status_line_input(sdir):
 
     said(a, 88, soon)
     assert shown() == (88, "Limits: ⚠ 5 h 88%", 88, "warn", True)
+    said(b, 91, soon)  # b made a request since: a newer figure of the same window
+    assert shown() == (91, "Limits: ⚠ 5 h 91%", 91, "warn", True)
+    said(a, 88, soon)  # a renders again with its older figure: the newest input, not the newest figure
+    assert shown() == (91, "Limits: ⚠ 5 h 91%", 91, "warn", True)
     time.sleep(0.01)
-    said(b, 12, soon + 18000)  # b's input is newer: a new window
+    said(b, 12, soon + 18000)  # a new window
     assert shown() == (12, "Limits: 5 h 12%", 12, "ok", False)
     run_hook(event("SessionEnd", b, reason="other"))
     assert not (sdir / (b + ".json")).exists()
