@@ -10,7 +10,9 @@ it, and nothing unknown is ever added to the ``statusLine`` schema). On every re
 1. read stdin (the status-line JSON), bounded;
 2. record into ``<status dir>/<session>.json`` under the status-dir lock, waiting at most ``LOCK_WAIT``
    seconds for it (a busy lock skips the record: the line is never delayed for it), and re-aggregate
-   ``index.json``; nothing is recorded for a session the hook has not created;
+   ``index.json``; nothing is recorded for a session the hook has not created; Claude Code's window for the
+   model is remembered for later sessions the tap never sees (``core.windows``: read on a session's first
+   render and when its model or window changes, never on the other renders);
 3. with a wrapped command: become it (``exec /bin/sh -c <command>`` with the very same stdin bytes), so its
    stdout reaches Claude Code byte for byte, with its own exit status, timing and cancellation: a slow or
    failing command is exactly as slow or failing as before. Without one: print a compact line of our own
