@@ -639,8 +639,12 @@ def int_tap(run: Run) -> dict:
     entry = run.notes["settings"]["statusLine"]
     renders = len(run.statuslines())
     replay = _replay(run, entry)
+    sys.path.insert(0, _root())
+    from core import windows
+
+    learned = {m: w for m, (w, _ts) in windows.read(run.sdir)[0].items()}  # what the tap learned (finding 6)
     return {"sid": sid, "turns": turns, "fields": {k: {"ours": a, "cc": b, "equal": a == b} for k, (a, b) in fields.items()},
-            "entry": entry, "replay": replay, "renders": renders}
+            "entry": entry, "replay": replay, "renders": renders, "learned_windows": learned}
 
 
 def _replay(run: Run, entry: dict) -> dict:

@@ -40,6 +40,15 @@ def test_window_never_flips_back_to_inference(scenario):
         assert t["windows_before_render"] in ([], [t["cc_window"]]), t
 
 
+def test_the_tap_learns_claude_codes_window_per_model(scenario):
+    """Finding 6, learned windows: what the tap remembered (core.windows, for later sessions it never sees) is
+    Claude Code's own window for every model its status line named."""
+    r = scenario("int_tap")["measured"]
+    said = {(t["cc_model"], t["cc_window"]) for t in r["turns"]}
+    assert said and all(model for model, _ in said), said
+    assert {m: r["learned_windows"].get(m) for m, _ in said} == dict(said), r["learned_windows"]
+
+
 def test_tap_alone_prints_its_own_line_and_records(scenario):
     r = scenario("int_tap_alone")["measured"]
     assert r["line_seen_s"] is not None
