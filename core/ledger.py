@@ -269,9 +269,10 @@ def current_limits(sdir: str, now: float | None = None, live: dict | None = None
     for ts, rl in cands:
         for w in WINDOWS:
             win = rl.get(w) if isinstance(rl, dict) else None
-            if isinstance(win, dict) and _num(win.get("used_percentage")) is not None:
-                if w not in best or _window_rank(win, ts) > _window_rank(*best[w]):
-                    best[w] = (win, ts)
+            if not (isinstance(win, dict) and _num(win.get("used_percentage")) is not None):
+                continue
+            if w not in best or _window_rank(win, ts) > _window_rank(*best[w]):
+                best[w] = (win, ts)
     if not best:
         return {"limits": None, "ts": None, "note": limits_note(live)}
     return {"limits": {w: best[w][0] for w in WINDOWS if w in best}, "ts": max(t for _, t in best.values()),
