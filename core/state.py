@@ -52,6 +52,8 @@ FACT_INTERRUPTED = "interrupted"  # the newest main-chain turn ends with "[Reque
 FACT_TOOL_RESULT = "tool_result"  # a main-chain tool result landed (value: its tool_use_id, or None)
 FACT_REPLY = "reply"  # an assistant reply landed after the hook read the transcript (value: context tokens)
 FACT_COMPACT_BOUNDARY = "compact_boundary"  # the compaction boundary landed (value: tokens after compaction)
+# Read from Claude Code's own session registry (``sessions/<pid>.json``, ``core.liveness.registry_status``):
+FACT_CLAUDE_BUSY = "claude_busy"  # Claude Code says "busy" (value: when it said so, epoch seconds)
 
 FINGERPRINT_CHARS = 300
 PARALLEL_BATCH_SECONDS = 2.0  # PreToolUse of one batch of parallel calls fire within this of each other
@@ -398,6 +400,24 @@ def _fact_tool_result(s: SessionRecord, now: float, value: object = None) -> boo
     return True
 
 
+def _fact_claude_busy(s: SessionRecord, now: float, value: object = None) -> bool:
+    """No hook fires on approve, and an approved command writes nothing to the transcript until it ends:
+    Claude Code's own registry saying "busy" after the wait began means the dialog was answered and Claude
+    works again (the approved command runs, or the answer to a question goes back to the model). Not for a
+    wait a subagent opened (the registry describes the whole session). Stamped at Claude Code's own time."""
+    pending = _pending(s)
+    since = s.get("state_ts")
+    if s.get("state") != WAITING or (pending is not None and pending.get("agent")):
+        return False
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not isinstance(since, (int, float)):
+        return False
+    if value <= since:
+        return False  # the "busy" from before the dialog opened
+    tool = (pending.get("call") or [None])[0] if pending is not None else None
+    transition(s, WORKING, TOOL, min(float(value), now), detail=tool or None)
+    return True
+
+
 def _tokens(s: SessionRecord, value: object) -> bool:
     context = s.get("context")
     if isinstance(value, bool) or not isinstance(value, int) or value < 0 or not isinstance(context, dict):
@@ -428,6 +448,7 @@ FACT_HANDLERS = {
     FACT_TOOL_RESULT: _fact_tool_result,
     FACT_REPLY: _fact_reply,
     FACT_COMPACT_BOUNDARY: _fact_compact_boundary,
+    FACT_CLAUDE_BUSY: _fact_claude_busy,
 }
 
 
