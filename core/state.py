@@ -379,11 +379,21 @@ def _on_event(s: SessionRecord, name: str, event: dict, now: float, agent_id: st
 # ---------------------------------------------------------------- facts from the transcript
 
 
+def _stamp(s: SessionRecord, now: float, value: object) -> float:
+    """When a fact happened by Claude Code's own clock (``value``), kept within [state_ts, now]; else now."""
+    since = s.get("state_ts")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return now
+    lo = since if isinstance(since, (int, float)) and not isinstance(since, bool) else value
+    return min(now, max(float(value), float(lo)))
+
+
 def _fact_interrupted(s: SessionRecord, now: float, value: object = None) -> bool:
-    """Esc fires no hook: a working or waiting session whose transcript ends in the marker is idle."""
+    """Esc fires no hook: a working or waiting session whose transcript ends in the marker is idle, since
+    the marker's own ``timestamp`` (``value``, when known)."""
     if s.get("state") not in (WORKING, WAITING):
         return False
-    transition(s, IDLE, INTERRUPTED, now, detail="interrupted")
+    transition(s, IDLE, INTERRUPTED, _stamp(s, now, value), detail="interrupted")
     return True
 
 
@@ -414,7 +424,7 @@ def _fact_claude_busy(s: SessionRecord, now: float, value: object = None) -> boo
     if value <= since:
         return False  # the "busy" from before the dialog opened
     tool = (pending.get("call") or [None])[0] if pending is not None else None
-    transition(s, WORKING, TOOL, min(float(value), now), detail=tool or None)
+    transition(s, WORKING, TOOL, _stamp(s, now, value), detail=tool or None)
     return True
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 
-from core import jsonio
+from core import jsonio, timefmt
 
 BLOCK = 64 * 1024
 MAX_BYTES = 8 * 1024 * 1024  # hard bound on bytes read by one call
@@ -374,7 +374,7 @@ def _forward(data: bytes) -> tuple:
             facts.append((FACT_TOOL_RESULT, tool_use_id))
             info["last"] = "user"
         if got.get("interrupted"):
-            facts.append((FACT_INTERRUPTED, None))
+            facts.append((FACT_INTERRUPTED, timefmt.parse_iso(rec.get("timestamp"))))  # when Claude Code wrote it
             info["interrupted"], info["last"] = True, "user"
         elif "prompt" in got:
             info["interrupted"], info["last"] = False, "user"

@@ -62,6 +62,18 @@ def test_no_hook_fires_on_esc(scenario):
     assert r["esc_prompt"]["hooks_after_esc"] == [] and r["esc_tool"]["hooks_after_esc"] == [], r
 
 
+# --- issue 12: the minutes spent waiting on you ----------------------------------------------------------
+GOAL_LEDGER_S = 1.0
+
+
+@pytest.mark.parametrize("name", ["int_permission", "int_escape", "int_bg_prompt"])
+def test_ledger_waiting_time_is_the_truth(scenario, name):
+    """Every wait (dialog first on screen -> approved / Esc'd, as the suite saw and did it) counts in the daily
+    ledger within 1 s, with no tray running: approve and Esc fire no hook, so the follower closes the wait."""
+    r = scenario(name)["measured"]["ledger_wait"]
+    assert r["waits"] == 1 and r["diff_s"] is not None and abs(r["diff_s"]) <= GOAL_LEDGER_S, r
+
+
 # --- finding 2: /compact ---------------------------------------------------------------------------------
 def test_compact_boundary_lands_after_postcompact(scenario):
     r = scenario("int_compact")["measured"]
