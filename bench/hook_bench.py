@@ -80,8 +80,11 @@ def _env(tmp: str) -> dict:
             "CLAUDE_CONFIG_DIR": os.path.join(tmp, "claude")}
 
 
+EVENT = "PostToolUse"  # --event: PreToolUse forks the follower that watches the running call (issue 10)
+
+
 def _event(sid: str, transcript: str) -> bytes:
-    return json.dumps({"session_id": sid, "hook_event_name": "PostToolUse", "tool_name": "Bash",
+    return json.dumps({"session_id": sid, "hook_event_name": EVENT, "tool_name": "Bash", "tool_use_id": "toolu_b",
                        "tool_input": {"command": "ls"}, "tool_response": {"stdout": "a\nb"},
                        "cwd": "/home/u/project", "transcript_path": transcript, "permission_mode": "default"}).encode()
 
@@ -151,19 +154,23 @@ def transcript_scenario(runs: int, python: str, root: str | None = None) -> tupl
 
 
 def main() -> int:
+    global EVENT
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--python", default=sys.executable, help="interpreter to register and to time")
     parser.add_argument("--json", metavar="FILE")
     parser.add_argument("--sessions", default="1,20,200,1000", help="session-file counts, comma-separated")
     parser.add_argument("--root", help="checkout whose hook to time (default: this one)")
+    parser.add_argument("--event", default="PostToolUse", choices=("PostToolUse", "PreToolUse"),
+                        help="the event timed (default: %(default)s)")
     parser.add_argument("--no-transcripts", action="store_true", help="skip the 10 KB vs 50 MB transcript table")
     args = parser.parse_args()
+    EVENT = args.event
     machine = platform.processor() or platform.machine()
     print("Machine: %s, %s, %d CPUs, Python %s (%s)" % (
         platform.platform(), machine, os.cpu_count() or 0, platform.python_version(), args.python))
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    print("Date: %s, %d interleaved rounds per table row\n" % (stamp, args.runs))
+    print("Date: %s, %d interleaved rounds per table row, event %s\n" % (stamp, args.runs, EVENT))
     results = []
     counts = [int(x) for x in args.sessions.split(",")]
     rows = sessions_scenario(counts, args.runs, args.python, args.root)

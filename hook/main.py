@@ -259,6 +259,9 @@ ANSWER_WAIT_SECONDS = 600.0  # how long a follower watches an open dialog for ap
 TOOL_WAIT_SECONDS = 600.0  # how long it watches a running tool call for Esc
 WATCH_POLL_SECONDS = 0.1  # the poll of those two long watches (a stat or two each time)
 FOLLOW_TOKEN = ".follow-"  # <status dir>/.follow-<session id>: the one follower a session has (see follow)
+# Calls that end in milliseconds: nobody stops them with Esc, so no follower is forked for them (a fork saved
+# on the most frequent calls). Bash, agents, web and MCP tools run long and are followed.
+QUICK_TOOLS = ("Read", "Edit", "MultiEdit", "Write", "Glob", "Grep", "LS", "TodoWrite", "NotebookEdit")
 WAIT_FOR = {"reply": FOLLOW_WAIT_SECONDS, "compact": FOLLOW_WAIT_SECONDS, "usage": FOLLOW_WAIT_SECONDS,
             "answer": ANSWER_WAIT_SECONDS, "tool": TOOL_WAIT_SECONDS}
 
@@ -285,7 +288,7 @@ def _follow_job(name: object, event: dict, s: SessionRecord, tail: list | None, 
     if name in ("PreToolUse", "PermissionRequest") and isinstance(pending, dict) and not pending.get("agent"):
         kinds.append("answer")  # approve and Esc fire no hook
         call_id = pending.get("id")
-    elif name == "PreToolUse" and s.get("state") == "working":
+    elif name == "PreToolUse" and s.get("state") == "working" and event.get("tool_name") not in QUICK_TOOLS:
         kinds.append("tool")  # Esc during the call fires no hook
         call_id = event.get("tool_use_id")
     path = s.get("transcript_path")
