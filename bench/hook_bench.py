@@ -80,12 +80,12 @@ def _env(tmp: str) -> dict:
             "CLAUDE_CONFIG_DIR": os.path.join(tmp, "claude")}
 
 
-EVENT = "PostToolUse"  # --event: PreToolUse forks the follower that watches the running call (issue 10)
+OPTIONS = {"event": "PostToolUse"}  # --event: PreToolUse forks the follower that watches the running call
 
 
 def _event(sid: str, transcript: str) -> bytes:
-    return json.dumps({"session_id": sid, "hook_event_name": EVENT, "tool_name": "Bash", "tool_use_id": "toolu_b",
-                       "tool_input": {"command": "ls"}, "tool_response": {"stdout": "a\nb"},
+    return json.dumps({"session_id": sid, "hook_event_name": OPTIONS["event"], "tool_name": "Bash",
+                       "tool_use_id": "toolu_b", "tool_input": {"command": "ls"}, "tool_response": {"stdout": "a\nb"},
                        "cwd": "/home/u/project", "transcript_path": transcript, "permission_mode": "default"}).encode()
 
 
@@ -154,7 +154,6 @@ def transcript_scenario(runs: int, python: str, root: str | None = None) -> tupl
 
 
 def main() -> int:
-    global EVENT
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--python", default=sys.executable, help="interpreter to register and to time")
@@ -165,12 +164,12 @@ def main() -> int:
                         help="the event timed (default: %(default)s)")
     parser.add_argument("--no-transcripts", action="store_true", help="skip the 10 KB vs 50 MB transcript table")
     args = parser.parse_args()
-    EVENT = args.event
+    OPTIONS["event"] = args.event
     machine = platform.processor() or platform.machine()
     print("Machine: %s, %s, %d CPUs, Python %s (%s)" % (
         platform.platform(), machine, os.cpu_count() or 0, platform.python_version(), args.python))
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    print("Date: %s, %d interleaved rounds per table row, event %s\n" % (stamp, args.runs, EVENT))
+    print("Date: %s, %d interleaved rounds per table row, event %s\n" % (stamp, args.runs, args.event))
     results = []
     counts = [int(x) for x in args.sessions.split(",")]
     rows = sessions_scenario(counts, args.runs, args.python, args.root)
