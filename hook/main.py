@@ -349,13 +349,15 @@ def _release(token: tuple | None) -> None:
         return
 
 
-def _busy_since(registry: object, sid: object, since: object) -> bool:
-    """Claude Code's registry says "busy", later than the wait began: the dialog was answered."""
+def _busy_since(registry: object, sid: object, since: object) -> bool | None:
+    """Claude Code's registry says "busy", later than the wait began: the dialog was answered. None when
+    the registry cannot be read (missing, half-written, no status): read again at the next poll."""
     from core import liveness
 
     found = liveness.registry_status(registry, sid if isinstance(sid, str) else None)
-    return (found is not None and found[0] == "busy" and isinstance(since, (int, float))
-            and found[1] > since)
+    if found is None:
+        return None
+    return found[0] == "busy" and isinstance(since, (int, float)) and found[1] > since
 
 
 def _mtime(path: object) -> int | None:
@@ -400,9 +402,10 @@ def follow(job: dict, environ: dict, wait: float | None = None, claim: bool = Tr
                 break
             if "answer" in deadlines:
                 seen = _mtime(job["registry"])
-                if seen != reg_seen:
-                    reg_seen = seen
-                    if _busy_since(job["registry"], job["sid"], job["wait_ts"]):
+                if seen is not None and seen != reg_seen:
+                    busy = _busy_since(job["registry"], job["sid"], job["wait_ts"])
+                    reg_seen = seen if busy is not None else None
+                    if busy:
                         apply()  # approved: the command runs (or the answer goes back to the model)
                         caught = True
                         del deadlines["answer"]

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
+
+import pytest
 
 from core import aggregate, state, transcript
 from tests.conftest import event, read_index, read_session, run_hook
@@ -201,6 +204,9 @@ def _states(sdir, sid="s1"):
         return None
 
 
+LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts followers in /proc")
+
+
 def _followers(sdir) -> list:
     """Live processes whose environment names this status dir (Linux /proc): the detached followers."""
     mine = ("CLAUDE_STATUS_DIR=%s" % sdir).encode()
@@ -232,6 +238,7 @@ def test_claude_codes_busy_ends_a_wait_at_its_own_time():
     assert not state.decide(idle, state.FACT_CLAUDE_BUSY, 105.0, value=102.0)
 
 
+@LINUX
 def test_approve_then_esc_during_the_command_with_no_tray(tmp_path):
     """Approve fires no hook and writes nothing to the transcript until the command ends; Claude Code's own
     registry says "busy" at once: the follower makes the file and index say working, and the ledger's wait
@@ -289,6 +296,7 @@ def test_esc_while_a_tool_runs_reaches_the_file_and_index_with_no_tray(tmp_path)
     assert read_session(sdir, "s1")["reason"] == "interrupted"
 
 
+@LINUX
 def test_a_finished_tool_ends_its_follower(tmp_path):
     env = _env(tmp_path)
     sdir = tmp_path / "status"
@@ -303,6 +311,7 @@ def test_a_finished_tool_ends_its_follower(tmp_path):
     assert not [n for n in os.listdir(sdir) if n.startswith(".follow-")]
 
 
+@LINUX
 def test_one_follower_per_session(tmp_path):
     """Every PreToolUse forks a follower; a newer one makes the older leave: never more than one a session."""
     env = _env(tmp_path)
@@ -318,3 +327,17 @@ def test_one_follower_per_session(tmp_path):
     assert len(_followers(sdir)) == 1
     _append(t, _result("toolu_4"))  # the newest call's result: its follower leaves too
     assert _wait(lambda: not _followers(sdir)), _followers(sdir)
+
+
+def test_a_wait_closes_when_the_new_state_began():
+    """The ledger closes a wait at the new state's ``state_ts`` (a fact stamped at Claude Code's own time),
+    not when the change was written; a record whose state_ts did not move (SessionEnd's "ended") closes now."""
+    from core import ledger_write
+
+    was = {"state": "waiting", "state_ts": 100.0}
+    lines = ledger_write.entries_for(was, {"session_id": "s", "state": "working", "state_ts": 102.5}, 103.0)
+    assert lines == [{"k": "w", "s": "s", "a": 100.0, "b": 102.5}]
+    ended = ledger_write.entries_for(was, {"session_id": "s", "state": "ended", "state_ts": 100.0}, 103.0)
+    assert ended == [{"k": "w", "s": "s", "a": 100.0, "b": 103.0}]
+    future = ledger_write.entries_for(was, {"session_id": "s", "state": "idle", "state_ts": 110.0}, 103.0)
+    assert future == [{"k": "w", "s": "s", "a": 100.0, "b": 103.0}]  # never past now
