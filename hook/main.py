@@ -295,7 +295,7 @@ def _follow_job(name: object, event: dict, s: SessionRecord, tail: list | None, 
     if not kinds or not isinstance(path, str):
         return None
     return {"kinds": kinds, "sdir": sdir, "path": path, "since": s.get("transcript_sig"), "sid": s["session_id"],
-            "registry": s.get("pid_file"), "wait_ts": s.get("state_ts"),
+            "registry": s.get("pid_file"), "pid": s.get("pid"), "wait_ts": s.get("state_ts"),
             "call_id": call_id if isinstance(call_id, str) else None}
 
 
@@ -360,6 +360,15 @@ def _busy_since(registry: object, sid: object, since: object) -> bool | None:
     return found[0] == "busy" and isinstance(since, (int, float)) and found[1] > since
 
 
+def _session_alive(job: dict) -> bool:
+    """The session file is still there (no SessionEnd) and its Claude process, when known, still runs."""
+    from core import liveness
+
+    if not os.path.exists(os.path.join(job["sdir"], job["sid"] + ".json")):
+        return False
+    return not liveness.is_gone(job.get("pid"), job.get("registry"))
+
+
 def _mtime(path: object) -> int | None:
     try:
         return os.stat(path).st_mtime_ns  # type: ignore[arg-type]
@@ -398,7 +407,7 @@ def follow(job: dict, environ: dict, wait: float | None = None, claim: bool = Tr
                 break
             short = any(WAIT_FOR[k] == FOLLOW_WAIT_SECONDS for k in deadlines)
             time.sleep(FOLLOW_POLL_SECONDS if short else WATCH_POLL_SECONDS)
-            if not _still_mine(token):
+            if not _still_mine(token) or not _session_alive(job):
                 break
             if "answer" in deadlines:
                 seen = _mtime(job["registry"])

@@ -341,3 +341,19 @@ def test_a_wait_closes_when_the_new_state_began():
     assert ended == [{"k": "w", "s": "s", "a": 100.0, "b": 103.0}]
     future = ledger_write.entries_for(was, {"session_id": "s", "state": "idle", "state_ts": 110.0}, 103.0)
     assert future == [{"k": "w", "s": "s", "a": 100.0, "b": 103.0}]  # never past now
+
+
+@LINUX
+def test_a_follower_leaves_when_its_session_ends(tmp_path):
+    """Claude Code exits during a call (SessionEnd, no tool result): the follower does not sleep on for 10 min."""
+    env = _env(tmp_path)
+    sdir = tmp_path / "status"
+    t = tmp_path / "s1.jsonl"
+    _append(t, _user("go"), _assistant(30_000, tool="toolu_3"))
+    run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="go"), env)
+    run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_3", tool_name="Bash",
+                   tool_input={"command": "sleep 60"}), env)
+    assert _wait(lambda: len(_followers(sdir)) == 1), _followers(sdir)
+    run_hook(event("SessionEnd", transcript_path=str(t), reason="prompt_input_exit"), env)
+    assert _wait(lambda: not _followers(sdir)), _followers(sdir)
+    assert not [n for n in os.listdir(sdir) if n.startswith(".follow-")]
