@@ -49,7 +49,8 @@ TASK_STATUS = {WORKING: "active", COMPACTING: "active", WAITING: "waiting", IDLE
 
 # Facts read from the transcript between hooks.
 FACT_INTERRUPTED = "interrupted"  # the newest main-chain turn ends with "[Request interrupted by user"
-FACT_TOOL_RESULT = "tool_result"  # a main-chain tool result landed (value: its tool_use_id, or None)
+FACT_TOOL_RESULT = "tool_result"  # a main-chain tool result landed (value: its tool_use_id or None, or the pair
+#                                    (tool_use_id, the record's time) as core.transcript.follow gives it)
 FACT_REPLY = "reply"  # an assistant reply landed after the hook read the transcript (value: context tokens)
 FACT_COMPACT_BOUNDARY = "compact_boundary"  # the compaction boundary landed (value: tokens after compaction)
 # Read from Claude Code's own session registry (``sessions/<pid>.json``, ``core.liveness.registry_status``):
@@ -400,13 +401,15 @@ def _fact_interrupted(s: SessionRecord, now: float, value: object = None) -> boo
 def _fact_tool_result(s: SessionRecord, now: float, value: object = None) -> bool:
     """No hook fires on approve: the waiting call's result in the transcript means it ran. Only a
     main-conversation wait (subagents write their own transcripts); a result with another known id is
-    a parallel call's."""
+    a parallel call's. Stamped at the record's own time when known (Esc at a dialog writes the rejected
+    call's result just before the marker: the wait ends then, not when a reader noticed)."""
     pending = _pending(s)
     if pending is None or pending.get("agent"):
         return False
-    if value is not None and pending.get("id") and value != pending["id"]:
+    call_id, when = value if isinstance(value, tuple) and len(value) == 2 else (value, None)
+    if call_id is not None and pending.get("id") and call_id != pending["id"]:
         return False
-    transition(s, WORKING, TOOL, now, detail=(pending.get("call") or [None])[0] or None)
+    transition(s, WORKING, TOOL, _stamp(s, now, when), detail=(pending.get("call") or [None])[0] or None)
     return True
 
 

@@ -307,7 +307,7 @@ def _caught_up(kind: str, info: dict, facts: list, call_id: str | None = None) -
         return "interrupted" in names or "tool_result" in names
     if kind == "tool":
         return "interrupted" in names or info.get("last") == "reply" or any(
-            f == "tool_result" and (call_id is None or v == call_id) for f, v in facts)
+            f == "tool_result" and (call_id is None or v[0] == call_id) for f, v in facts)
     return ("compact_boundary" if kind == "compact" else "reply") in names
 
 

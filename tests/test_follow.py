@@ -63,7 +63,7 @@ def test_follow_facts_in_order_tool_result_interrupt_compact(tmp_path):
     _append(t, _result("toolu_1"), _user("[Request interrupted by user for tool use]"),
             {"type": "system", "subtype": "compact_boundary", "compactMetadata": {"postTokens": 2860}})
     _, _, facts = transcript.follow(str(t), sig)
-    assert facts == [(state.FACT_TOOL_RESULT, "toolu_1"), (state.FACT_INTERRUPTED, None),
+    assert facts == [(state.FACT_TOOL_RESULT, ("toolu_1", None)), (state.FACT_INTERRUPTED, None),
                      (state.FACT_COMPACT_BOUNDARY, 2860)]
 
 
@@ -357,3 +357,28 @@ def test_a_follower_leaves_when_its_session_ends(tmp_path):
     run_hook(event("SessionEnd", transcript_path=str(t), reason="prompt_input_exit"), env)
     assert _wait(lambda: not _followers(sdir)), _followers(sdir)
     assert not [n for n in os.listdir(sdir) if n.startswith(".follow-")]
+
+
+def test_esc_at_a_dialog_ends_the_wait_at_claude_codes_time(tmp_path):
+    """Esc at a dialog writes the rejected call's result, then the marker: whoever reads them (the follower
+    or a reader, however late), the wait ends at the records' own time, in the record and in the ledger."""
+    from core import ledger
+
+    env = _env(tmp_path)
+    sdir = tmp_path / "status"
+    t = tmp_path / "s1.jsonl"
+    _append(t, _user("go"), _assistant(30_000, tool="toolu_6"))
+    call = {"tool_name": "Bash", "tool_input": {"command": "rm -rf build"}}
+    run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_6", **call), env)
+    run_hook(event("PermissionRequest", transcript_path=str(t), **call), env)
+    opened = read_session(sdir, "s1")["state_ts"]
+    esc = opened + 0.4
+    result = _result("toolu_6")
+    result["timestamp"] = _marker(esc)["timestamp"]
+    time.sleep(max(0.0, esc + 0.6 - time.time()))  # read 0.6 s after Claude Code wrote them
+    _append(t, result, _marker(esc + 0.002))
+    aggregate.aggregate(str(sdir), time.time(), aggregate.Options(environ=env))
+    rec = read_session(sdir, "s1")
+    assert rec["state"] == "idle" and abs(rec["state_ts"] - esc) < 0.01, (rec["state_ts"] - esc)
+    r = next(x for x in ledger.day_report(str(sdir))["sessions"] if x["session_id"] == "s1")
+    assert r["waits"] == 1 and abs(r["waiting_seconds"] - 0.4) <= 0.06, r

@@ -347,11 +347,14 @@ def _transcript_lag(run: Run, sid: str, tokens: int, stop_wall: float) -> float 
     return None
 
 
-def _ledger_wait(run: Run, sid: str, truth: float) -> dict:
+def _ledger_wait(run: Run, sid: str, seen: float, key: float) -> dict:
     """Issue 12: the daily ledger's waiting seconds for ``sid`` (``core.ledger.day_report``, what the tray and
-    ``claude-status report`` show) beside the truth the suite observed (dialog first on screen -> the key it
-    sent). Waits for the wait to be closed in the ledger (no open wait counting up)."""
-    from core import ledger
+    ``claude-status report`` show) beside the truth the suite observed: the dialog first on screen (``seen``)
+    -> the key it sent (``key``). Waits for the wait to be closed in the ledger (no open wait counting up);
+    also where the recorded wait opened and closed relative to those two moments."""
+    import json
+
+    from core import ledger, ledger_write
 
     def closed() -> dict | None:
         if _state_pair(run, sid)[0] == "waiting":
@@ -362,8 +365,17 @@ def _ledger_wait(run: Run, sid: str, truth: float) -> dict:
     found = run.until(closed, DEADLINE_S)
     r = closed() if found is not None else None
     got = r["waiting_seconds"] if r else None
-    return {"truth_s": round(truth, 3), "ledger_s": got, "waits": r["waits"] if r else None,
-            "diff_s": None if got is None else round(got - truth, 3)}
+    spans = []
+    try:
+        with open(ledger_write.path_for(run.sdir, ledger_write.day_of(key)), encoding="utf-8") as f:
+            for line in f:
+                e = json.loads(line) if line.strip() else {}
+                if e.get("k") == "w" and e.get("s") == sid and "b" in e:
+                    spans.append({"opened_vs_seen_s": round(e["a"] - seen, 3), "closed_vs_key_s": round(e["b"] - key, 3)})
+    except (OSError, ValueError):
+        pass
+    return {"truth_s": round(key - seen, 3), "ledger_s": got, "waits": r["waits"] if r else None,
+            "diff_s": None if got is None else round(got - (key - seen), 3), "spans": spans}
 
 
 def int_permission(run: Run) -> dict:
@@ -393,7 +405,7 @@ def int_permission(run: Run) -> dict:
     post = run.wait(lambda: _hook_after(run, "PostToolUse", approved), 60, "PostToolUse after approval")[0]
     stop = run.wait(lambda: _hook_after(run, "Stop", approved), 60, "Stop after approval")[0]
     return {"sid": sid, "dialog_after_submit_s": round(dialog_s, 3),
-            "ledger_wait": _ledger_wait(run, sid, approved - dialog_at),
+            "ledger_wait": _ledger_wait(run, sid, dialog_at, approved),
             "permission_request_vs_screen_s": round(req["wall"] - dialog_at, 3) if req else None,
             "waiting_latency_s": waiting, "cc_statusline_during_dialog": (sl or {}).get("context_window"),
             "cc_tokens": 54_000, "ours_during_dialog": during, "ctx_right_s": ctx_right,
@@ -439,7 +451,7 @@ def int_escape(run: Run) -> dict:
     hooks2 = [h["hook_event_name"] for h in run.hooks() if h["wall"] > esc2]
     run.notes.update({"esc_prompt_screen": screen1, "esc_tool_screen": screen2})
     return {"sid": sid, "first_turn": {"cc_tokens": 30_000, "ctx_right_s": first_turn_ctx, "ours": first_turn_ours},
-            "ledger_wait": _ledger_wait(run, sid, esc1 - dialog_at),
+            "ledger_wait": _ledger_wait(run, sid, dialog_at, esc1),
             "esc_prompt": {"dialog_closed_s": round(closed1, 3), "idle_s": idle1, "after_5s": after1,
                                        "hooks_after_esc": hooks1},
             "esc_tool": {"interrupted_on_screen_s": round(seen2, 3), "idle_s": idle2, "after_5s": after2,
@@ -522,7 +534,7 @@ def int_bg_prompt(run: Run) -> dict:
             "waiting_before_stop_s": waiting_before_stop, "stop_before_answer": stop["wall"] < approved, "stop_vs_dialog_s": round(stop["wall"] - dialog_at, 3),
             "stop_background_tasks": stop.get("background_tasks"), "dialog_still_open_1s_after_stop": still_open,
             "state_1s_after_stop": state_1s_after, "waiting_held_3s": waiting_held,
-            "ledger_wait": _ledger_wait(run, sid, approved - dialog_at),
+            "ledger_wait": _ledger_wait(run, sid, dialog_at, approved),
             "subagent_stopped": bool(sub_stop)}
 
 
