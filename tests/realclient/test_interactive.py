@@ -56,6 +56,29 @@ def test_idle_after_esc_during_tool(scenario):
     assert r["idle_s"] is not None, r
 
 
+def _overlaps(seen: list) -> list:
+    """Seconds during which two followers were alive at once, for each such stretch (sampled every 20 ms)."""
+    out, since = [], None
+    for x in seen:
+        if len(x["pids"]) > 1 and since is None:
+            since = x["wall"]
+        elif len(x["pids"]) <= 1 and since is not None:
+            out.append(round(x["wall"] - since, 3))
+            since = None
+    return out + ([float("inf")] if since is not None else [])
+
+
+@pytest.mark.parametrize("name", ["int_permission", "int_escape", "int_turns"])
+def test_followers_never_pile_up(scenario, name):
+    """Every followed event forks a follower (Stop, PreToolUse, PermissionRequest, ...); a newer one makes the
+    older leave at its next poll (0.1 s): never more than two alive at once, and two only for a hand-over (the
+    measured ones: 0.02-0.06 s; the bound is generous for a loaded machine)."""
+    seen = scenario(name)["captured"]["followers"]
+    assert any(x["pids"] for x in seen), seen
+    assert max(len(x["pids"]) for x in seen) <= 2, seen
+    assert all(o <= 1.0 for o in _overlaps(seen)), _overlaps(seen)
+
+
 def test_no_hook_fires_on_esc(scenario):
     """Claude Code's own behaviour the fixes must work around (if a hook appears here, use it)."""
     r = scenario("int_escape")["measured"]
