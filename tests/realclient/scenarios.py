@@ -538,6 +538,47 @@ def int_bg_prompt(run: Run) -> dict:
             "subagent_stopped": bool(sub_stop)}
 
 
+def int_main_dialog_bg_busy(run: Run) -> dict:
+    """The risk of reading Claude Code's registry for approve: a background subagent runs its own tools (and
+    finishes) while a MAIN permission dialog is open. The dialog stays open, so we must keep saying waiting
+    (Claude Code's registry says "waiting" the whole time), then working once it is approved."""
+    proj = run.project("proj")
+    run.start({
+        "bgmain": [{"tool": "Agent", "input": {"description": "background helper", "prompt": "go @script:bgwork",
+                                               "subagent_type": "general-purpose", "run_in_background": True},
+                    "usage": usage(50_000)},
+                   {"sleep": 1.5, **bash("mkdir -p from-main", 52_000, "main makes a directory")},
+                   text("done", 55_000)],
+        "bgwork": [{"sleep": 0.5, **bash(SLOW_CMD % 2, 3_000, "subagent waits")},
+                   bash(SLOW_CMD % 2, 3_500, "again"), text("subagent done", 4_000)],
+    })
+    pane = run.interactive("main", proj, ("--permission-mode", "default", "--allowedTools", "Agent",
+                                          "--allowedTools", "Bash(python3 -c:*)"))
+    pane.ready()
+    sent = pane.submit("start a background helper @script:bgmain")
+    pane.wait_screen(lambda s: DIALOG in s, 60, "main dialog")
+    req = run.wait(lambda: next((h for h in run.hooks("PermissionRequest") if h["wall"] >= sent
+                                 and not h.get("agent_id")), None), 30, "main PermissionRequest")[0]
+    sid = req["session_id"]
+    run.wait(lambda: _state_pair(run, sid) == ("waiting", "waiting"), 10, "waiting shown")
+    opened = time.time()
+    sub_stop = run.wait(lambda: [h for h in run.hooks("SubagentStop") if h.get("agent_type")], 60, "subagent stop")[0]
+    time.sleep(1.0)
+    still_open = DIALOG in pane.screen()
+    sub_tools = [h["hook_event_name"] for h in run.hooks() if h.get("agent_id") and h["wall"] >= opened]
+    left = [(round(f["wall"] - opened, 3), f["state"]) for f in run.watch.files
+            if f["sid"] == sid and f["wall"] >= opened and f["state"] != "waiting"]
+    rows_left = [x for x in run.watch.index if x["wall"] >= opened and (x["sids"].get(sid) or {}).get("state") != "waiting"]
+    pane.key("Enter")
+    _, gone_s = pane.wait_screen(lambda s: DIALOG not in s, 20, "dialog closed")
+    working = run.until(lambda: _state_pair(run, sid)[0] in ("working", "idle")
+                        and _state_pair(run, sid)[1] in ("working", "idle"), DEADLINE_S)
+    return {"sid": sid, "dialog_open_after_subagent_stop": still_open, "subagent_events_during_dialog": sub_tools,
+            "held_s": round(sub_stop[0]["wall"] + 1.0 - opened, 3) if isinstance(sub_stop, list) else None,
+            "file_left_waiting": left, "index_left_waiting": len(rows_left), "dialog_closed_s": round(gone_s, 3),
+            "not_waiting_after_approve_s": working}
+
+
 def int_clear(run: Run) -> dict:
     """``/clear``: SessionEnd(clear) for the old id, SessionStart(clear) with a new one; the old row goes,
     the new one appears (no ghost, no duplicate)."""

@@ -126,6 +126,15 @@ def test_background_subagent_prompt_stays_waiting(scenario):
     assert r["state_1s_after_stop"] == ["waiting", "waiting"] and r["waiting_held_3s"], r
 
 
+def test_main_dialog_stays_waiting_while_a_background_subagent_works(scenario):
+    """Claude Code's registry (what ends a wait on approve) says "waiting" while the dialog is open even as a
+    background subagent runs tools and finishes; we keep waiting (file and index) until the key."""
+    r = scenario("int_main_dialog_bg_busy")["measured"]
+    assert r["dialog_open_after_subagent_stop"] and "PostToolUse" in r["subagent_events_during_dialog"], r
+    assert r["file_left_waiting"] == [] and r["index_left_waiting"] == 0, r
+    assert r["not_waiting_after_approve_s"] is not None, r
+
+
 # --- /clear ----------------------------------------------------------------------------------------------
 def test_clear_swaps_sessions(scenario):
     r = scenario("int_clear")["measured"]
