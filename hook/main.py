@@ -361,12 +361,20 @@ def _busy_since(registry: object, sid: object, since: object) -> bool | None:
 
 
 def _session_alive(job: dict) -> bool:
-    """The session file is still there (no SessionEnd) and its Claude process, when known, still runs."""
-    from core import liveness
-
+    """The session file is still there (no SessionEnd) and its Claude process, when known, still runs (the
+    pid alone: Claude Code rewrites its registry file, which must not end a follower)."""
     if not os.path.exists(os.path.join(job["sdir"], job["sid"] + ".json")):
         return False
-    return not liveness.is_gone(job.get("pid"), job.get("registry"))
+    pid = job.get("pid")
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or sys.platform == "win32":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _mtime(path: object) -> int | None:
@@ -391,6 +399,8 @@ def follow(job: dict, environ: dict, wait: float | None = None, claim: bool = Tr
     start = time.monotonic()
     deadlines = {k: start + (wait if wait is not None and WAIT_FOR[k] == FOLLOW_WAIT_SECONDS else WAIT_FOR[k])
                  for k in job["kinds"]}
+    if transcript.signature(path) is None:
+        since = [0, 0, path]  # the first turn's transcript may not exist yet: read it from its start when it does
     last = since[0] if isinstance(since, list) and since else None
     reg_seen = None
     caught = False
@@ -421,9 +431,7 @@ def follow(job: dict, environ: dict, wait: float | None = None, claim: bool = Tr
                         deadlines["tool"] = time.monotonic() + TOOL_WAIT_SECONDS
                         continue
             sig = transcript.signature(path)
-            if sig is None:
-                break
-            if sig[0] == last:
+            if sig is None or sig[0] == last:  # not there yet (the first turn's file comes late), or no news
                 continue
             last = sig[0]
             new_since, info, facts = transcript.follow(path, since)

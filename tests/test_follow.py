@@ -382,3 +382,16 @@ def test_esc_at_a_dialog_ends_the_wait_at_claude_codes_time(tmp_path):
     assert rec["state"] == "idle" and abs(rec["state_ts"] - esc) < 0.01, (rec["state_ts"] - esc)
     r = next(x for x in ledger.day_report(str(sdir))["sessions"] if x["session_id"] == "s1")
     assert r["waits"] == 1 and abs(r["waiting_seconds"] - 0.4) <= 0.06, r
+
+
+def test_a_transcript_that_appears_after_stop_is_followed(tmp_path):
+    """The first turn: Claude Code may create the transcript file after the hook ran (Stop before any line)."""
+    env = _env(tmp_path)
+    sdir = tmp_path / "status"
+    t = tmp_path / "late.jsonl"
+    assert run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="one"), env).returncode == 0
+    assert run_hook(event("Stop", transcript_path=str(t)), env).returncode == 0
+    time.sleep(0.2)
+    _append(t, _user("one"), _assistant(44_000))
+    got = _wait(lambda: _tokens(sdir, "s1") == (44_000, 44_000) or None, 10)
+    assert got, _tokens(sdir, "s1")
