@@ -80,9 +80,12 @@ def _env(tmp: str) -> dict:
             "CLAUDE_CONFIG_DIR": os.path.join(tmp, "claude")}
 
 
+OPTIONS = {"event": "PostToolUse"}  # --event: PreToolUse forks the follower that watches the running call
+
+
 def _event(sid: str, transcript: str) -> bytes:
-    return json.dumps({"session_id": sid, "hook_event_name": "PostToolUse", "tool_name": "Bash",
-                       "tool_input": {"command": "ls"}, "tool_response": {"stdout": "a\nb"},
+    return json.dumps({"session_id": sid, "hook_event_name": OPTIONS["event"], "tool_name": "Bash",
+                       "tool_use_id": "toolu_b", "tool_input": {"command": "ls"}, "tool_response": {"stdout": "a\nb"},
                        "cwd": "/home/u/project", "transcript_path": transcript, "permission_mode": "default"}).encode()
 
 
@@ -157,13 +160,16 @@ def main() -> int:
     parser.add_argument("--json", metavar="FILE")
     parser.add_argument("--sessions", default="1,20,200,1000", help="session-file counts, comma-separated")
     parser.add_argument("--root", help="checkout whose hook to time (default: this one)")
+    parser.add_argument("--event", default="PostToolUse", choices=("PostToolUse", "PreToolUse"),
+                        help="the event timed (default: %(default)s)")
     parser.add_argument("--no-transcripts", action="store_true", help="skip the 10 KB vs 50 MB transcript table")
     args = parser.parse_args()
+    OPTIONS["event"] = args.event
     machine = platform.processor() or platform.machine()
     print("Machine: %s, %s, %d CPUs, Python %s (%s)" % (
         platform.platform(), machine, os.cpu_count() or 0, platform.python_version(), args.python))
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    print("Date: %s, %d interleaved rounds per table row\n" % (stamp, args.runs))
+    print("Date: %s, %d interleaved rounds per table row, event %s\n" % (stamp, args.runs, args.event))
     results = []
     counts = [int(x) for x in args.sessions.split(",")]
     rows = sessions_scenario(counts, args.runs, args.python, args.root)

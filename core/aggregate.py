@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from core import limits, liveness, load, paths, record, state, store, timefmt, title, transcript
+from core import ledger_write, limits, liveness, load, paths, record, state, store, timefmt, title, transcript
 from core import scan as dirscan
 
 STALE_SECONDS = 300.0
@@ -170,16 +170,30 @@ def apply_tail(rec: record.SessionRecord, items: list, now: float, environ: dict
     return changed
 
 
+def claude_status_facts(rec: object) -> list:
+    """What Claude Code's own session registry says that the hooks do not (issue 10 finding 4: no hook
+    fires on approve): for a session we show waiting, ``[(state.FACT_CLAUDE_BUSY, when)]`` once Claude Code
+    says "busy"; else []. One small read, for waiting sessions only."""
+    if not isinstance(rec, dict) or isinstance(rec, record.Newer) or rec.get("state") != state.WAITING:
+        return []
+    found = liveness.registry_status(rec.get("pid_file"), rec.get("session_id"))
+    return [(state.FACT_CLAUDE_BUSY, found[1])] if found is not None and found[0] == "busy" else []
+
+
 def transcript_facts(entries: list, now: float) -> dict:
     """``{session id: read_tail(...)}`` for every main session whose transcript grew since its record's
-    offset (the interrupt marker, an approved call's result, the reply after Stop, the compaction boundary).
-    One ``stat`` per session when nothing changed; reads only the new bytes, bounded."""
+    offset (the interrupt marker, an approved call's result, the reply after Stop, the compaction boundary),
+    then what Claude Code's registry says of a waiting session (``claude_status_facts``). One ``stat`` per
+    session when nothing changed; reads only the new bytes, bounded."""
     facts: dict = {}
     for e in _records(entries):
         items = read_tail(e.record)
         if items and items[-1][1][1].get("restart") and now - record.updated_ts(e) < STUCK_CHECK_SECONDS:
             # read from the end (no offset yet): the marker may predate the newest event; trust it once quiet
             items = [item for item in items if item[0] != state.FACT_INTERRUPTED]
+        busy = claude_status_facts(e.record)
+        if busy:
+            items = [*(items or []), *busy]  # after the transcript's facts: Esc's marker comes first
         if items:
             facts[e.session_id] = items
     return facts
@@ -342,17 +356,19 @@ def newest(entries: list) -> str | None:
 
 
 class Decision:
-    """What to write: the index, the entries kept, the ids to remove, the records that changed and the
-    session the links point to."""
+    """What to write: the index, the entries kept, the ids to remove, the records that changed (and, per
+    session id, ``ledger_write.snapshot`` of each before the change) and the session the links point to."""
 
-    __slots__ = ("changed", "doomed", "index", "keep", "link")
+    __slots__ = ("before", "changed", "doomed", "index", "keep", "link")
 
-    def __init__(self, index: dict, keep: list, doomed: list, changed: list, link: str | None) -> None:
+    def __init__(self, index: dict, keep: list, doomed: list, changed: list, link: str | None,
+                 before: dict | None = None) -> None:
         self.index = index
         self.keep = keep
         self.doomed = doomed
         self.changed = changed
         self.link = link
+        self.before = before or {}
 
 
 def decide(found: Scan, now: float, options: Options | None = None, sdir: str | None = None,
@@ -360,6 +376,7 @@ def decide(found: Scan, now: float, options: Options | None = None, sdir: str | 
     """The decide step, pure: what to remove, what the transcript facts change, the index, the links."""
     options = _DEFAULT if options is None else options
     keep, doomed, changed = [], [], []
+    before: dict = {}
     after = thresholds(options.environ)
     for entry in found.entries:
         if removes(entry, now, options, found.gone, drop, after):
@@ -368,9 +385,10 @@ def decide(found: Scan, now: float, options: Options | None = None, sdir: str | 
         updated = _with_facts(entry, found.facts[entry.session_id], now) if entry.session_id in found.facts else None
         if updated is not None:
             changed.append(updated)
+            before[entry.session_id] = ledger_write.snapshot(entry.record)
         keep.append(updated or entry)
     index = build_index(keep, now, found.skipped, options.environ, sdir, found.load_info, found.omitted, found.cold)
-    return Decision(index, keep, doomed, changed, newest(keep))
+    return Decision(index, keep, doomed, changed, newest(keep), before)
 
 
 # ---------------------------------------------------------------- 3. write: under the lock
@@ -419,8 +437,11 @@ def _keep_regular_file(path: str) -> None:
 def write(sdir: str, decision: Decision, now: float, environ: dict | None = None, sweep: bool = True) -> None:
     """The write step (the caller holds the lock): records a transcript fact changed, the index, the
     links, removals, old temp files (``sweep``; the hook sweeps on its full reads only). A changed record
-    keeps its ``event_ts``: any later event still wins."""
+    keeps its ``event_ts``: any later event still wins. A wait a transcript or registry fact ended (approve,
+    Esc) closes in the daily ledger here, at that moment (issue 12): under the lock, before the record is
+    written, as the hook does, so whoever applies the change first closes it and nobody twice."""
     for e in decision.changed:
+        ledger_write.note(sdir, decision.before.get(e.session_id, {}), e.record, now, None)
         store.write_session(paths.session_path(sdir, e.session_id), e.record)
     publish(sdir, decision.index, decision.link, environ)
     for sid in decision.doomed:

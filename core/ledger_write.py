@@ -86,8 +86,11 @@ def entries_for(old: dict, new: dict, now: float, event: str | None = None) -> l
     was, state = old.get("state"), new.get("state")
     if was != state:
         if was == "waiting":
-            start = _num(old.get("state_ts"))
-            out.append({"k": "w", "s": sid, "a": _r(start if start is not None else now), "b": _r(now)})
+            # the wait ended when the new state began (a fact stamped at Claude Code's own time: approve)
+            start, end = _num(old.get("state_ts")), _num(new.get("state_ts"))
+            start = start if start is not None else now
+            end = end if end is not None and end != start and start <= end <= now else now
+            out.append({"k": "w", "s": sid, "a": _r(start), "b": _r(end)})
         if state == "waiting":
             start = _num(new.get("state_ts"))
             out.append({"k": "w", "s": sid, "a": _r(start if start is not None else now)})

@@ -33,6 +33,26 @@ def _parent_of(pid: int) -> int | None:
         return None
 
 
+def registry_status(path: object, session_id: str | None = None) -> tuple[str, float] | None:
+    """Claude Code's own word on its session (2.1.332 writes it to ``sessions/<pid>.json``): ``(status,
+    when)`` with status ``"busy"``, ``"idle"`` or ``"waiting"`` and ``statusUpdatedAt`` in epoch seconds;
+    None when the file is missing, has no status (older versions) or names another session than
+    ``session_id`` (when given). One small read."""
+    if not isinstance(path, str):
+        return None
+    try:
+        with open(path, "rb") as f:
+            rec = jsonio.loads(f.read(65536))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(rec, dict) or (session_id is not None and rec.get("sessionId") != session_id):
+        return None
+    status, when = rec.get("status"), rec.get("statusUpdatedAt")
+    if not isinstance(status, str) or isinstance(when, bool) or not isinstance(when, (int, float)):
+        return None
+    return status, when / 1000.0
+
+
 def find_pid(registry_dir: str, session_id: str, scan: bool) -> tuple[int, str] | None:
     """``(pid, registry file)`` of the Claude process running ``session_id``, or None.
 

@@ -49,9 +49,12 @@ TASK_STATUS = {WORKING: "active", COMPACTING: "active", WAITING: "waiting", IDLE
 
 # Facts read from the transcript between hooks.
 FACT_INTERRUPTED = "interrupted"  # the newest main-chain turn ends with "[Request interrupted by user"
-FACT_TOOL_RESULT = "tool_result"  # a main-chain tool result landed (value: its tool_use_id, or None)
+FACT_TOOL_RESULT = "tool_result"  # a main-chain tool result landed (value: its tool_use_id or None, or the pair
+#                                    (tool_use_id, the record's time) as core.transcript.follow gives it)
 FACT_REPLY = "reply"  # an assistant reply landed after the hook read the transcript (value: context tokens)
 FACT_COMPACT_BOUNDARY = "compact_boundary"  # the compaction boundary landed (value: tokens after compaction)
+# Read from Claude Code's own session registry (``sessions/<pid>.json``, ``core.liveness.registry_status``):
+FACT_CLAUDE_BUSY = "claude_busy"  # Claude Code says "busy" (value: when it said so, epoch seconds)
 
 FINGERPRINT_CHARS = 300
 PARALLEL_BATCH_SECONDS = 2.0  # PreToolUse of one batch of parallel calls fire within this of each other
@@ -377,24 +380,54 @@ def _on_event(s: SessionRecord, name: str, event: dict, now: float, agent_id: st
 # ---------------------------------------------------------------- facts from the transcript
 
 
+def _stamp(s: SessionRecord, now: float, value: object) -> float:
+    """When a fact happened by Claude Code's own clock (``value``), kept within [state_ts, now]; else now."""
+    since = s.get("state_ts")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return now
+    lo = since if isinstance(since, (int, float)) and not isinstance(since, bool) else value
+    return min(now, max(float(value), float(lo)))
+
+
 def _fact_interrupted(s: SessionRecord, now: float, value: object = None) -> bool:
-    """Esc fires no hook: a working or waiting session whose transcript ends in the marker is idle."""
+    """Esc fires no hook: a working or waiting session whose transcript ends in the marker is idle, since
+    the marker's own ``timestamp`` (``value``, when known)."""
     if s.get("state") not in (WORKING, WAITING):
         return False
-    transition(s, IDLE, INTERRUPTED, now, detail="interrupted")
+    transition(s, IDLE, INTERRUPTED, _stamp(s, now, value), detail="interrupted")
     return True
 
 
 def _fact_tool_result(s: SessionRecord, now: float, value: object = None) -> bool:
     """No hook fires on approve: the waiting call's result in the transcript means it ran. Only a
     main-conversation wait (subagents write their own transcripts); a result with another known id is
-    a parallel call's."""
+    a parallel call's. Stamped at the record's own time when known (Esc at a dialog writes the rejected
+    call's result just before the marker: the wait ends then, not when a reader noticed)."""
     pending = _pending(s)
     if pending is None or pending.get("agent"):
         return False
-    if value is not None and pending.get("id") and value != pending["id"]:
+    call_id, when = value if isinstance(value, tuple) and len(value) == 2 else (value, None)
+    if call_id is not None and pending.get("id") and call_id != pending["id"]:
         return False
-    transition(s, WORKING, TOOL, now, detail=(pending.get("call") or [None])[0] or None)
+    transition(s, WORKING, TOOL, _stamp(s, now, when), detail=(pending.get("call") or [None])[0] or None)
+    return True
+
+
+def _fact_claude_busy(s: SessionRecord, now: float, value: object = None) -> bool:
+    """No hook fires on approve, and an approved command writes nothing to the transcript until it ends:
+    Claude Code's own registry saying "busy" after the wait began means the dialog was answered and Claude
+    works again (the approved command runs, or the answer to a question goes back to the model). Not for a
+    wait a subagent opened (the registry describes the whole session). Stamped at Claude Code's own time."""
+    pending = _pending(s)
+    since = s.get("state_ts")
+    if s.get("state") != WAITING or (pending is not None and pending.get("agent")):
+        return False
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not isinstance(since, (int, float)):
+        return False
+    if value <= since:
+        return False  # the "busy" from before the dialog opened
+    tool = (pending.get("call") or [None])[0] if pending is not None else None
+    transition(s, WORKING, TOOL, _stamp(s, now, value), detail=tool or None)
     return True
 
 
@@ -428,6 +461,7 @@ FACT_HANDLERS = {
     FACT_TOOL_RESULT: _fact_tool_result,
     FACT_REPLY: _fact_reply,
     FACT_COMPACT_BOUNDARY: _fact_compact_boundary,
+    FACT_CLAUDE_BUSY: _fact_claude_busy,
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 
-from core import jsonio
+from core import jsonio, timefmt
 
 BLOCK = 64 * 1024
 MAX_BYTES = 8 * 1024 * 1024  # hard bound on bytes read by one call
@@ -313,8 +313,9 @@ def follow(path: object, since: object, max_bytes: int = FOLLOW_MAX) -> tuple:
     be older than the record's newest event), plus ``last`` (``"reply"``: the newest main-chain
     message read is an assistant reply without a tool call; ``"tool_use"``; ``"user"``). ``facts`` are
     ``(core.state.FACT_*, value)`` pairs in transcript order, for ``core.state.decide``: a reply's context
-    tokens, a tool result's ``tool_use_id``, the interrupt marker, a compaction boundary's post-compaction
-    tokens. ``sig`` is None (and nothing is read) when ``path`` is not a regular file."""
+    tokens, a tool result's ``(tool_use_id, its record's time)``, the interrupt marker's time, a compaction
+    boundary's post-compaction tokens (times from the record's ``timestamp``, epoch seconds, or None).
+    ``sig`` is None (and nothing is read) when ``path`` is not a regular file."""
     sig = signature(path)
     if sig is None:
         return None, {}, []
@@ -370,11 +371,13 @@ def _forward(data: bytes) -> tuple:
             info["ai_title"] = got["ai_title"]
         if got.get("sidechain"):
             continue
-        for tool_use_id in tool_results(rec):
-            facts.append((FACT_TOOL_RESULT, tool_use_id))
+        results = tool_results(rec)
+        when = timefmt.parse_iso(rec.get("timestamp")) if results else None  # when Claude Code wrote it
+        for tool_use_id in results:
+            facts.append((FACT_TOOL_RESULT, (tool_use_id, when)))
             info["last"] = "user"
         if got.get("interrupted"):
-            facts.append((FACT_INTERRUPTED, None))
+            facts.append((FACT_INTERRUPTED, timefmt.parse_iso(rec.get("timestamp"))))  # when Claude Code wrote it
             info["interrupted"], info["last"] = True, "user"
         elif "prompt" in got:
             info["interrupted"], info["last"] = False, "user"

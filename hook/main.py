@@ -258,70 +258,201 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
 
 FOLLOW_WAIT_SECONDS = 2.0  # how long the follower waits for the transcript to catch up (docs/truth.md)
 FOLLOW_POLL_SECONDS = 0.025
-ANSWER_WAIT_SECONDS = 120.0  # how long a follower watches an open permission dialog for Esc (a sleeping process)
-ANSWER_POLL_SECONDS = 0.1
+ANSWER_WAIT_SECONDS = 600.0  # how long a follower watches an open dialog for approve or Esc (a sleeping process)
+TOOL_WAIT_SECONDS = 600.0  # how long it watches a running tool call for Esc
+WATCH_POLL_SECONDS = 0.1  # the poll of those two long watches (a stat or two each time)
+FOLLOW_TOKEN = ".follow-"  # <status dir>/.follow-<session id>: the one follower a session has (see follow)
+# Calls that end in milliseconds: nobody stops them with Esc, so no follower is forked for them (a fork saved
+# on the most frequent calls). Bash, agents, web and MCP tools run long and are followed.
+QUICK_TOOLS = ("Read", "Edit", "MultiEdit", "Write", "Glob", "Grep", "LS", "TodoWrite", "NotebookEdit")
+WAIT_FOR = {"reply": FOLLOW_WAIT_SECONDS, "compact": FOLLOW_WAIT_SECONDS, "usage": FOLLOW_WAIT_SECONDS,
+            "answer": ANSWER_WAIT_SECONDS, "tool": TOOL_WAIT_SECONDS}
 
 
-def _follow_job(name: object, event: dict, s: SessionRecord, tail: list | None, sdir: str) -> tuple | None:
-    """What to wait for after this event, or None. Claude Code fires ``Stop`` before it writes the reply
-    and ``PostCompact``/``SessionStart(compact)`` before the compaction boundary; on the first turn
-    ``PreToolUse``/``PermissionRequest`` fire before the record with the usage."""
+def _follow_job(name: object, event: dict, s: SessionRecord, tail: list | None, sdir: str) -> dict | None:
+    """What to watch after this main-chain event, or None. Claude Code fires ``Stop`` before it writes the
+    reply and ``PostCompact``/``SessionStart(compact)`` before the compaction boundary; on the first turn
+    ``PreToolUse``/``PermissionRequest`` fire before the record with the usage ("reply", "compact",
+    "usage": at most 2 s). No hook fires when a dialog is answered or when Esc stops a running tool
+    (issue 10 findings 4 and 5): while the session waits on a dialog the follower watches for the answer
+    ("answer": Claude Code's registry saying "busy", or Esc's marker in the transcript), and while a tool
+    call runs, for Esc's marker ("tool"; until the call's result)."""
     info = tail[-1][1][1] if tail else {}
     facts = [f for f, _ in tail[:-1]] if tail else []
+    kinds = []
     if name == "Stop":
-        kind = None if info.get("last") == "reply" else "reply"
+        kinds = [] if info.get("last") == "reply" else ["reply"]
     elif name == "PostCompact" or (name == "SessionStart" and event.get("source") == "compact"):
-        kind = None if "compact_boundary" in facts else "compact"
-    elif name in ("PreToolUse", "PermissionRequest"):
-        kind = None if s["context"].get("current_tokens") else "usage"
-    else:
-        kind = None
-    kinds = [kind] if kind else []
-    if name == "PermissionRequest" and s.get("state") == "waiting" and not event.get("agent_id"):
-        kinds.append("answer")  # Esc at the dialog fires no hook: the rejection and the marker land in the transcript
+        kinds = [] if "compact_boundary" in facts else ["compact"]
+    elif name in ("PreToolUse", "PermissionRequest") and not s["context"].get("current_tokens"):
+        kinds = ["usage"]
+    pending = s.get("waiting_call") if s.get("state") == "waiting" else None
+    call_id = None
+    if name in ("PreToolUse", "PermissionRequest") and isinstance(pending, dict) and not pending.get("agent"):
+        kinds.append("answer")  # approve and Esc fire no hook
+        call_id = pending.get("id")
+    elif name == "PreToolUse" and s.get("state") == "working" and event.get("tool_name") not in QUICK_TOOLS:
+        kinds.append("tool")  # Esc during the call fires no hook
+        call_id = event.get("tool_use_id")
     path = s.get("transcript_path")
     if not kinds or not isinstance(path, str):
         return None
-    return kinds, sdir, path, s.get("transcript_sig")
+    return {"kinds": kinds, "sdir": sdir, "path": path, "since": s.get("transcript_sig"), "sid": s["session_id"],
+            "registry": s.get("pid_file"), "pid": s.get("pid"), "wait_ts": s.get("state_ts"),
+            "call_id": call_id if isinstance(call_id, str) else None}
 
 
-def _caught_up(kind: str, info: dict, facts: list) -> bool:
+def _caught_up(kind: str, info: dict, facts: list, call_id: str | None = None) -> bool:
     names = [f for f, _ in facts]
     if kind == "reply":
         return info.get("last") == "reply"
     if kind == "answer":
         return "interrupted" in names or "tool_result" in names
+    if kind == "tool":
+        return "interrupted" in names or info.get("last") == "reply" or any(
+            f == "tool_result" and (call_id is None or v[0] == call_id) for f, v in facts)
     return ("compact_boundary" if kind == "compact" else "reply") in names
 
 
-def follow(job: tuple, environ: dict, wait: float = FOLLOW_WAIT_SECONDS) -> bool:
-    """Wait (at most ``wait`` s, polling the transcript's size; no lock held) until the transcript shows
-    what ``job`` waits for, then apply its new tail to the status dir under the lock (``core.aggregate``:
-    every reader's path). True when it caught up."""
+def _claim(sdir: str, sid: str) -> tuple | None:
+    """Make this process the session's one follower: ``(token path, inode)``. An older follower of the same
+    session sees another inode at its next poll and leaves (at most one poll, 0.1 s, later)."""
+    from core import ids
+
+    if not ids.is_valid(sid):
+        return None
+    path = os.path.join(sdir, FOLLOW_TOKEN + sid)
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        os.write(fd, b"%d\n" % os.getpid())
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    return path, os.stat(path).st_ino
+
+
+def _still_mine(token: tuple | None) -> bool:
+    if token is None:
+        return True
+    try:
+        return os.stat(token[0]).st_ino == token[1]
+    except FileNotFoundError:
+        return True  # removed by a follower that left: nobody took over
+    except OSError:
+        return False
+
+
+def _release(token: tuple | None) -> None:
+    if token is None or not _still_mine(token):
+        return
+    try:
+        os.unlink(token[0])
+    except OSError:
+        return
+
+
+def _busy_since(registry: object, sid: object, since: object) -> bool | None:
+    """Claude Code's registry says "busy", later than the wait began: the dialog was answered. None when
+    the registry cannot be read (missing, half-written, no status): read again at the next poll."""
+    from core import liveness
+
+    found = liveness.registry_status(registry, sid if isinstance(sid, str) else None)
+    if found is None:
+        return None
+    return found[0] == "busy" and isinstance(since, (int, float)) and found[1] > since
+
+
+def _session_alive(job: dict) -> bool:
+    """The session file is still there (no SessionEnd) and its Claude process, when known, still runs (the
+    pid alone: Claude Code rewrites its registry file, which must not end a follower)."""
+    if not os.path.exists(os.path.join(job["sdir"], job["sid"] + ".json")):
+        return False
+    pid = job.get("pid")
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or sys.platform == "win32":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _mtime(path: object) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns  # type: ignore[arg-type]
+    except (OSError, TypeError, ValueError):
+        return None
+
+
+def follow(job: dict, environ: dict, wait: float | None = None, claim: bool = True) -> bool:
+    """Watch (no lock held; a ``stat`` of the transcript, and of Claude Code's registry while a dialog is
+    open, per poll) until every kind of ``job`` has caught up or timed out; whenever the transcript or the
+    registry shows what a kind waits for, apply it to the status dir under the lock (``core.aggregate``:
+    every reader's path, through ``core.state``; a wait it ends closes in the ledger there). An answered
+    dialog ("answer" by the registry) goes on as a running call ("tool"). ``wait`` overrides the short
+    kinds' 2 s. One follower per session: a newer one (``_claim``) makes this one leave. True when
+    something caught up."""
     from core import aggregate, transcript
 
-    kinds, sdir, path, since = job
+    sdir, path, since = job["sdir"], job["path"], job["since"]
+    token = _claim(sdir, job["sid"]) if claim else None
+    start = time.monotonic()
+    deadlines = {k: start + (wait if wait is not None and WAIT_FOR[k] == FOLLOW_WAIT_SECONDS else WAIT_FOR[k])
+                 for k in job["kinds"]}
+    if transcript.signature(path) is None:
+        since = [0, 0, path]  # the first turn's transcript may not exist yet: read it from its start when it does
+    last = since[0] if isinstance(since, list) and since else None
+    reg_seen = None
     caught = False
-    for kind in kinds:
-        deadline = time.monotonic() + (ANSWER_WAIT_SECONDS if kind == "answer" else wait)
-        last = since[0] if isinstance(since, list) and since else None
-        while time.monotonic() < deadline:
-            time.sleep(FOLLOW_POLL_SECONDS if kind != "answer" else ANSWER_POLL_SECONDS)
+
+    def apply() -> None:
+        aggregate.aggregate(sdir, time.time(), aggregate.Options(environ=environ, deep=False))
+
+    try:
+        while deadlines:
+            now = time.monotonic()
+            for kind in [k for k, d in deadlines.items() if now >= d]:
+                del deadlines[kind]
+            if not deadlines:
+                break
+            short = any(WAIT_FOR[k] == FOLLOW_WAIT_SECONDS for k in deadlines)
+            time.sleep(FOLLOW_POLL_SECONDS if short else WATCH_POLL_SECONDS)
+            if not _still_mine(token) or not _session_alive(job):
+                break
+            if "answer" in deadlines:
+                seen = _mtime(job["registry"])
+                if seen is not None and seen != reg_seen:
+                    busy = _busy_since(job["registry"], job["sid"], job["wait_ts"])
+                    reg_seen = seen if busy is not None else None
+                    if busy:
+                        apply()  # approved: the command runs (or the answer goes back to the model)
+                        caught = True
+                        del deadlines["answer"]
+                        deadlines["tool"] = time.monotonic() + TOOL_WAIT_SECONDS
+                        continue
             sig = transcript.signature(path)
-            if sig is None:
-                return False
-            if sig[0] == last:
+            if sig is None or sig[0] == last:  # not there yet (the first turn's file comes late), or no news
                 continue
             last = sig[0]
             new_since, info, facts = transcript.follow(path, since)
-            if _caught_up(kind, info, facts):
-                aggregate.aggregate(sdir, time.time(), aggregate.Options(environ=environ, deep=False))
+            done = [k for k in deadlines if _caught_up(k, info, facts, job["call_id"])]
+            if done:
+                if any(k != "tool" for k in done) or "interrupted" in [f for f, _ in facts]:
+                    apply()
                 since, caught = new_since, True
-                break
+                for kind in done:
+                    del deadlines[kind]
+                if "answer" in done:
+                    deadlines.pop("tool", None)  # Esc, or the call already ran: nothing left to watch
+    finally:
+        _release(token)
     return caught
 
 
-def _spawn_follower(job: tuple, environ: dict) -> None:
+def _spawn_follower(job: dict, environ: dict) -> None:
     """Run ``follow`` in a detached child, so neither a sync nor an async hook makes Claude Code wait:
     the parent returns at once. POSIX only (elsewhere the readers apply the tail on their next read)."""
     if not hasattr(os, "fork"):

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
+
+import pytest
 
 from core import aggregate, state, transcript
 from tests.conftest import event, read_index, read_session, run_hook
@@ -60,7 +63,7 @@ def test_follow_facts_in_order_tool_result_interrupt_compact(tmp_path):
     _append(t, _result("toolu_1"), _user("[Request interrupted by user for tool use]"),
             {"type": "system", "subtype": "compact_boundary", "compactMetadata": {"postTokens": 2860}})
     _, _, facts = transcript.follow(str(t), sig)
-    assert facts == [(state.FACT_TOOL_RESULT, "toolu_1"), (state.FACT_INTERRUPTED, None),
+    assert facts == [(state.FACT_TOOL_RESULT, ("toolu_1", None)), (state.FACT_INTERRUPTED, None),
                      (state.FACT_COMPACT_BOUNDARY, 2860)]
 
 
@@ -168,3 +171,227 @@ def test_esc_at_a_permission_dialog_reaches_the_file_and_index_with_no_tray(tmp_
         except (OSError, ValueError, KeyError, IndexError):
             return False
     assert _wait(idle), read_session(sdir, "s1")["state"]
+
+
+# ---------------------------------------------------------------- approve and Esc during a tool (findings 4, 5)
+
+
+def _registry(env, sid: str, status: str, when: float) -> str:
+    """Claude Code's session registry as 2.1.332 writes it (``sessions/<pid>.json``: pid, sessionId, status,
+    statusUpdatedAt in ms), for the process the hook runs under (this test: run_hook's parent)."""
+    d = os.path.join(env["CLAUDE_CONFIG_DIR"], "sessions")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "%d.json" % os.getpid())
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump({"pid": os.getpid(), "sessionId": sid, "status": status, "statusUpdatedAt": int(when * 1000),
+                   "updatedAt": int(when * 1000)}, f)
+    os.replace(tmp, path)
+    return path
+
+
+def _marker(ts: float) -> dict:
+    rec = _user("[Request interrupted by user for tool use]")
+    rec["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + ".%03dZ" % int((ts % 1) * 1000)
+    return rec
+
+
+def _states(sdir, sid="s1"):
+    try:
+        row = next((r for r in read_index(sdir)["sessions"] if r.get("session_id") == sid), {})
+        return read_session(sdir, sid)["state"], row.get("state")
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts followers in /proc")
+
+
+def _followers(sdir) -> list:
+    """Live processes whose environment names this status dir (Linux /proc): the detached followers."""
+    mine = ("CLAUDE_STATUS_DIR=%s" % sdir).encode()
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/environ" % name, "rb") as f:
+                if mine in f.read().split(b"\0"):
+                    with open("/proc/%s/stat" % name, "rb") as g:
+                        if g.read().rsplit(b")", 1)[1].split()[0] != b"Z":
+                            out.append(int(name))
+        except OSError:
+            continue
+    return out
+
+
+def test_claude_codes_busy_ends_a_wait_at_its_own_time():
+    s = {"session_id": "s1", "state": "waiting", "state_ts": 100.0, "task": {},
+         "waiting_call": {"call": ["Bash", "ls"], "agent": None, "ts": 100.0, "id": "t1"}}
+    assert not state.decide(s, state.FACT_CLAUDE_BUSY, 105.0, value=99.5)  # the busy from before the dialog
+    assert s["state"] == "waiting"
+    sub = {**s, "waiting_call": {**s["waiting_call"], "agent": "a1"}}
+    assert not state.decide(sub, state.FACT_CLAUDE_BUSY, 105.0, value=102.0)  # a subagent's dialog: not this
+    assert state.decide(s, state.FACT_CLAUDE_BUSY, 105.0, value=102.0)
+    assert (s["state"], s["reason"], s["detail"], s["state_ts"]) == ("working", "tool", "Bash", 102.0)
+    idle = {"session_id": "s1", "state": "idle", "state_ts": 100.0, "task": {}}
+    assert not state.decide(idle, state.FACT_CLAUDE_BUSY, 105.0, value=102.0)
+
+
+@LINUX
+def test_approve_then_esc_during_the_command_with_no_tray(tmp_path):
+    """Approve fires no hook and writes nothing to the transcript until the command ends; Claude Code's own
+    registry says "busy" at once: the follower makes the file and index say working, and the ledger's wait
+    ends at that moment. Esc while the approved command runs: its marker lands, the same follower says idle."""
+    from core import ledger
+
+    env = _env(tmp_path)
+    sdir = tmp_path / "status"
+    t = tmp_path / "s1.jsonl"
+    _registry(env, "s1", "idle", time.time() - 5)
+    run_hook(event("SessionStart", transcript_path=str(t), source="startup"), env)
+    _append(t, _user("go"), _assistant(30_000, tool="toolu_5"))
+    run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="go"), env)
+    assert read_session(sdir, "s1")["pid"] == os.getpid()
+    call = {"tool_name": "Bash", "tool_input": {"command": "make"}}
+    run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_5", **call), env)
+    _registry(env, "s1", "waiting", time.time())
+    a0 = time.time()
+    run_hook(event("PermissionRequest", transcript_path=str(t), **call), env)
+    a1 = read_session(sdir, "s1")["state_ts"]
+    assert _states(sdir) == ("waiting", "waiting") and a0 <= a1
+    time.sleep(0.6)
+    approved = time.time()
+    _registry(env, "s1", "busy", approved)  # approve: no hook, no transcript line
+    assert _wait(lambda: _states(sdir) == ("working", "working")), _states(sdir)
+    rec = read_session(sdir, "s1")
+    assert rec["reason"] == "tool" and abs(rec["state_ts"] - int(approved * 1000) / 1000) < 0.002
+    r = next(x for x in ledger.day_report(str(sdir))["sessions"] if x["session_id"] == "s1")
+    assert r["waits"] == 1 and abs(r["waiting_seconds"] - (approved - a1)) <= 0.1, (r, approved - a1)
+    time.sleep(0.5)
+    esc = time.time()
+    _append(t, _result("toolu_5"), _marker(esc))  # Esc during the command: no hook fires
+    assert _wait(lambda: _states(sdir) == ("idle", "idle")), _states(sdir)
+    assert abs(read_session(sdir, "s1")["state_ts"] - esc) < 0.01  # the marker's own time
+    # a later hook and a reader see the same change: nothing double-counted
+    run_hook(event("PostToolUseFailure", transcript_path=str(t), is_interrupt=True, **call), env)
+    aggregate.aggregate(str(sdir), time.time(), aggregate.Options(environ=env))
+    r2 = next(x for x in ledger.day_report(str(sdir))["sessions"] if x["session_id"] == "s1")
+    assert (r2["waits"], r2["waiting_seconds"]) == (r["waits"], r["waiting_seconds"])
+    assert _wait(lambda: not _followers(sdir)), _followers(sdir)
+
+
+def test_esc_while_a_tool_runs_reaches_the_file_and_index_with_no_tray(tmp_path):
+    env = _env(tmp_path)
+    sdir = tmp_path / "status"
+    t = tmp_path / "s1.jsonl"
+    _append(t, _user("go"), _assistant(30_000, tool="toolu_8"))
+    run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="go"), env)
+    run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_8", tool_name="Bash",
+                   tool_input={"command": "sleep 30"}), env)
+    assert _states(sdir) == ("working", "working")
+    time.sleep(0.5)
+    _append(t, _result("toolu_8"), _marker(time.time()))
+    assert _wait(lambda: _states(sdir) == ("idle", "idle")), _states(sdir)
+    assert read_session(sdir, "s1")["reason"] == "interrupted"
+
+
+@LINUX
+def test_a_finished_tool_ends_its_follower(tmp_path):
+    env = _env(tmp_path)
+    sdir = tmp_path / "status"
+    t = tmp_path / "s1.jsonl"
+    _append(t, _user("go"), _assistant(30_000, tool="toolu_2"))
+    run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="go"), env)
+    run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_2", tool_name="Bash",
+                   tool_input={"command": "ls"}), env)
+    assert _wait(lambda: len(_followers(sdir)) == 1), _followers(sdir)
+    _append(t, _result("toolu_2"))
+    assert _wait(lambda: not _followers(sdir)), _followers(sdir)
+    assert not [n for n in os.listdir(sdir) if n.startswith(".follow-")]
+
+
+@LINUX
+def test_one_follower_per_session(tmp_path):
+    """Every PreToolUse forks a follower; a newer one makes the older leave: never more than one a session."""
+    env = _env(tmp_path)
+    sdir = tmp_path / "status"
+    t = tmp_path / "s1.jsonl"
+    _append(t, _user("go"), _assistant(30_000, tool="toolu_a"))
+    run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="go"), env)
+    for i in range(5):
+        run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_%d" % i, tool_name="Bash",
+                       tool_input={"command": "step %d" % i}), env)
+    assert _wait(lambda: len(_followers(sdir)) == 1), _followers(sdir)
+    time.sleep(0.5)
+    assert len(_followers(sdir)) == 1
+    _append(t, _result("toolu_4"))  # the newest call's result: its follower leaves too
+    assert _wait(lambda: not _followers(sdir)), _followers(sdir)
+
+
+def test_a_wait_closes_when_the_new_state_began():
+    """The ledger closes a wait at the new state's ``state_ts`` (a fact stamped at Claude Code's own time),
+    not when the change was written; a record whose state_ts did not move (SessionEnd's "ended") closes now."""
+    from core import ledger_write
+
+    was = {"state": "waiting", "state_ts": 100.0}
+    lines = ledger_write.entries_for(was, {"session_id": "s", "state": "working", "state_ts": 102.5}, 103.0)
+    assert lines == [{"k": "w", "s": "s", "a": 100.0, "b": 102.5}]
+    ended = ledger_write.entries_for(was, {"session_id": "s", "state": "ended", "state_ts": 100.0}, 103.0)
+    assert ended == [{"k": "w", "s": "s", "a": 100.0, "b": 103.0}]
+    future = ledger_write.entries_for(was, {"session_id": "s", "state": "idle", "state_ts": 110.0}, 103.0)
+    assert future == [{"k": "w", "s": "s", "a": 100.0, "b": 103.0}]  # never past now
+
+
+@LINUX
+def test_a_follower_leaves_when_its_session_ends(tmp_path):
+    """Claude Code exits during a call (SessionEnd, no tool result): the follower does not sleep on for 10 min."""
+    env = _env(tmp_path)
+    sdir = tmp_path / "status"
+    t = tmp_path / "s1.jsonl"
+    _append(t, _user("go"), _assistant(30_000, tool="toolu_3"))
+    run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="go"), env)
+    run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_3", tool_name="Bash",
+                   tool_input={"command": "sleep 60"}), env)
+    assert _wait(lambda: len(_followers(sdir)) == 1), _followers(sdir)
+    run_hook(event("SessionEnd", transcript_path=str(t), reason="prompt_input_exit"), env)
+    assert _wait(lambda: not _followers(sdir)), _followers(sdir)
+    assert not [n for n in os.listdir(sdir) if n.startswith(".follow-")]
+
+
+def test_esc_at_a_dialog_ends_the_wait_at_claude_codes_time(tmp_path):
+    """Esc at a dialog writes the rejected call's result, then the marker: whoever reads them (the follower
+    or a reader, however late), the wait ends at the records' own time, in the record and in the ledger."""
+    from core import ledger
+
+    env = _env(tmp_path)
+    sdir = tmp_path / "status"
+    t = tmp_path / "s1.jsonl"
+    _append(t, _user("go"), _assistant(30_000, tool="toolu_6"))
+    call = {"tool_name": "Bash", "tool_input": {"command": "rm -rf build"}}
+    run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_6", **call), env)
+    run_hook(event("PermissionRequest", transcript_path=str(t), **call), env)
+    opened = read_session(sdir, "s1")["state_ts"]
+    esc = opened + 0.4
+    result = _result("toolu_6")
+    result["timestamp"] = _marker(esc)["timestamp"]
+    time.sleep(max(0.0, esc + 0.6 - time.time()))  # read 0.6 s after Claude Code wrote them
+    _append(t, result, _marker(esc + 0.002))
+    aggregate.aggregate(str(sdir), time.time(), aggregate.Options(environ=env))
+    rec = read_session(sdir, "s1")
+    assert rec["state"] == "idle" and abs(rec["state_ts"] - esc) < 0.01, (rec["state_ts"] - esc)
+    r = next(x for x in ledger.day_report(str(sdir))["sessions"] if x["session_id"] == "s1")
+    assert r["waits"] == 1 and abs(r["waiting_seconds"] - 0.4) <= 0.06, r
+
+
+def test_a_transcript_that_appears_after_stop_is_followed(tmp_path):
+    """The first turn: Claude Code may create the transcript file after the hook ran (Stop before any line)."""
+    env = _env(tmp_path)
+    sdir = tmp_path / "status"
+    t = tmp_path / "late.jsonl"
+    assert run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="one"), env).returncode == 0
+    assert run_hook(event("Stop", transcript_path=str(t)), env).returncode == 0
+    time.sleep(0.2)
+    _append(t, _user("one"), _assistant(44_000))
+    got = _wait(lambda: _tokens(sdir, "s1") == (44_000, 44_000) or None, 10)
+    assert got, _tokens(sdir, "s1")

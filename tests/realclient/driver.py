@@ -99,6 +99,8 @@ class Watcher(threading.Thread):
         self._last_index: object = None
         self._offsets: dict = {}
         self._stop = threading.Event()
+        self.followers: list = []  # {"wall", "pids"} whenever the set of live followers changed
+        self._followers: object = None
 
     def run(self) -> None:
         while not self._stop.is_set():
@@ -112,8 +114,31 @@ class Watcher(threading.Thread):
         with contextlib.suppress(Exception):
             self.poll()
 
+    def live_followers(self) -> list:
+        """Our detached followers (hook.main.follow): the hook's command line, orphaned to this namespace's
+        pid 1 (the driver), not a zombie. A hook process still running has Claude Code as its parent."""
+        out = []
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % name, "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+                if fields[0] == b"Z" or fields[1] != b"1":
+                    continue
+                with open("/proc/%s/cmdline" % name, "rb") as f:
+                    if b"hook.main" in f.read():
+                        out.append(int(name))
+            except (OSError, IndexError):
+                continue
+        return sorted(out)
+
     def poll(self) -> None:
         now = time.time()
+        pids = self.live_followers()
+        if pids != self._followers:
+            self._followers = pids
+            self.followers.append({"wall": now, "pids": pids})
         try:
             names = os.listdir(self.sdir)
         except OSError:
@@ -487,6 +512,7 @@ class Run:
     def captured(self) -> dict:
         return {"requests": self.mock.log, "hooks": self.hooks(), "statuslines": self.statuslines(),
                 "files": self.watch.files, "index": self.watch.index, "transcript": self.watch.transcript,
+                "followers": self.watch.followers,
                 "notes": self.notes}
 
 

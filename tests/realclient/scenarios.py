@@ -403,6 +403,37 @@ def _transcript_lag(run: Run, sid: str, tokens: int, stop_wall: float) -> float 
     return None
 
 
+def _ledger_wait(run: Run, sid: str, seen: float, key: float) -> dict:
+    """Issue 12: the daily ledger's waiting seconds for ``sid`` (``core.ledger.day_report``, what the tray and
+    ``claude-status report`` show) beside the truth the suite observed: the dialog first on screen (``seen``)
+    -> the key it sent (``key``). Waits for the wait to be closed in the ledger (no open wait counting up);
+    also where the recorded wait opened and closed relative to those two moments."""
+    import json
+
+    from core import ledger, ledger_write
+
+    def closed() -> dict | None:
+        if _state_pair(run, sid)[0] == "waiting":
+            return None
+        rep = ledger.day_report(run.sdir)
+        return next((r for r in rep["sessions"] if r["session_id"] == sid and r["waits"]), None)
+
+    found = run.until(closed, DEADLINE_S)
+    r = closed() if found is not None else None
+    got = r["waiting_seconds"] if r else None
+    spans = []
+    try:
+        with open(ledger_write.path_for(run.sdir, ledger_write.day_of(key)), encoding="utf-8") as f:
+            for line in f:
+                e = json.loads(line) if line.strip() else {}
+                if e.get("k") == "w" and e.get("s") == sid and "b" in e:
+                    spans.append({"opened_vs_seen_s": round(e["a"] - seen, 3), "closed_vs_key_s": round(e["b"] - key, 3)})
+    except (OSError, ValueError):
+        pass
+    return {"truth_s": round(key - seen, 3), "ledger_s": got, "waits": r["waits"] if r else None,
+            "diff_s": None if got is None else round(got - (key - seen), 3), "spans": spans}
+
+
 def int_permission(run: Run) -> dict:
     """Finding 1 (first turn) and 4 (approve): the session's first reply asks for a Bash call that needs
     permission. While the dialog is open Claude Code holds the first reply's usage; after approval the
@@ -430,6 +461,7 @@ def int_permission(run: Run) -> dict:
     post = run.wait(lambda: _hook_after(run, "PostToolUse", approved), 60, "PostToolUse after approval")[0]
     stop = run.wait(lambda: _hook_after(run, "Stop", approved), 60, "Stop after approval")[0]
     return {"sid": sid, "dialog_after_submit_s": round(dialog_s, 3),
+            "ledger_wait": _ledger_wait(run, sid, dialog_at, approved),
             "permission_request_vs_screen_s": round(req["wall"] - dialog_at, 3) if req else None,
             "waiting_latency_s": waiting, "cc_statusline_during_dialog": (sl or {}).get("context_window"),
             "cc_tokens": 54_000, "ours_during_dialog": during, "ctx_right_s": ctx_right,
@@ -450,6 +482,7 @@ def int_escape(run: Run) -> dict:
     pane.ready()
     sent = pane.submit("make the directory @script:ask")
     pane.wait_screen(lambda s: DIALOG in s, 60, "permission dialog")
+    dialog_at = time.time()
     sid = run.wait(lambda: _hook_after(run, "PermissionRequest", sent), 30, "PermissionRequest")[0]["session_id"]
     run.wait(lambda: _state_pair(run, sid) == ("waiting", "waiting"), 10, "waiting shown")
     # A second first-turn permission prompt (finding 1): Claude Code holds the 30,000 it was sent.
@@ -474,6 +507,7 @@ def int_escape(run: Run) -> dict:
     hooks2 = [h["hook_event_name"] for h in run.hooks() if h["wall"] > esc2]
     run.notes.update({"esc_prompt_screen": screen1, "esc_tool_screen": screen2})
     return {"sid": sid, "first_turn": {"cc_tokens": 30_000, "ctx_right_s": first_turn_ctx, "ours": first_turn_ours},
+            "ledger_wait": _ledger_wait(run, sid, dialog_at, esc1),
             "esc_prompt": {"dialog_closed_s": round(closed1, 3), "idle_s": idle1, "after_5s": after1,
                                        "hooks_after_esc": hooks1},
             "esc_tool": {"interrupted_on_screen_s": round(seen2, 3), "idle_s": idle2, "after_5s": after2,
@@ -556,7 +590,49 @@ def int_bg_prompt(run: Run) -> dict:
             "waiting_before_stop_s": waiting_before_stop, "stop_before_answer": stop["wall"] < approved, "stop_vs_dialog_s": round(stop["wall"] - dialog_at, 3),
             "stop_background_tasks": stop.get("background_tasks"), "dialog_still_open_1s_after_stop": still_open,
             "state_1s_after_stop": state_1s_after, "waiting_held_3s": waiting_held,
+            "ledger_wait": _ledger_wait(run, sid, dialog_at, approved),
             "subagent_stopped": bool(sub_stop)}
+
+
+def int_main_dialog_bg_busy(run: Run) -> dict:
+    """The risk of reading Claude Code's registry for approve: a background subagent runs its own tools (and
+    finishes) while a MAIN permission dialog is open. The dialog stays open, so we must keep saying waiting
+    (Claude Code's registry says "waiting" the whole time), then working once it is approved."""
+    proj = run.project("proj")
+    run.start({
+        "bgmain": [{"tool": "Agent", "input": {"description": "background helper", "prompt": "go @script:bgwork",
+                                               "subagent_type": "general-purpose", "run_in_background": True},
+                    "usage": usage(50_000)},
+                   {"sleep": 1.5, **bash("mkdir -p from-main", 52_000, "main makes a directory")},
+                   text("done", 55_000)],
+        "bgwork": [{"sleep": 0.5, **bash(SLOW_CMD % 2, 3_000, "subagent waits")},
+                   bash(SLOW_CMD % 2, 3_500, "again"), text("subagent done", 4_000)],
+    })
+    pane = run.interactive("main", proj, ("--permission-mode", "default", "--allowedTools", "Agent",
+                                          "--allowedTools", "Bash(python3 -c:*)"))
+    pane.ready()
+    sent = pane.submit("start a background helper @script:bgmain")
+    pane.wait_screen(lambda s: DIALOG in s, 60, "main dialog")
+    req = run.wait(lambda: next((h for h in run.hooks("PermissionRequest") if h["wall"] >= sent
+                                 and not h.get("agent_id")), None), 30, "main PermissionRequest")[0]
+    sid = req["session_id"]
+    run.wait(lambda: _state_pair(run, sid) == ("waiting", "waiting"), 10, "waiting shown")
+    opened = time.time()
+    sub_stop = run.wait(lambda: [h for h in run.hooks("SubagentStop") if h.get("agent_type")], 60, "subagent stop")[0]
+    time.sleep(1.0)
+    still_open = DIALOG in pane.screen()
+    sub_tools = [h["hook_event_name"] for h in run.hooks() if h.get("agent_id") and h["wall"] >= opened]
+    left = [(round(f["wall"] - opened, 3), f["state"]) for f in run.watch.files
+            if f["sid"] == sid and f["wall"] >= opened and f["state"] != "waiting"]
+    rows_left = [x for x in run.watch.index if x["wall"] >= opened and (x["sids"].get(sid) or {}).get("state") != "waiting"]
+    pane.key("Enter")
+    _, gone_s = pane.wait_screen(lambda s: DIALOG not in s, 20, "dialog closed")
+    working = run.until(lambda: _state_pair(run, sid)[0] in ("working", "idle")
+                        and _state_pair(run, sid)[1] in ("working", "idle"), DEADLINE_S)
+    return {"sid": sid, "dialog_open_after_subagent_stop": still_open, "subagent_events_during_dialog": sub_tools,
+            "held_s": round(sub_stop[0]["wall"] + 1.0 - opened, 3) if isinstance(sub_stop, list) else None,
+            "file_left_waiting": left, "index_left_waiting": len(rows_left), "dialog_closed_s": round(gone_s, 3),
+            "not_waiting_after_approve_s": working}
 
 
 def int_clear(run: Run) -> dict:
