@@ -407,6 +407,23 @@ def _sweep_temp_files(sdir: str, now: float) -> None:
                     os.unlink(path)
             except OSError:
                 pass
+        elif name.startswith(paths.FOLLOW_TOKEN):
+            _sweep_follow_token(os.path.join(sdir, name), now)
+
+
+def _sweep_follow_token(path: str, now: float) -> None:
+    """A follower killed with SIGKILL leaves its token: remove it once its pid is gone (after the grace)."""
+    try:
+        if now - os.lstat(path).st_mtime <= TMP_GRACE_SECONDS:
+            return
+        with open(path, "rb") as f:
+            text = f.read(32).strip()
+        pid = int(text) if text.isdigit() else 0
+        if pid > 0 and liveness.pid_alive(pid):
+            return
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def publish(sdir: str, index: dict, link: str | None, environ: dict | None = None) -> None:

@@ -91,12 +91,18 @@ def is_gone(pid: object, registry_file: object, session_id: str | None = None) -
         current = _registry_session(registry_file)
         if isinstance(current, str) and current != session_id:
             return True
-    if sys.platform == "win32":  # pragma: no cover - os.kill(pid, 0) would terminate the process there
-        return False
+    return not pid_alive(pid)
+
+
+def pid_alive(pid: int) -> bool:
+    """False only when process ``pid`` has certainly exited; True when it runs or we cannot tell (Windows,
+    where ``os.kill(pid, 0)`` would terminate it, or a process of another user)."""
+    if sys.platform == "win32":  # pragma: no cover
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return True
-    except OSError:
         return False
-    return False
+    except OSError:
+        return True
+    return True

@@ -76,6 +76,13 @@ def fallback_log_path(environ: dict | None = None) -> str:
     return os.path.join(claude_dir(environ), FALLBACK_LOG_NAME)
 
 
+FOLLOW_TOKEN = ".follow-"  # <status dir>/.follow-<session id>: the pid of the session's one follower (hook/main.py)
+
+
+def follow_token_path(sdir: str, session_id: str) -> str:
+    return os.path.join(sdir, FOLLOW_TOKEN + session_id)
+
+
 def lock_path(sdir: str) -> str:
     return os.path.join(sdir, LOCK_NAME)
 

@@ -261,7 +261,6 @@ FOLLOW_POLL_SECONDS = 0.025
 ANSWER_WAIT_SECONDS = 600.0  # how long a follower watches an open dialog for approve or Esc (a sleeping process)
 TOOL_WAIT_SECONDS = 600.0  # how long it watches a running tool call for Esc
 WATCH_POLL_SECONDS = 0.1  # the poll of those two long watches (a stat or two each time)
-FOLLOW_TOKEN = ".follow-"  # <status dir>/.follow-<session id>: the one follower a session has (see follow)
 # Calls that end in milliseconds: nobody stops them with Esc, so no follower is forked for them (a fork saved
 # on the most frequent calls). Bash, agents, web and MCP tools run long and are followed.
 QUICK_TOOLS = ("Read", "Edit", "MultiEdit", "Write", "Glob", "Grep", "LS", "TodoWrite", "NotebookEdit")
@@ -317,11 +316,11 @@ def _caught_up(kind: str, info: dict, facts: list, call_id: str | None = None) -
 def _claim(sdir: str, sid: str) -> tuple | None:
     """Make this process the session's one follower: ``(token path, inode)``. An older follower of the same
     session sees another inode at its next poll and leaves (at most one poll, 0.1 s, later)."""
-    from core import ids
+    from core import ids, paths
 
     if not ids.is_valid(sid):
         return None
-    path = os.path.join(sdir, FOLLOW_TOKEN + sid)
+    path = paths.follow_token_path(sdir, sid)
     tmp = "%s.%d.tmp" % (path, os.getpid())
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:

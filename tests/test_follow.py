@@ -395,3 +395,37 @@ def test_a_transcript_that_appears_after_stop_is_followed(tmp_path):
     _append(t, _user("one"), _assistant(44_000))
     got = _wait(lambda: _tokens(sdir, "s1") == (44_000, 44_000) or None, 10)
     assert got, _tokens(sdir, "s1")
+
+
+def test_a_killed_followers_token_is_swept_by_the_next_full_read(tmp_path):
+    """A follower killed with SIGKILL cannot remove its ``.follow-<sid>`` token; the next full read by
+    ``python -m core.aggregate`` (a real process) removes a token whose follower is gone, once it is older
+    than the temp-file grace; a live follower's token and a just-written one stay."""
+    import subprocess
+    import sys
+    import time
+
+    from core import aggregate, paths
+    from tests.conftest import ROOT
+
+    sdir = tmp_path / "status"
+    sdir.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    old = time.time() - aggregate.TMP_GRACE_SECONDS - 5
+    gone = sdir / (paths.FOLLOW_TOKEN + "gone-1")
+    gone.write_text("%d\n" % dead.pid)
+    os.utime(gone, (old, old))
+    fresh = sdir / (paths.FOLLOW_TOKEN + "fresh-1")
+    fresh.write_text("%d\n" % dead.pid)
+    live = sdir / (paths.FOLLOW_TOKEN + "live-1")
+    live.write_text("%d\n" % os.getpid())
+    os.utime(live, (old, old))
+    junk = sdir / (paths.FOLLOW_TOKEN + "junk-1")
+    junk.write_text("not a pid")
+    os.utime(junk, (old, old))
+    out = subprocess.run([sys.executable, "-S", "-m", "core.aggregate", "--dir", str(sdir)], cwd=str(ROOT),
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert out.returncode == 0, out.stderr
+    assert not gone.exists() and not junk.exists()
+    assert fresh.exists() and live.exists()
