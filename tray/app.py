@@ -272,7 +272,7 @@ class TrayApp:
         self.menu_key: Optional[tuple[view.MenuEntry, ...]] = None
         self.menu_spec: tuple[view.MenuEntry, ...] = ()
         self.menu_built_at = float("-inf")
-        self.counts = {"icon": 0, "title": 0, "label": 0, "menu": 0, "notify": 0, "tooltip": 0}
+        self.counts = {"icon": 0, "title": 0, "label": 0, "menu": 0, "notify": 0}
         self._items: tuple[Any, ...] = ()
 
     # ------------------------------------------------------------ pure-ish helpers
@@ -429,7 +429,6 @@ class TrayApp:
             tip_pair = (title_line, sni.tooltip_body(index))
             if tip_pair != self.shown_tooltip:
                 self.shown_tooltip = tip_pair
-                self.counts["tooltip"] += 1
                 self.icon.set_tooltip(*tip_pair)
         label = title_line if self.settings.show_label else ""
         if label != self.shown_label:
