@@ -99,7 +99,7 @@ def test_own_item_tooltip_attention_pixmaps_and_menu(sni_desktop, tray_env, tmp_
     assert d.prop(item, "Id") == "claude-status" and d.prop(item, "Category") == "ApplicationStatus"
     assert d.prop(item, "ItemIsMenu") is True and d.prop(item, "Menu") == "/MenuBar"
     assert d.prop(item, "Status") == "Active"
-    assert d.prop(item, "XAyatanaLabel") == title
+    assert wait_for(lambda: d.prop(item, "XAyatanaLabel") == title, 30)
 
     # the tooltip: the title line, then one line per session (escaped: hosts read it as markup)
     _name, _pix, tip_title, body = d.prop(item, "ToolTip")

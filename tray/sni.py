@@ -525,8 +525,10 @@ class SniIcon:
             raise self._error
         if not self._ready.is_set():
             raise RuntimeError("the D-Bus connection for the StatusNotifierItem did not come up")
+        setup_thread = None
         if setup is not None:
-            threading.Thread(target=setup, args=(self,), name="tray-setup", daemon=True).start()
+            setup_thread = threading.Thread(target=setup, args=(self,), name="tray-setup", daemon=True)
+            setup_thread.start()
         try:
             while not self._stopped.wait(0.5):
                 pass
@@ -534,6 +536,11 @@ class SniIcon:
             self.stop()
         finally:
             self._thread.join(5)
+            if setup_thread is not None:
+                # the app's refresh loop ends with the app's stop event (quit): let it stop its file watcher
+                # before the interpreter exits (a daemon thread inside watchfiles' Rust code then aborts
+                # the process: "FATAL: exception not rethrown")
+                setup_thread.join(10)
 
     def stop(self) -> None:
         self._stopped.set()
