@@ -223,3 +223,18 @@ def test_no_host_yet_waits_and_registers_when_one_starts(tmp_path, tray_env):
         quit_tray(d, items[0], tray)
     finally:
         d.stop()
+
+
+def test_doctor_says_the_sni_item_needs_no_pygobject(sni_desktop, tray_env, tmp_path):
+    d = sni_desktop
+    child_env = d.env()
+    child_env.update(tray_env)
+    child_env.pop("PYSTRAY_BACKEND", None)
+    r = subprocess.run([sys.executable, "-m", "cli", "doctor"], cwd=ROOT, env=child_env, capture_output=True,
+                       text=True, timeout=120, check=False)
+    out = r.stdout + r.stderr
+    line = next((x for x in out.splitlines() if "StatusNotifierWatcher:" in x), "")
+    assert line.startswith("[pass]") and "its own StatusNotifierItem" in line and "no PyGObject needed" in line, out
+    gi_line = next((x for x in out.splitlines() if "] PyGObject:" in x), "")
+    assert gi_line.startswith(("[pass]", "[warn]")), out  # never a failure where the SNI item works
+    assert "AppIndicator:" not in out  # libayatana plays no part here
