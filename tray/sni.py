@@ -1,4 +1,6 @@
-"""Our own StatusNotifierItem and com.canonical.dbusmenu over dbus-fast (docs/platform-notes.md, Linux: SNI).
+"""Our own StatusNotifierItem and com.canonical.dbusmenu over dbus-fast.
+
+Facts it relies on: docs/platform-notes.md, "Linux: our own StatusNotifierItem".
 
 The Linux tray where a StatusNotifierItem host runs (KDE, GNOME with the AppIndicator extension, most
 panels): no PyGObject, no libayatana, nothing compiled. It exports what libayatana cannot: a `ToolTip`
