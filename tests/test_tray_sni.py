@@ -194,7 +194,8 @@ def test_watcher_restart_registers_the_item_again(sni_desktop, tray_env, tmp_pat
     assert item == items[0]
     assert wait_for(lambda: find(d.layout(item)[1], "● Survive the panel") is not None, 30)
     assert tray.poll() is None
-    quit_tray(d, item, tray)
+    tray.send_signal(signal.SIGINT)  # Ctrl-C in the terminal that started it: a clean quit
+    assert tray.wait(30) == 0, err.read_text()
     assert "Traceback" not in err.read_text()
 
 
@@ -220,7 +221,9 @@ def test_no_host_yet_waits_and_registers_when_one_starts(tmp_path, tray_env):
         lines = [line for line in text.splitlines() if line.strip()]
         assert len(lines) == 1 and "no StatusNotifierItem host on the session bus yet" in lines[0], text
         assert "PyGObject" in lines[0]  # and what a classic system tray would need
-        quit_tray(d, items[0], tray)
+        tray.send_signal(signal.SIGTERM)  # logout: a clean quit
+        assert tray.wait(30) == 0, err.read_text()
+        assert "Traceback" not in err.read_text()
     finally:
         d.stop()
 

@@ -512,8 +512,10 @@ class SniIcon:
     @visible.setter
     def visible(self, on: bool) -> None:
         self._visible = bool(on)
-        if on and self._loop is not None:
-            asyncio.run_coroutine_threadsafe(self._register(), self._loop)
+        loop = self._loop
+        if on and loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                asyncio.run_coroutine_threadsafe(self._register(), loop)
 
     def notify(self, message: str, title: Optional[str] = None) -> None:
         log.info("notification: %s: %s", title, message)
@@ -534,7 +536,8 @@ class SniIcon:
         try:
             while not self._stopped.wait(0.5):
                 pass
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # Ctrl-C: quit as the menu's Quit does (the app's refresh loop ends too)
+            self._on_action("quit", None)
             self.stop()
         finally:
             self._thread.join(5)
@@ -563,9 +566,11 @@ class SniIcon:
 
     def _call(self, fn: Callable[[], None]) -> None:
         loop = self._loop
-        if loop is None or loop.is_closed():
+        if loop is None:
             fn_safe(fn)  # before run(): nothing is exported yet, so no signal goes anywhere
             return
+        if loop.is_closed():
+            return  # quitting: the item is gone from the bus
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile (quitting)
             loop.call_soon_threadsafe(fn_safe, fn)
 
