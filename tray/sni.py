@@ -435,6 +435,7 @@ class SniIcon:
         self._error: Optional[BaseException] = None
         self.registrations = 0
         self._tasks: set[Any] = set()  # pending registrations (asyncio keeps only weak references)
+        self._stop_async: Any = None
         self.bus_name = bus_name()
 
     # ---- the pystray-like surface (any thread)
@@ -552,7 +553,7 @@ class SniIcon:
         loop = self._loop
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(lambda: None)  # wake it: _main sees _stopped
+                loop.call_soon_threadsafe(self._stop_async.set)
 
     # ---- actions (in a thread of their own: they may take a while and take the app's lock)
 
@@ -586,7 +587,10 @@ class SniIcon:
             self._stopped.set()
 
     async def _main(self) -> None:
+        self._stop_async = asyncio.Event()  # set by stop(), from any thread, through the loop
         self._loop = asyncio.get_running_loop()
+        if self._stopped.is_set():
+            return
         address = self.environ.get("DBUS_SESSION_BUS_ADDRESS")
         bus = MessageBus(bus_address=address) if address else MessageBus(bus_type=BusType.SESSION)
         await bus.connect()
@@ -603,8 +607,7 @@ class SniIcon:
         if self._visible:
             await self._register()
         try:
-            while not self._stopped.is_set():
-                await asyncio.sleep(0.2)
+            await self._stop_async.wait()
         finally:
             bus.disconnect()
 
