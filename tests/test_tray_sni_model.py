@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tray_helpers import NOW, make_index, make_row
+from tests.tray_helpers import NOW, make_index, make_row, tray_env  # noqa: F401
 
 pytest.importorskip("dbus_fast")
 
@@ -122,3 +122,57 @@ def test_tooltip_body_lists_sessions_waiting_first_escaped():
 
 def test_bus_name_follows_the_spec():
     assert sni.bus_name(1234) == "org.kde.StatusNotifierItem-1234-1"
+
+
+class FakeSource:
+    legacy = False
+    sdir = "/nonexistent"
+
+    def __init__(self):
+        self.index = None
+
+    def poll(self, force=False):
+        index, self.index = self.index, None
+        return index
+
+
+def sni_app(tray_env):
+    from tray import settings as settings_mod
+    from tray.app import Backend, TrayApp
+
+    a = TrayApp(settings=settings_mod.Settings(), source=FakeSource(), environ=tray_env, platform="linux",
+                clock=lambda: NOW)
+    a.backend = Backend.of(sni.SniIcon)
+    actions = []
+    a._on_action = lambda action, arg, *rest: actions.append((action, arg))
+    # not run(): no D-Bus loop, so every update applies at once (nothing is exported, no signal is sent)
+    a.icon = sni.SniIcon("claude-status", menu_spec=lambda: a.menu_spec, on_action=a._on_action,
+                         on_activate=a.on_activate, environ=tray_env)
+    return a, actions
+
+
+def test_the_app_drives_title_tooltip_status_icon_and_menu(tray_env):
+    a, actions = sni_app(tray_env)
+    assert a.backend.name == "sni" and a.backend.title_is_name and a.backend.label and not a.backend.glib
+    idx = make_index([make_row(0, task="first"), make_row(1, task="second")])
+    a.source.index = idx
+    assert a.tick()
+    item = a.icon.item
+    assert item.title == view.title(idx) and item.tip_title == view.title(idx)
+    assert item.tip_body == sni.tooltip_body(idx) and item.status == "Active"
+    assert [(w, h) for w, h, _ in item.pixmaps] == [(s, s) for s in sni.icons.SNI_SIZES]
+    assert [a.icon.menu.model.entries[i] for i in a.icon.menu.model.children[0]] == list(a.menu_spec)
+    a.on_activate()  # nobody waits: a left click does nothing
+    assert actions == []
+
+    waiting = make_index([make_row(0, task="first"), make_row(1, task="second", state="waiting",
+                                                             waiting_for="permission")])
+    a.source.index = waiting
+    assert a.tick()
+    assert item.status == "NeedsAttention"
+    assert item.tip_body.startswith("⏳ second")
+    a.on_activate()
+    assert actions == [("focus", make_row(1)["session_id"])]
+    a.source.index = idx
+    assert a.tick()
+    assert item.status == "Active"
