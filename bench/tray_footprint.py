@@ -1,6 +1,7 @@
 """Benchmark (not a test): the real tray's CPU and memory with 20 live sessions.
 
-Runs the AppIndicator tray under Xvfb + a private D-Bus session + the fake StatusNotifierWatcher
+Runs the tray (its own StatusNotifierItem, or pystray's AppIndicator with --backend appindicator) under
+Xvfb + a private D-Bus session + the fake StatusNotifierWatcher
 from tests/sni_fake.py, with N sessions created through the real hook. Two phases of equal length:
   idle   - sessions present, no hook events (what the tray costs all day)
   active - one hook event every --event-every seconds, round-robin over the sessions
@@ -99,6 +100,9 @@ def main() -> int:
     p.add_argument("--minutes", type=float, default=10)
     p.add_argument("--sessions", type=int, default=20)
     p.add_argument("--event-every", type=float, default=2.0)
+    p.add_argument("--backend", choices=["sni", "appindicator"], default="sni",
+                   help="sni: the tray's own StatusNotifierItem (tray/sni.py, the default where a watcher runs); "
+                        "appindicator: pystray's libayatana backend (CLAUDE_STATUS_SNI=0)")
     args = p.parse_args()
     tmp = tempfile.mkdtemp(prefix="tray-bench-")
     env = {
@@ -117,6 +121,8 @@ def main() -> int:
     desktop = Desktop(tmp).start()
     child_env = desktop.env()
     child_env.update(env)
+    if args.backend == "appindicator":
+        child_env["CLAUDE_STATUS_SNI"] = "0"
     tray = subprocess.Popen(
         [sys.executable, "-m", "tray", "tray"],
         cwd=ROOT,
@@ -137,7 +143,7 @@ def main() -> int:
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(
         f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; sessions: {args.sessions}; "
-        f"duration: {args.minutes} min (two halves)"
+        f"duration: {args.minutes} min (two halves); backend: {args.backend}"
     )
     print(
         "| phase | seconds | hook events | CPU % of one core (total) | CPU % (median of 5 s samples) "

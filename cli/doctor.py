@@ -395,6 +395,8 @@ def pygobject_fix(prefix: Optional[str] = None, executable: Optional[str] = None
 
 
 def check_linux_tray(environ: dict[str, str]) -> list[Check]:
+    """Linux: where the icon goes. With a StatusNotifierItem host the tray is its own SNI item over dbus-fast
+    (tray/sni.py) and PyGObject is not needed; without one, the classic XEmbed icon needs PyGObject."""
     from tray.app import display_problem
 
     out = []
@@ -408,19 +410,45 @@ def check_linux_tray(environ: dict[str, str]) -> list[Check]:
                 "run the tray inside your desktop session",
             )
         )
-    ok, msg = _probe("import gi; print(gi.__version__)", environ)
+    own_sni = (environ.get("CLAUDE_STATUS_SNI") or "1") != "0" and not environ.get("PYSTRAY_BACKEND")
+    host = None
+    if not problem:
+        ok3, msg3 = _probe(
+            "from tray import sni\n"
+            "print({True: 'yes', False: 'no', None: 'unknown'}[sni.watcher_present()])\n",
+            environ,
+        )
+        host = (msg3 == "yes") if ok3 and msg3 in ("yes", "no") else None
+        out.append(
+            Check(
+                "StatusNotifierWatcher",
+                PASS if host else WARN,
+                ("a tray host is listening on D-Bus: the tray is its own StatusNotifierItem (menu, tooltip, "
+                 "attention; no PyGObject needed)" if own_sni else "a tray host is listening on D-Bus")
+                if host
+                else f"none on the session bus ({msg3 if ok3 else 'cannot ask: ' + msg3})",
+                ""
+                if host
+                else "GNOME: enable the 'AppIndicator and KStatusNotifierItem Support' extension; "
+                "otherwise the icon falls back to an XEmbed tray (if your panel has one), which needs PyGObject",
+            )
+        )
+    ok, msg = _probe("from tray import linux\nlinux.load_system_gi()\nimport gi\nprint(gi.__version__)", environ)
+    needed = not (own_sni and host)  # the XEmbed fallback (no SNI host) or pystray's AppIndicator
     out.append(
         Check(
             "PyGObject",
-            PASS if ok else FAIL,
-            msg if ok else f"not importable: {msg}",
-            ""
+            PASS if ok else (FAIL if needed else WARN),
+            msg
             if ok
-            else pygobject_fix(),
+            else f"not importable: {msg}"
+            + ("" if needed else " (only the classic XEmbed icon needs it, when no SNI host runs)"),
+            "" if ok else pygobject_fix(),
         )
     )
-    if ok:
+    if ok and not own_sni:
         code = (
+            "from tray import linux\nlinux.load_system_gi()\n"
             "import gi\n"
             "for name in ('AyatanaAppIndicator3', 'AppIndicator3'):\n"
             "    try:\n"
@@ -438,27 +466,6 @@ def check_linux_tray(environ: dict[str, str]) -> list[Check]:
                 if ok2
                 else "apt install gir1.2-ayatanaappindicator3-0.1 (Debian/Ubuntu); "
                 "without it only the xorg backend works: no menus",
-            )
-        )
-    if ok and not problem:
-        code = (
-            "from gi.repository import Gio, GLib\n"
-            "bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)\n"
-            "r = bus.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'NameHasOwner',"
-            " GLib.Variant('(s)', ('org.kde.StatusNotifierWatcher',)), None, 0, 3000, None)\n"
-            "print('yes' if r.unpack()[0] else 'no')\n"
-        )
-        ok3, msg3 = _probe(code, environ)
-        has = ok3 and msg3 == "yes"
-        out.append(
-            Check(
-                "StatusNotifierWatcher",
-                PASS if has else WARN,
-                "a tray host is listening on D-Bus" if has else f"none on the session bus ({msg3})",
-                ""
-                if has
-                else "GNOME: enable the 'AppIndicator and KStatusNotifierItem Support' extension; "
-                "otherwise the icon falls back to an XEmbed tray (if your panel has one)",
             )
         )
     return out

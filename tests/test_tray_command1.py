@@ -1,6 +1,8 @@
 """README command 1 on a Linux desktop: `python3 -m venv .venv && .venv/bin/pip install -e '.[tray]'` with the
-distribution's Python gives a tray with a menu, using the distribution's python3-gi although the venv cannot
-import it, with nothing compiled; where that cannot work the tray stops with one line naming the package."""
+distribution's Python gives a tray with a menu, with nothing compiled: where a StatusNotifierItem host runs,
+our own item over dbus-fast (no PyGObject at all); where none runs, the classic XEmbed icon through the
+distribution's python3-gi although the venv cannot import it; where that cannot work the tray stops with one
+line naming the package."""
 
 from __future__ import annotations
 
@@ -39,8 +41,10 @@ def test_fresh_venv_from_command_1_gives_a_tray_with_a_menu(tmp_path, tray_env):
     # a plain venv does not see the distribution's site dir...
     assert subprocess.run([str(venv / "bin" / "python"), "-c", "import gi"], capture_output=True,
                           check=False).returncode != 0
-    d = Desktop(str(tmp_path)).start()
+    os.makedirs(tmp_path / "sni")
+    d = Desktop(str(tmp_path / "sni")).start()
     env = dict(tray_env)
+    log_path = os.path.join(env["CLAUDE_STATUS_TRAY_CONFIG"], "tray.log")
     try:
         fire(env, event("eeee5555-0000-4000-8000-000000000005", "UserPromptSubmit", prompt="Fresh machine"))
         child_env = d.env()
@@ -51,12 +55,42 @@ def test_fresh_venv_from_command_1_gives_a_tray_with_a_menu(tmp_path, tray_env):
                            stderr=err, cwd=str(tmp_path))
             items = wait_for(lambda: d.records("items.jsonl"), 60)
             assert items, err_path.read_text()
-            # ...yet the tray is the AppIndicator one, with its menu
+            # ...yet the tray is an SNI item with its menu: our own, with no PyGObject loaded at all
             assert wait_for(lambda: find(d.layout(items[0])[1], "● Fresh machine") is not None, 15)
+            assert d.prop(items[0], "ToolTip")[2].startswith("☁️ Fresh machine | ")
+            with open(f"/proc/{tray.pid}/maps") as fh:
+                maps = fh.read()
+            assert "_gi." not in maps and "libgtk-3" not in maps
             d.click(items[0], find(d.layout(items[0])[1], "Quit")["id"])
             assert tray.wait(15) == 0
         assert err_path.read_text() == ""
-        log = open(os.path.join(env["CLAUDE_STATUS_TRAY_CONFIG"], "tray.log")).read()
+        with open(log_path) as fh:
+            log = fh.read()
+        assert "tray backend: our own StatusNotifierItem over D-Bus" in log
+        assert "PyGObject" not in log
+    finally:
+        d.stop()
+
+    # no SNI host: the classic icon, through the distribution's python3-gi the venv cannot import itself
+    os.makedirs(tmp_path / "xembed")
+    d = Desktop(str(tmp_path / "xembed"), "--no-watcher").start()
+    try:
+        child_env = d.env()
+        child_env.update(env)
+        with open(tmp_path / "err2", "w") as err:
+            tray = d.popen([str(venv / "bin" / "claude-status")], env=child_env, stdout=subprocess.DEVNULL,
+                           stderr=err, cwd=str(tmp_path))
+
+            def said():
+                with open(log_path) as fh:
+                    return "using a classic system-tray (XEmbed) icon" in fh.read()
+
+            assert wait_for(said, 60), (tmp_path / "err2").read_text()
+            assert tray.poll() is None
+            tray.terminate()  # (may land before its signal handler is in place: the exit code is not the point)
+            tray.wait(15)
+        with open(log_path) as fh:
+            log = fh.read()
         assert "using the distribution's PyGObject from /usr/lib/python3/dist-packages/gi" in log
     finally:
         d.stop()

@@ -161,12 +161,18 @@ def test_real_tray_menu_over_dbus(desktop, tray_env, tmp_path):
         log.close()
 
 
-def test_tray_survives_without_a_notification_daemon(tmp_path, tray_env):
+@pytest.mark.parametrize("backend", ["sni", "appindicator"])
+def test_tray_survives_without_a_notification_daemon(tmp_path, tray_env, backend):
+    # sni: our own item (tray/sni.py), notifications by desktop-notifier; appindicator
+    # (CLAUDE_STATUS_SNI=0): pystray's, whose own notifier is wrapped by tray.app._SafeNotifier
     d = Desktop(str(tmp_path), "--no-notifications").start()
     env = dict(tray_env)
-    fire(env, event("cccc3333-0000-4000-8000-000000000003", "UserPromptSubmit", prompt="Lonely task"))
+    sid = "cccc3333-0000-4000-8000-000000000003"
+    fire(env, event(sid, "UserPromptSubmit", prompt="Lonely task"))
     child_env = d.env()
     child_env.update(env)
+    if backend == "appindicator":
+        child_env["CLAUDE_STATUS_SNI"] = "0"
     log = open(tmp_path / "tray.log", "w")
     tray = subprocess.Popen(
         [sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT
@@ -176,12 +182,16 @@ def test_tray_survives_without_a_notification_daemon(tmp_path, tray_env):
         assert items, (tmp_path / "tray.log").read_text()
         item = items[0]
         assert wait_for(lambda: find(d.layout(item)[1], "● Lonely task") is not None, 10)
+        # a notification is due: it cannot be shown, the tray goes on
+        fire(env, event(sid, "PermissionRequest", tool_name="Bash", tool_input={"command": "make"}))
+        assert wait_for(lambda: find(d.layout(item)[1], "⏳ Lonely task") is not None, 10)
+        said = ("notifications disabled: no working org.freedesktop.Notifications service" if backend == "appindicator"
+                else "notifications unavailable")
+        assert wait_for(lambda: said in (tmp_path / "tray.log").read_text(), 10), (tmp_path / "tray.log").read_text()
+        assert tray.poll() is None
         d.click(item, find(d.layout(item)[1], "Quit")["id"])
         assert tray.wait(10) == 0, (tmp_path / "tray.log").read_text()
-        assert (
-            "notifications disabled: no working org.freedesktop.Notifications service"
-            in (tmp_path / "tray.log").read_text()
-        )
+        assert "Traceback" not in (tmp_path / "tray.log").read_text()
     finally:
         if tray.poll() is None:
             tray.kill()

@@ -38,9 +38,13 @@ def conf_log(env):
     return open(path, encoding="utf-8").read() if os.path.exists(path) else ""
 
 
-def test_sni_needs_attention_themed_icons_and_a_quiet_stderr(tmp_path, tray_env):
+@pytest.mark.parametrize("backend", ["sni", "appindicator"])
+def test_sni_needs_attention_themed_icons_and_a_quiet_stderr(tmp_path, tray_env, backend):
+    # sni: the tray's own item (tray/sni.py); appindicator: pystray's libayatana one (CLAUDE_STATUS_SNI=0)
     d = Desktop(str(tmp_path)).start()
     env = dict(tray_env)
+    if backend == "appindicator":
+        env["CLAUDE_STATUS_SNI"] = "0"
     try:
         fire(env, event(A, "UserPromptSubmit", prompt="Ship it"))
         tray, err = start_tray(d, env, tmp_path)
@@ -64,6 +68,7 @@ def test_sni_needs_attention_themed_icons_and_a_quiet_stderr(tmp_path, tray_env)
         assert tray.wait(15) == 0
         assert err.read_text() == ""  # nothing on stderr without --debug
         assert not os.path.exists(theme)  # the icon theme is a temp dir, removed at exit
+        assert ("tray backend: our own StatusNotifierItem" in conf_log(env)) == (backend == "sni")
     finally:
         d.stop()
 

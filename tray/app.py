@@ -51,7 +51,7 @@ class Backend:
     `HAS_NOTIFICATION`, `HAS_DEFAULT_ACTION`) where it has them; the backend's name is read once, here,
     for the traits pystray does not describe."""
 
-    name: str = ""  # "appindicator", "gtk", "xorg", "darwin", "win32", "dummy"; "" before an icon exists
+    name: str = ""  # "sni" (tray.sni), "appindicator", "gtk", "xorg", "darwin", "win32", "dummy"; "" before an icon
     menu: bool = True
     notifications: bool = False
     default_action: bool = True
@@ -72,8 +72,8 @@ class Backend:
             notifications=bool(getattr(icon_class, "HAS_NOTIFICATION", False)),
             default_action=bool(getattr(icon_class, "HAS_DEFAULT_ACTION", False)),
             latin1_title=name == "xorg",
-            title_is_name=name == "appindicator",
-            label=name in ("appindicator", "darwin"),
+            title_is_name=name in ("appindicator", "sni"),
+            label=name in ("appindicator", "sni", "darwin"),
             main_thread_ui=name == "darwin",
             template_image=name == "darwin",
             glib=name in ("appindicator", "gtk"),
@@ -269,6 +269,7 @@ class TrayApp:
         self.shown_title: Optional[str] = None
         self.shown_label: Optional[str] = None
         self.shown_state: Optional[view.IconState] = None
+        self.shown_tooltip: Optional[tuple[str, str]] = None
         self.menu_key: Optional[tuple[view.MenuEntry, ...]] = None
         self.menu_spec: tuple[view.MenuEntry, ...] = ()
         self.menu_built_at = float("-inf")
@@ -319,6 +320,10 @@ class TrayApp:
         return tuple(items)
 
     def create_icon(self, icon_class: Any = None) -> Any:
+        if icon_class is None and self.platform.startswith("linux") and self.pystray is None:
+            sni_icon = self._sni_icon()
+            if sni_icon is not None:
+                return sni_icon
         if self.pystray is None:
             self.pystray = import_pystray(self.environ)
         ps = self.pystray
@@ -343,6 +348,32 @@ class TrayApp:
             icon=icons.render(empty, 64),
             title=self._title_for_backend("claude-status"),
             menu=ps.Menu(lambda: self._items),
+        )
+        return self.icon
+
+    def _sni_icon(self) -> Any:
+        """Our own StatusNotifierItem (tray.sni) when it is the Linux backend here (tray.linux.sni_backend);
+        None for pystray's. pystray is not imported then."""
+        problem = display_problem(self.environ)
+        if problem:
+            raise TrayError(problem)
+        from . import linux
+
+        cls, said = linux.sni_backend(self.environ)
+        if cls is None:
+            return None
+        if said:
+            log.warning("%s", said)
+        log.info("tray backend: our own StatusNotifierItem over D-Bus (dbus-fast)")
+        self.backend = Backend.of(cls)
+        self.icon = cls(
+            "claude-status",
+            title="claude-status",
+            theme_root=os.path.join(self.runtime_dir, "icons") if self.runtime_dir else None,
+            menu_spec=lambda: self.menu_spec,
+            on_action=self._on_action,
+            on_activate=self.on_activate,
+            environ=self.environ,
         )
         return self.icon
 
@@ -394,6 +425,13 @@ class TrayApp:
             self.shown_title = title_attr
             self.counts["title"] += 1
             self._ui(lambda: setattr(self.icon, "title", title_attr))
+        if hasattr(self.icon, "set_tooltip"):  # tray.sni: the SNI ToolTip, title and one line per session
+            from . import sni
+
+            tip_pair = (title_line, sni.tooltip_body(index))
+            if tip_pair != self.shown_tooltip:
+                self.shown_tooltip = tip_pair
+                self.icon.set_tooltip(*tip_pair)
         label = title_line if self.settings.show_label else ""
         if label != self.shown_label:
             self.shown_label = label
@@ -425,7 +463,8 @@ class TrayApp:
         self.menu_key = view.menu_spec(self.index, opts, None)
         self.menu_spec = view.menu_spec(self.index, opts, now)
         self.menu_built_at = now
-        self._items = self._make_items(self.menu_spec)
+        if self.pystray is not None:  # tray.sni reads self.menu_spec itself
+            self._items = self._make_items(self.menu_spec)
         self.counts["menu"] += 1
         self._ui(self.icon.update_menu)
 
@@ -444,7 +483,9 @@ class TrayApp:
         icon = self.icon
         if not self.backend.label:
             return
-        if getattr(icon, "_appindicator", None) is not None:
+        if hasattr(icon, "set_label"):  # tray.sni: XAyatanaLabel
+            icon.set_label(text)
+        elif getattr(icon, "_appindicator", None) is not None:
             from gi.repository import GLib
 
             def set_label() -> bool:
@@ -487,13 +528,28 @@ class TrayApp:
         elif session_ids:
             self._on_action("focus", session_ids[0])
 
+    def on_activate(self) -> None:
+        """A left click where the host does not open the menu (SNI Activate): focus the session that waits
+        for you, the first one in the menu; nothing when none waits."""
+        with self._lock:
+            index = self.index or {}
+        from core import present
+
+        rows = present.menu_order(view.active_rows(index))
+        if rows and present.state(rows[0]) == "waiting":
+            self._on_action("focus", str(rows[0].get("session_id") or ""))
+
     # ------------------------------------------------------------ actions (menu callbacks)
 
     def _on_action(self, action: str, arg: Optional[str], icon: Any = None, item: Any = None) -> None:
         try:
             self.ACTIONS[action](self, arg)
         except Exception as err:
-            log.error("menu action %s failed", action, exc_info=True)
+            if isinstance(err, TrayError):  # said to the user: one line (the traceback only with --debug)
+                log.warning("menu action %s failed: %s", action, err)
+                log.debug("menu action %s", action, exc_info=True)
+            else:
+                log.error("menu action %s failed", action, exc_info=True)
             msg = str(err) if isinstance(err, TrayError) else f"{type(err).__name__}: {err}"
             self.notify(msg, f"claude-status: {action} failed")
 

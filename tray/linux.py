@@ -1,6 +1,9 @@
-"""Linux desktop integration around pystray's gi backends (docs/platform-notes.md).
+"""Linux desktop integration: our own StatusNotifierItem (tray.sni) or pystray's gi backends (docs/platform-notes.md).
 
-- Backend choice: AppIndicator (SNI) when a StatusNotifierWatcher owns its name on the session bus; else
+- Backend choice: our StatusNotifierItem over dbus-fast (tray.sni: ToolTip, NeedsAttention, pixmaps at every
+  size, no PyGObject) when a StatusNotifierWatcher owns its name on the session bus, or when PyGObject is
+  not usable at all (it then waits for a host and registers when one starts). Otherwise the pystray
+  backends as before: AppIndicator (libayatana) when a StatusNotifierWatcher owns its name on the session bus; else
   pystray's gtk backend (GtkStatusIcon, XEmbed), which docks whenever a system tray appears, also after
   the tray started, and shows a tooltip. libayatana's own fallback neither docks later nor keeps quiet
   (a GLib-GIO-CRITICAL line at every start). The choice is said in one line (stderr and tray.log); when an
@@ -77,6 +80,37 @@ def sni_host_present(environ: Optional[dict[str, str]] = None) -> Optional[bool]
 
 
 chosen: dict[str, str] = {}
+
+SNI_SWITCH = "CLAUDE_STATUS_SNI"  # "0": never our own StatusNotifierItem (pystray's AppIndicator instead)
+SNI_WAITING = (
+    "no StatusNotifierItem host on the session bus yet: the tray icon appears as soon as one starts (KDE, "
+    "GNOME with the 'AppIndicator and KStatusNotifierItem Support' extension, most panels). For a classic "
+    "system tray (XEmbed) instead: {fix}"
+)
+
+
+def sni_backend(environ: dict[str, str]) -> tuple[Any, Optional[str]]:
+    """(tray.sni.SniIcon, a line to tell the user or None) when our own StatusNotifierItem is the backend
+    here; (None, None) for pystray's. Decided before pystray is imported."""
+    if environ.get("PYSTRAY_BACKEND") or os.environ.get("PYSTRAY_BACKEND"):
+        return None, None  # the user chose a pystray backend
+    if (environ.get(SNI_SWITCH) or os.environ.get(SNI_SWITCH) or "1") == "0":
+        return None, None
+    try:
+        from . import sni
+    except ImportError:
+        log.debug("dbus-fast is not importable: pystray's backends only", exc_info=True)
+        return None, None
+    present = sni.watcher_present(environ)
+    if present:
+        return sni.SniIcon, None
+    if present is None:
+        return None, None  # the bus cannot be asked: pystray's path says what is wrong
+    load_system_gi()
+    problem = gi_problem()
+    if problem is None:
+        return None, None  # the XEmbed stand-in, re-executed as an SNI item when a host appears (tray.app)
+    return sni.SniIcon, SNI_WAITING.format(fix=missing_gi_line(problem))
 
 
 def choose_backend(environ: dict[str, str]) -> Optional[str]:
@@ -359,7 +393,8 @@ def missing_gi_line(problem: str) -> str:
         fix = f"install it: {command}"
     else:
         fix = "install your distribution's PyGObject (python3-gi) and AyatanaAppIndicator3 typelib"
-    return (f"tray menus on Linux need PyGObject with Gtk 3 and AppIndicator, not usable by {sys.executable} "
+    return (f"without a StatusNotifierItem host, tray menus on Linux need PyGObject with Gtk 3 and AppIndicator, "
+            f"not usable by {sys.executable} "
             f"({problem}); {fix}. (PYSTRAY_BACKEND=xorg runs an icon without a menu.)")
 
 

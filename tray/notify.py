@@ -486,3 +486,4 @@ class DesktopDelivery(Delivery):
         except Exception:
             log.debug("withdrawing notifications at exit failed", exc_info=True)
         self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(3)  # no daemon thread left inside dbus-fast when the interpreter exits

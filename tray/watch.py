@@ -48,8 +48,13 @@ class Watcher:
         self._thread.start()
         return True
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop, and wait (briefly) for the thread: a daemon thread still inside watchfiles' Rust code
+        when the interpreter exits can crash it (seen on Python 3.9: SIGSEGV / "exception not rethrown")."""
         self.stop_event.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def _paths(self) -> list[str]:
         return [p for p in (self.directory, self.extra) if p and os.path.isdir(p)]
