@@ -367,16 +367,10 @@ def _session_alive(job: dict) -> bool:
     pid alone: Claude Code rewrites its registry file, which must not end a follower)."""
     if not os.path.exists(os.path.join(job["sdir"], job["sid"] + ".json")):
         return False
+    from core import liveness
+
     pid = job.get("pid")
-    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or sys.platform == "win32":
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
+    return not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or liveness.pid_alive(pid)
 
 
 def _mtime(path: object) -> int | None:

@@ -85,3 +85,11 @@ def read_session(sdir: Path, sid: str) -> dict:
 
 def read_index(sdir: Path) -> dict:
     return json.loads((sdir / "index.json").read_text(encoding="utf-8"))
+
+
+def cli_menu() -> str:
+    """What `claude-status menu` prints (a real process, this environment's status dir)."""
+    out = subprocess.run([sys.executable, "-m", "cli", "menu"], capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ), check=False)
+    assert out.returncode == 0, out.stderr
+    return out.stdout

@@ -84,33 +84,7 @@ class Desktop:
         from gi.repository import Gio
 
         try:
-            rfd, wfd = os.pipe()
-            xvfb = subprocess.Popen(
-                ["Xvfb", "-displayfd", str(wfd), "-screen", "0", self.screen, "-nolisten", "tcp"],
-                pass_fds=(wfd,),
-                stderr=subprocess.DEVNULL,
-            )
-            os.close(wfd)
-            self.procs.append(xvfb)
-            with os.fdopen(rfd) as fh:
-                self.display = ":" + fh.readline().strip()
-            # Our own bus config, not --session: the session config activates every service in
-            # /usr/share/dbus-1/services, $XDG_DATA_HOME, $XDG_RUNTIME_DIR… (dunst would start on the
-            # user's real $DISPLAY). Here no service is activatable: only what we start runs.
-            self.runtime = os.path.join(self.tmp, "runtime")
-            os.makedirs(os.path.join(self.runtime, "no-services"))
-            os.chmod(self.runtime, 0o700)  # what a real XDG_RUNTIME_DIR is
-            conf = os.path.join(self.runtime, "bus.conf")
-            with open(conf, "w", encoding="utf-8") as fh:
-                fh.write(BUS_CONFIG.format(dir=self.runtime, services=os.path.join(self.runtime, "no-services")))
-            bus = subprocess.Popen(
-                ["dbus-daemon", "--config-file=" + conf, "--nofork", "--print-address=1"],
-                stdout=subprocess.PIPE,
-                text=True,
-                env=self._private(os.environ),
-            )
-            self.procs.append(bus)
-            self.address = bus.stdout.readline().strip()
+            self._start_display_and_bus()
             self.popen([sys.executable, os.path.join(HERE, "sni_fake.py"), self.out, *self.fake_flags])
             if not wait_for(lambda: os.path.exists(os.path.join(self.out, "ready")), 10):
                 raise DesktopError("the fake SNI watcher did not start")
@@ -124,6 +98,36 @@ class Desktop:
             None,
         )
         return self
+
+    def _start_display_and_bus(self):
+        """Xvfb on a free display and a private dbus-daemon (``self.display``, ``self.address``)."""
+        rfd, wfd = os.pipe()
+        xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(wfd), "-screen", "0", self.screen, "-nolisten", "tcp"],
+            pass_fds=(wfd,),
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(wfd)
+        self.procs.append(xvfb)
+        with os.fdopen(rfd) as fh:
+            self.display = ":" + fh.readline().strip()
+        # Our own bus config, not --session: the session config activates every service in
+        # /usr/share/dbus-1/services, $XDG_DATA_HOME, $XDG_RUNTIME_DIR… (dunst would start on the
+        # user's real $DISPLAY). Here no service is activatable: only what we start runs.
+        self.runtime = os.path.join(self.tmp, "runtime")
+        os.makedirs(os.path.join(self.runtime, "no-services"))
+        os.chmod(self.runtime, 0o700)  # what a real XDG_RUNTIME_DIR is
+        conf = os.path.join(self.runtime, "bus.conf")
+        with open(conf, "w", encoding="utf-8") as fh:
+            fh.write(BUS_CONFIG.format(dir=self.runtime, services=os.path.join(self.runtime, "no-services")))
+        bus = subprocess.Popen(
+            ["dbus-daemon", "--config-file=" + conf, "--nofork", "--print-address=1"],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=self._private(os.environ),
+        )
+        self.procs.append(bus)
+        self.address = bus.stdout.readline().strip()
 
     def _private(self, base):
         """`base` without anything that reaches the user's own desktop session."""

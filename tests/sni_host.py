@@ -10,7 +10,6 @@ Gio: `prop`, `layout`, `click`, `activate` read and click the item the way a pan
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import threading
 
@@ -22,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if os.path.dirname(HERE) not in sys.path:
     sys.path.insert(0, os.path.dirname(HERE))
 
-from tests.desktop import BUS_CONFIG, Desktop, DesktopError, wait_for  # noqa: E402
+from tests.desktop import Desktop, DesktopError, wait_for  # noqa: E402
 
 # ruff: noqa: F722, F821
 
@@ -166,25 +165,7 @@ class SniDesktop(Desktop):
 
     def start(self):
         try:
-            rfd, wfd = os.pipe()
-            xvfb = subprocess.Popen(
-                ["Xvfb", "-displayfd", str(wfd), "-screen", "0", self.screen, "-nolisten", "tcp"],
-                pass_fds=(wfd,), stderr=subprocess.DEVNULL,
-            )
-            os.close(wfd)
-            self.procs.append(xvfb)
-            with os.fdopen(rfd) as fh:
-                self.display = ":" + fh.readline().strip()
-            self.runtime = os.path.join(self.tmp, "runtime")
-            os.makedirs(os.path.join(self.runtime, "no-services"))
-            os.chmod(self.runtime, 0o700)
-            conf = os.path.join(self.runtime, "bus.conf")
-            with open(conf, "w", encoding="utf-8") as fh:
-                fh.write(BUS_CONFIG.format(dir=self.runtime, services=os.path.join(self.runtime, "no-services")))
-            bus = subprocess.Popen(["dbus-daemon", "--config-file=" + conf, "--nofork", "--print-address=1"],
-                                   stdout=subprocess.PIPE, text=True, env=self._private(os.environ))
-            self.procs.append(bus)
-            self.address = bus.stdout.readline().strip()
+            self._start_display_and_bus()
             if "--no-watcher" not in self.fake_flags:
                 self.host = self.start_host(self.out)
             self.reader = Reader(self.address)

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 
 import pytest
 
 from core import ledger, present
+from tests.conftest import cli_menu as menu
 from tests.conftest import event, run_hook
 from tests.test_ledger import NO_LIMITS, WITH_LIMITS, tap
 from tray import notify, view
-
-
-def menu() -> str:
-    out = subprocess.run([sys.executable, "-m", "cli", "menu"], capture_output=True, text=True, timeout=120,
-                         env=dict(os.environ), check=False)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the tap runs under /bin/sh like Claude Code")

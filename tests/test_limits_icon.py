@@ -13,6 +13,7 @@ import time
 import pytest
 
 from core import ledger, present
+from tests.conftest import cli_menu as menu
 from tests.conftest import event, run_hook
 from tests.test_ledger import WITH_LIMITS, tap
 from tray import icons, view
@@ -59,13 +60,6 @@ def test_the_setting_turns_the_mark_off(tmp_path):
     cfg, msg = settings.load(str(path))
     assert msg is None and cfg.icon_limits is False
     assert settings.Settings().icon_limits is True
-
-
-def menu() -> str:
-    out = subprocess.run([sys.executable, "-m", "cli", "menu"], capture_output=True, text=True, timeout=120,
-                         env=dict(os.environ), check=False)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the tap runs under /bin/sh like Claude Code")
