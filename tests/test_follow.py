@@ -281,14 +281,21 @@ def test_approve_then_esc_during_the_command_with_no_tray(tmp_path):
     assert _wait(lambda: not _followers(sdir)), _followers(sdir)
 
 
-def test_esc_while_a_tool_runs_reaches_the_file_and_index_with_no_tray(tmp_path):
+
+def _bash_call_running(tmp_path, call_id: str, command: str) -> tuple:
+    """A session whose turn runs a Bash call (``call_id``): the hook has seen the prompt and its PreToolUse."""
     env = _env(tmp_path)
     sdir = tmp_path / "status"
     t = tmp_path / "s1.jsonl"
-    _append(t, _user("go"), _assistant(30_000, tool="toolu_8"))
+    _append(t, _user("go"), _assistant(30_000, tool=call_id))
     run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="go"), env)
-    run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_8", tool_name="Bash",
-                   tool_input={"command": "sleep 30"}), env)
+    run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id=call_id, tool_name="Bash",
+                   tool_input={"command": command}), env)
+    return env, sdir, t
+
+
+def test_esc_while_a_tool_runs_reaches_the_file_and_index_with_no_tray(tmp_path):
+    _, sdir, t = _bash_call_running(tmp_path, "toolu_8", "sleep 30")
     assert _states(sdir) == ("working", "working")
     time.sleep(0.5)
     _append(t, _result("toolu_8"), _marker(time.time()))
@@ -298,13 +305,7 @@ def test_esc_while_a_tool_runs_reaches_the_file_and_index_with_no_tray(tmp_path)
 
 @LINUX
 def test_a_finished_tool_ends_its_follower(tmp_path):
-    env = _env(tmp_path)
-    sdir = tmp_path / "status"
-    t = tmp_path / "s1.jsonl"
-    _append(t, _user("go"), _assistant(30_000, tool="toolu_2"))
-    run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="go"), env)
-    run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_2", tool_name="Bash",
-                   tool_input={"command": "ls"}), env)
+    _, sdir, t = _bash_call_running(tmp_path, "toolu_2", "ls")
     assert _wait(lambda: len(_followers(sdir)) == 1), _followers(sdir)
     _append(t, _result("toolu_2"))
     assert _wait(lambda: not _followers(sdir)), _followers(sdir)
@@ -346,13 +347,7 @@ def test_a_wait_closes_when_the_new_state_began():
 @LINUX
 def test_a_follower_leaves_when_its_session_ends(tmp_path):
     """Claude Code exits during a call (SessionEnd, no tool result): the follower does not sleep on for 10 min."""
-    env = _env(tmp_path)
-    sdir = tmp_path / "status"
-    t = tmp_path / "s1.jsonl"
-    _append(t, _user("go"), _assistant(30_000, tool="toolu_3"))
-    run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="go"), env)
-    run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_3", tool_name="Bash",
-                   tool_input={"command": "sleep 60"}), env)
+    env, sdir, t = _bash_call_running(tmp_path, "toolu_3", "sleep 60")
     assert _wait(lambda: len(_followers(sdir)) == 1), _followers(sdir)
     run_hook(event("SessionEnd", transcript_path=str(t), reason="prompt_input_exit"), env)
     assert _wait(lambda: not _followers(sdir)), _followers(sdir)
