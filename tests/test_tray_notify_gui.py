@@ -137,10 +137,14 @@ def test_tray_runs_on_when_the_notification_server_is_missing(tmp_path, tray_env
     try:
         items = wait_for(lambda: d.records("items.jsonl"), 60)
         assert items
+        # The tray's first index is its baseline (starting the tray never notifies): the item can register
+        # before that first read, so wait until the menu shows the session working before it starts waiting.
+        assert wait_for(lambda: find(d.layout(items[0])[1], "● Lonely task") is not None, 30), log_path.read_text()
         fire(env, event(A, "PermissionRequest", tool_name="Bash", tool_input={"command": "ls"}))
         assert wait_for(lambda: find(d.layout(items[0])[1], "⏳ Lonely task") is not None, 10)
         conf = os.path.join(env["CLAUDE_STATUS_TRAY_CONFIG"], "tray.log")
-        assert wait_for(lambda: os.path.exists(conf) and "notifications unavailable" in open(conf).read(), 60)
+        assert wait_for(lambda: os.path.exists(conf) and "notifications unavailable" in open(conf).read(), 60), (
+            open(conf).read() if os.path.exists(conf) else "no tray.log", log_path.read_text())
         d.click(items[0], find(d.layout(items[0])[1], "Quit")["id"])
         _, err = tray.communicate(timeout=15)
         assert tray.returncode == 0
