@@ -39,7 +39,7 @@ def test_the_menu_tree_is_the_view_spec():
         elif entry.action is None or not entry.enabled:
             assert props["enabled"] is False  # an information line or a disabled action
         else:
-            assert "enabled" not in props
+            assert props["enabled"] is True  # always said: hosts merge updates (see the host-cache test)
         if entry.checked is not None:
             assert props["toggle-type"] == "checkmark" and props["toggle-state"] == int(entry.checked)
     # waiting first, as the view orders it
@@ -176,3 +176,76 @@ def test_the_app_drives_title_tooltip_status_icon_and_menu(tray_env):
     a.source.index = idx
     assert a.tick()
     assert item.status == "Active"
+
+
+class HostCache:
+    """What KDE's libdbusmenuqt and GNOME's AppIndicator extension keep: properties by item id. A layout
+    change fetches only the ids it has not seen (known ids keep what they had); ItemsPropertiesUpdated
+    merges the updated keys and drops the removed ones."""
+
+    def __init__(self, menu):
+        self.menu, self.cache = menu, {}
+        menu.ItemsPropertiesUpdated = self.on_props
+        menu.LayoutUpdated = self.on_layout
+
+    def _walk(self, node):
+        nid, props, kids = node
+        yield nid, props
+        for k in kids:
+            yield from self._walk(k.value)
+
+    def on_layout(self, rev, parent):
+        for nid, props in self._walk(self.menu.model.node(0, -1, [])):
+            if nid not in self.cache:
+                self.cache[nid] = {k: v.value for k, v in props.items()}
+
+    def on_props(self, updated, removed):
+        for nid, props in updated:
+            self.cache.setdefault(nid, {}).update({k: v.value for k, v in props.items()})
+        for nid, keys in removed:
+            for k in keys:
+                self.cache.get(nid, {}).pop(k, None)
+
+    def shown(self):
+        """(label, enabled, type) of every item the host shows, as its cache has them."""
+        out = []
+        for nid, _props in self._walk(self.menu.model.node(0, -1, [])):
+            if nid == 0:
+                continue
+            c = self.cache.get(nid, {})
+            out.append((c.get("label"), c.get("enabled", True), c.get("type", "standard")))
+        return out
+
+    def truth(self):
+        out = []
+        for nid, props in self._walk(self.menu.model.node(0, -1, [])):
+            if nid == 0:
+                continue
+            p = {k: v.value for k, v in props.items()}
+            out.append((p.get("label"), p.get("enabled", True), p.get("type", "standard")))
+        return out
+
+
+def _session(name, folder=True):
+    return MenuEntry(name, submenu=(MenuEntry("Focus terminal", "focus", name),
+                                    MenuEntry("Open transcript folder", "open_folder" if folder else None, name,
+                                              enabled=folder)))
+
+
+def test_a_host_that_caches_by_id_shows_what_the_menu_says():
+    """Sessions start, end and swap places: a host caching properties by id (KDE, GNOME) must end up
+    showing exactly the current menu (ids are never reused for other items; removed keys are sent)."""
+    menu = sni.DBusMenu(Owner())
+    host = HostCache(menu)
+    tail = (view.SEPARATOR, MenuEntry("Open dashboard", "dashboard"), MenuEntry("Quit", "quit"))
+    steps = [
+        (_session("A"), *tail),
+        (_session("A"), _session("B"), *tail),            # a second session starts
+        (_session("B"), *tail),                           # the first one ends
+        (_session("B", folder=False), _session("C"), *tail),
+        (_session("C"), _session("B", folder=False), *tail),  # same shape, the two swap places
+        (_session("B", folder=False), _session("C"), *tail),
+    ]
+    for spec in steps:
+        menu.set_model(sni.MenuModel(spec))
+        assert host.shown() == host.truth(), spec

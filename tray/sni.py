@@ -84,14 +84,26 @@ def _label(text: str) -> str:
 
 
 class MenuModel:
-    """The dbusmenu tree of a `view.menu_spec`: ids depth first from 1 (0 is the root)."""
+    """The dbusmenu tree of a `view.menu_spec`: ids depth first from ``first_id`` (0 is the root).
 
-    def __init__(self, spec: tuple[MenuEntry, ...] = ()) -> None:
+    Hosts cache properties by id (KDE's libdbusmenuqt keeps an item's type and submenu for a known id;
+    GNOME's AppIndicator extension fetches only ids it has not seen after a layout change): so an id is
+    never given to another kind of item. `DBusMenu.set_model` keeps the ids of a same-structure update and
+    numbers any other layout from ids never used before."""
+
+    def __init__(self, spec: tuple[MenuEntry, ...] = (), first_id: int = 1) -> None:
+        self.spec = spec
+        self.first_id = first_id
         self.props: dict[int, dict[str, Variant]] = {0: {"children-display": Variant("s", "submenu")}}
         self.children: dict[int, list[int]] = {0: []}
         self.entries: dict[int, MenuEntry] = {}
-        self._next = 1
+        self._next = first_id
         self._add(0, spec)
+
+    @property
+    def next_id(self) -> int:
+        """The first id this model did not use."""
+        return self._next
 
     def _add(self, parent: int, spec: tuple[MenuEntry, ...]) -> None:
         for e in spec:
@@ -105,8 +117,8 @@ class MenuModel:
                 props["type"] = Variant("s", "separator")
             else:
                 props["label"] = Variant("s", _label(e.text))
-                if not e.enabled or (e.submenu is None and e.action is None):
-                    props["enabled"] = Variant("b", bool(e.enabled and e.action))
+                # always said: a host merges updates, so a default left out would keep an older value
+                props["enabled"] = Variant("b", bool(e.enabled and (e.action or e.submenu is not None)))
                 if e.checked is not None:
                     props["toggle-type"] = Variant("s", "checkmark")
                     props["toggle-state"] = Variant("i", 1 if e.checked else 0)
@@ -119,6 +131,15 @@ class MenuModel:
     def shape(self) -> dict[int, list[int]]:
         return self.children
 
+    def structure(self) -> tuple:
+        """The tree without ids or texts: per item whether it is a separator, a toggle, a submenu."""
+
+        def of(spec: tuple[MenuEntry, ...]) -> tuple:
+            return tuple((e.separator, e.checked is not None, of(e.submenu) if e.submenu is not None else None)
+                         for e in spec)
+
+        return of(self.spec)
+
     def node(self, nid: int, depth: int, names: list[str]) -> list[Any]:
         kids = []
         if depth != 0:
@@ -129,14 +150,21 @@ class MenuModel:
         props = self.props.get(nid, {})
         return {k: v for k, v in props.items() if not names or k in names}
 
-    def changed(self, old: "MenuModel") -> list[list[Any]]:
-        """`a(ia{sv})` of the items whose properties differ from `old` (same shape)."""
-        out = []
+    def changed(self, old: "MenuModel") -> tuple[list[list[Any]], list[list[Any]]]:
+        """``(a(ia{sv}), a(ias))`` against ``old`` (same ids): the items whose properties differ, and the
+        keys an item no longer has."""
+        updated, removed = [], []
         for nid, props in self.props.items():
             before = old.props.get(nid, {})
             if _plain(props) != _plain(before):
-                out.append([nid, props])
-        return out
+                updated.append([nid, props])
+            gone = sorted(k for k in before if k not in props)
+            if gone:
+                removed.append([nid, gone])
+        return updated, removed
+
+
+ID_LIMIT = 1 << 30  # ids stay int32; after about ten million relayouts numbering starts again from 1
 
 
 def _plain(props: dict[str, Variant]) -> dict[str, Any]:
@@ -154,13 +182,17 @@ class DBusMenu(ServiceInterface):
         self.revision = 1
 
     def set_model(self, model: MenuModel) -> None:
-        """Loop thread: the new menu; same shape -> ItemsPropertiesUpdated, else LayoutUpdated."""
-        old, self.model = self.model, model
-        if old.shape() == model.shape():
-            changed = model.changed(old)
-            if changed:
-                self.ItemsPropertiesUpdated(changed, [])
+        """Loop thread: the new menu. The same structure keeps its ids (ItemsPropertiesUpdated, with the
+        keys that went away); any other gets ids never used before (LayoutUpdated)."""
+        old = self.model
+        if old.structure() == model.structure():
+            self.model = MenuModel(model.spec, old.first_id)
+            updated, removed = self.model.changed(old)
+            if updated or removed:
+                self.ItemsPropertiesUpdated(updated, removed)
             return
+        first = old.next_id if old.next_id < ID_LIMIT else 1
+        self.model = MenuModel(model.spec, first)
         self.revision += 1
         self.LayoutUpdated(self.revision, 0)
 
