@@ -314,8 +314,8 @@ def _caught_up(kind: str, info: dict, facts: list, call_id: str | None = None) -
 
 
 def _claim(sdir: str, sid: str) -> tuple | None:
-    """Make this process the session's one follower: ``(token path, inode)``. An older follower of the same
-    session sees another inode at its next poll and leaves (at most one poll, 0.1 s, later)."""
+    """Make this process the session's one follower: ``(token path, its content: our pid)``. An older
+    follower of the same session sees another pid there at its next poll and leaves (0.1 s later at most)."""
     from core import ids, paths
 
     if not ids.is_valid(sid):
@@ -328,18 +328,26 @@ def _claim(sdir: str, sid: str) -> tuple | None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
-    return path, os.stat(path).st_ino
+    return path, b"%d\n" % os.getpid()
 
 
 def _still_mine(token: tuple | None) -> bool:
+    """The token still holds our pid (its content, not its inode: a file system reuses a freed inode
+    at once, so a replaced token can come back with "our" inode)."""
     if token is None:
         return True
     try:
-        return os.stat(token[0]).st_ino == token[1]
+        fd = os.open(token[0], os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
         return True  # removed by a follower that left: nobody took over
     except OSError:
         return False
+    try:
+        return os.read(fd, 32) == token[1]
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _release(token: tuple | None) -> None:

@@ -424,3 +424,34 @@ def test_a_killed_followers_token_is_swept_by_the_next_full_read(tmp_path):
     assert out.returncode == 0, out.stderr
     assert not gone.exists() and not junk.exists()
     assert fresh.exists() and live.exists()
+
+
+@LINUX
+def test_a_burst_of_calls_leaves_one_follower(tmp_path):
+    """20 PreToolUse hooks of one session at once (async hooks run concurrently): the followers that
+    lost the token leave, however the file system reuses the token file's inode."""
+    import subprocess
+
+    from tests.conftest import hook_cmd
+
+    env = _env(tmp_path)
+    sdir = tmp_path / "status"
+    t = tmp_path / "s1.jsonl"
+    _append(t, _user("go"), _assistant(30_000, tool="toolu_x"))
+    run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="go"), env)
+    procs = [subprocess.Popen(hook_cmd(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env=env) for _ in range(20)]
+    for i, p in enumerate(procs):
+        assert p.stdin is not None
+        p.stdin.write(json.dumps(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_%d" % i,
+                                       tool_name="Bash", tool_input={"command": "c%d" % i})).encode())
+        p.stdin.close()
+    for p in procs:
+        p.wait(60)
+    try:
+        assert _wait(lambda: len(_followers(sdir)) <= 1, 10), _followers(sdir)
+        time.sleep(1.0)
+        assert len(_followers(sdir)) <= 1, _followers(sdir)
+    finally:
+        for pid in _followers(sdir):
+            os.kill(pid, 15)
