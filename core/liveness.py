@@ -9,17 +9,25 @@ from __future__ import annotations
 import os
 import sys
 
-from core import jsonio
+from core import jsonio, store
 
 MAX_REGISTRY_FILES = 64
+MAX_EPOCH_MS = 10 ** 14  # the year 5138: any later statusUpdatedAt is not a time
+
+
+REGISTRY_MAX = 65536
+
+
+def _registry(path: str) -> object:
+    """Claude Code's registry file, parsed (at most 64 KiB, a regular file: never waits on a FIFO)."""
+    try:
+        return jsonio.loads(store.read_bytes(path, REGISTRY_MAX))
+    except (OSError, ValueError, RecursionError):
+        return None
 
 
 def _registry_session(path: str) -> object:
-    try:
-        with open(path, "rb") as f:
-            rec = jsonio.loads(f.read(65536))
-    except (OSError, ValueError, RecursionError):
-        return None
+    rec = _registry(path)
     return rec.get("sessionId") if isinstance(rec, dict) else None
 
 
@@ -40,17 +48,15 @@ def registry_status(path: object, session_id: str | None = None) -> tuple[str, f
     ``session_id`` (when given). One small read."""
     if not isinstance(path, str):
         return None
-    try:
-        with open(path, "rb") as f:
-            rec = jsonio.loads(f.read(65536))
-    except (OSError, ValueError, RecursionError):
-        return None
+    rec = _registry(path)
     if not isinstance(rec, dict) or (session_id is not None and rec.get("sessionId") != session_id):
         return None
     status, when = rec.get("status"), rec.get("statusUpdatedAt")
     if not isinstance(status, str) or isinstance(when, bool) or not isinstance(when, (int, float)):
         return None
-    return status, when / 1000.0
+    if not 0 < when < MAX_EPOCH_MS:  # a 400-digit integer is valid JSON (and float() of it overflows)
+        return None
+    return status[:32], when / 1000.0
 
 
 def find_pid(registry_dir: str, session_id: str, scan: bool) -> tuple[int, str] | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import sys
 import time
 
@@ -65,9 +67,22 @@ def write_session(path: str, record: dict) -> dict:
 
 
 def read_bytes(path: str, limit: int = 1 << 20) -> bytes:
-    """At most ``limit`` bytes of a regular file. Raises OSError (including for a directory)."""
-    with open(path, "rb") as f:
-        return f.read(limit)
+    """At most ``limit`` bytes of a regular file. Raises OSError for anything else (a directory, and a
+    FIFO or device, which are never waited on: the open does not block)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+        chunks, left = [], limit
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def read_json(path: str, limit: int = 1 << 20) -> object:

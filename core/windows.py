@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import os
 
+from core import store
+
 NAME = ".windows"
 HEADER = "claude-status windows"
 VERSION = 1
@@ -77,19 +79,9 @@ def read(sdir: str) -> tuple:
     """``({model: (window, ts)}, newer)`` of the status dir's file; ``({}, False)`` when missing or unreadable.
     Never blocks (non-blocking open, regular files only) and reads at most ``MAX_BYTES``."""
     try:
-        fd = os.open(path(sdir), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        data = store.read_bytes(path(sdir), MAX_BYTES)
     except OSError:
         return {}, False
-    try:
-        import stat
-
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return {}, False
-        data = os.read(fd, MAX_BYTES)
-    except OSError:
-        return {}, False
-    finally:
-        os.close(fd)
     return parse(data)
 
 
@@ -120,8 +112,6 @@ def learn(sdir: str, model: object, window: object, now: float) -> bool:
     if known is not None and known[0] == window:
         return False
     entries[model] = (window, int(now))
-    from core import store
-
     store.atomic_write(path(sdir), render(entries))
     return True
 

@@ -455,3 +455,37 @@ def test_a_burst_of_calls_leaves_one_follower(tmp_path):
     finally:
         for pid in _followers(sdir):
             os.kill(pid, 15)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_in_claude_codes_registry_never_blocks_the_hook_or_a_reader(tmp_path):
+    """A FIFO where Claude Code's ``sessions/<pid>.json`` would be (the hook's parent is this test): the
+    hook, run as registered, and ``python -m core.aggregate`` finish and write; nothing waits on it."""
+    import subprocess
+
+    from tests.conftest import ROOT, hook_cmd
+
+    env = _env(tmp_path)
+    reg = tmp_path / "claude" / "sessions"
+    reg.mkdir(parents=True)
+    os.mkfifo(str(reg / ("%d.json" % os.getpid())))
+    for name in ("SessionStart", "UserPromptSubmit", "PermissionRequest"):
+        out = subprocess.run(hook_cmd(), input=json.dumps(event(name, prompt="go", tool_name="Bash",
+                                                                tool_input={"command": "ls"})).encode(),
+                             capture_output=True, env=env, timeout=30, check=False)
+        assert out.returncode == 0 and out.stdout == b""
+    assert read_session(tmp_path / "status", "s1")["state"] == "waiting"
+    agg = subprocess.run([sys.executable, "-S", "-m", "core.aggregate", "--dir", str(tmp_path / "status")],
+                         cwd=str(ROOT), capture_output=True, env=env, timeout=30, check=False)
+    assert agg.returncode == 0, agg.stderr
+
+
+def test_a_registry_time_that_is_no_time_is_ignored(tmp_path):
+    from core import liveness
+
+    path = tmp_path / "1.json"
+    for when in ("9" * 400, "1e400", "-5", "true", '"soon"'):
+        path.write_text('{"sessionId": "s1", "status": "busy", "statusUpdatedAt": %s}' % when)
+        assert liveness.registry_status(str(path), "s1") is None, when
+    path.write_text('{"sessionId": "s1", "status": "busy", "statusUpdatedAt": 1796124125000}')
+    assert liveness.registry_status(str(path), "s1") == ("busy", 1796124125.0)
