@@ -264,8 +264,9 @@ WATCH_POLL_SECONDS = 0.1  # the poll of those two long watches (a stat or two ea
 # Calls that end in milliseconds: nobody stops them with Esc, so no follower is forked for them (a fork saved
 # on the most frequent calls). Bash, agents, web and MCP tools run long and are followed.
 QUICK_TOOLS = ("Read", "Edit", "MultiEdit", "Write", "Glob", "Grep", "LS", "TodoWrite", "NotebookEdit")
+MARKER_WAIT_SECONDS = 0.5  # Esc writes the call's result, then the marker (ms apart): watched on after a result
 WAIT_FOR = {"reply": FOLLOW_WAIT_SECONDS, "compact": FOLLOW_WAIT_SECONDS, "usage": FOLLOW_WAIT_SECONDS,
-            "answer": ANSWER_WAIT_SECONDS, "tool": TOOL_WAIT_SECONDS}
+            "answer": ANSWER_WAIT_SECONDS, "tool": TOOL_WAIT_SECONDS, "marker": MARKER_WAIT_SECONDS}
 
 
 def _follow_job(name: object, event: dict, s: SessionRecord, tail: list | None, sdir: str) -> dict | None:
@@ -310,6 +311,8 @@ def _caught_up(kind: str, info: dict, facts: list, call_id: str | None = None) -
     if kind == "tool":
         return "interrupted" in names or info.get("last") == "reply" or any(
             f == "tool_result" and (call_id is None or v[0] == call_id) for f, v in facts)
+    if kind == "marker":
+        return "interrupted" in names
     return ("compact_boundary" if kind == "compact" else "reply") in names
 
 
@@ -419,7 +422,7 @@ def follow(job: dict, environ: dict, wait: float | None = None, claim: bool = Tr
                 del deadlines[kind]
             if not deadlines:
                 break
-            short = any(WAIT_FOR[k] == FOLLOW_WAIT_SECONDS for k in deadlines)
+            short = any(WAIT_FOR[k] <= FOLLOW_WAIT_SECONDS for k in deadlines)
             time.sleep(FOLLOW_POLL_SECONDS if short else WATCH_POLL_SECONDS)
             if not _still_mine(token) or not _session_alive(job):
                 break
@@ -439,15 +442,20 @@ def follow(job: dict, environ: dict, wait: float | None = None, claim: bool = Tr
                 continue
             last = sig[0]
             new_since, info, facts = transcript.follow(path, since)
+            if new_since is not None:
+                since = new_since  # what was read is not read again (a long call's output can pass 1 MiB)
             done = [k for k in deadlines if _caught_up(k, info, facts, job["call_id"])]
             if done:
-                if any(k != "tool" for k in done) or "interrupted" in [f for f, _ in facts]:
+                interrupted = "interrupted" in [f for f, _ in facts]
+                if any(k != "tool" for k in done) or interrupted:
                     apply()
-                since, caught = new_since, True
+                caught = True
                 for kind in done:
                     del deadlines[kind]
                 if "answer" in done:
                     deadlines.pop("tool", None)  # Esc, or the call already ran: nothing left to watch
+                if ("tool" in done or "answer" in done) and not interrupted:
+                    deadlines["marker"] = time.monotonic() + MARKER_WAIT_SECONDS  # Esc's marker may follow
     finally:
         _release(token)
     return caught

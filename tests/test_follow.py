@@ -489,3 +489,15 @@ def test_a_registry_time_that_is_no_time_is_ignored(tmp_path):
         assert liveness.registry_status(str(path), "s1") is None, when
     path.write_text('{"sessionId": "s1", "status": "busy", "statusUpdatedAt": 1796124125000}')
     assert liveness.registry_status(str(path), "s1") == ("busy", 1796124125.0)
+
+
+@LINUX
+def test_esc_whose_marker_lands_after_the_calls_result_still_ends_working(tmp_path):
+    """Esc during a call writes the rejected call's result, then the marker: a follower that reads the
+    result alone (between the two writes) must not leave before the marker, with no tray running."""
+    _, sdir, t = _bash_call_running(tmp_path, "toolu_9", "sleep 30")
+    assert _wait(lambda: len(_followers(sdir)) == 1), _followers(sdir)
+    _append(t, _result("toolu_9"))
+    time.sleep(0.3)  # the follower's poll (0.1 s) sees the result alone
+    _append(t, _marker(time.time()))
+    assert _wait(lambda: _states(sdir) == ("idle", "idle"), 5), _states(sdir)
