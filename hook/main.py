@@ -234,6 +234,9 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
             tail = aggregate.read_tail(old)  # what the transcript said since the last read comes first
             if tail:
                 aggregate.apply_tail(old, tail, now, env)
+                if old.get("state_ts") != was.get("state_ts"):  # e.g. Esc's marker ended a wait at its own time
+                    ledger.note(sdir, was, old, now, None)
+                    was = ledger.snapshot(old)
         s = events.step(old, event, now)
         if not event.get("agent_id"):
             _refresh_transcript(s, env)

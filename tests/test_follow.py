@@ -501,3 +501,30 @@ def test_esc_whose_marker_lands_after_the_calls_result_still_ends_working(tmp_pa
     time.sleep(0.3)  # the follower's poll (0.1 s) sees the result alone
     _append(t, _marker(time.time()))
     assert _wait(lambda: _states(sdir) == ("idle", "idle"), 5), _states(sdir)
+
+
+def test_a_wait_the_hook_ends_from_the_transcript_closes_at_the_markers_time(tmp_path):
+    """No follower or reader applied Esc (Windows has none; a follower killed): the next hook applies the
+    transcript's tail (waiting -> idle at the marker's time) before its own event, and the ledger closes
+    the wait at the marker's time, not at the next prompt's."""
+    from core import ledger
+
+    env = _env(tmp_path)
+    sdir = tmp_path / "status"
+    t = tmp_path / "s1.jsonl"
+    _append(t, _user("go"), _assistant(30_000, tool="toolu_1"))
+    call = {"tool_name": "Bash", "tool_input": {"command": "rm x"}, "tool_use_id": "toolu_1"}
+    run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="go"), env)
+    run_hook(event("PreToolUse", transcript_path=str(t), **call), env)
+    run_hook(event("PermissionRequest", transcript_path=str(t), **call), env)
+    for pid in _followers(sdir):
+        os.kill(pid, 9)
+    opened = read_session(sdir, "s1")["state_ts"]
+    esc = opened + 1.0
+    _append(t, {**_result("toolu_1"), "timestamp": _marker(esc)["timestamp"]}, _marker(esc))
+    time.sleep(max(0.0, esc + 2.0 - time.time()))  # the next prompt comes 2 s after Esc
+    run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="next"), env)
+    for pid in _followers(sdir):
+        os.kill(pid, 9)
+    r = next(x for x in ledger.day_report(str(sdir))["sessions"] if x["session_id"] == "s1")
+    assert abs(r["waiting_seconds"] - 1.0) < 0.1, r
