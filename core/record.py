@@ -83,6 +83,7 @@ if TYPE_CHECKING:
         last_tool: str
         last_call: list[str]
         last_call_id: Optional[str]
+        recent_calls: list[list[str]]
         last_prompt: Optional[str]
         last_message: str
         compact_trigger: str

@@ -154,12 +154,33 @@ def _asked(event: dict) -> Ask:
             "description": description[:ASK_WIDTH] if isinstance(description, str) and description else None}
 
 
+RECENT_CALLS = 8  # the calls of one parallel batch whose ids a later PermissionRequest is matched against
+
+
+def remember_call(s: SessionRecord, call: list, call_id: str | None) -> None:
+    """Keep ``[tool, input digest, tool_use_id]`` of the newest PreToolUse calls (at most RECENT_CALLS)."""
+    if not call_id:
+        return
+    recent = [c for c in (s.get("recent_calls") or []) if isinstance(c, list) and len(c) == 3 and c[:2] != call]
+    s["recent_calls"] = [*recent[-(RECENT_CALLS - 1):], [*call, call_id]]
+
+
+def _id_of_call(s: SessionRecord, call: list) -> str | None:
+    """PermissionRequest has no tool_use_id: the id of the same call's PreToolUse when that came first
+    (in a parallel batch, not always the newest one)."""
+    if s.get("last_call") == call and _s(s.get("last_call_id")):
+        return _s(s.get("last_call_id"))
+    for c in reversed(s.get("recent_calls") or []):
+        if isinstance(c, list) and len(c) == 3 and c[:2] == call:
+            return _s(c[2])
+    return None
+
+
 def _wait_for_call(s: SessionRecord, event: dict, now: float, reason: str, waiting_for: str,
                    agent_id: str | None) -> None:
     transition(s, WAITING, reason, now, waiting_for)
     call = _call_of(event)
-    # PermissionRequest has no tool_use_id: take it from the call's PreToolUse when that came first.
-    call_id = _s(event.get("tool_use_id")) or (_s(s.get("last_call_id")) if s.get("last_call") == call else None)
+    call_id = _s(event.get("tool_use_id")) or _id_of_call(s, call)
     s["waiting_call"] = {"call": call, "agent": agent_id, "ts": now, "id": call_id}
     s["ask"] = _asked(event)
 

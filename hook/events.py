@@ -126,6 +126,7 @@ def _note_tool(s: SessionRecord, name: str, event: dict, now: float) -> None:
     if name == "PreToolUse":
         s["last_call"] = state.fingerprint(tool, raw_input)
         s["last_call_id"] = _s(event.get("tool_use_id"))
+        state.remember_call(s, s["last_call"], s["last_call_id"])
     elif name == "PostToolUse":
         _apply_tool_result(s, tool, raw_input if isinstance(raw_input, dict) else {}, event.get("tool_response"), now)
 

@@ -309,8 +309,9 @@ def _caught_up(kind: str, info: dict, facts: list, call_id: str | None = None) -
     names = [f for f, _ in facts]
     if kind == "reply":
         return info.get("last") == "reply"
-    if kind == "answer":
-        return "interrupted" in names or "tool_result" in names
+    if kind == "answer":  # the waiting call's own result when its id is known (not a parallel call's)
+        return "interrupted" in names or any(
+            f == "tool_result" and (call_id is None or v[0] == call_id) for f, v in facts)
     if kind == "tool":
         return "interrupted" in names or info.get("last") == "reply" or any(
             f == "tool_result" and (call_id is None or v[0] == call_id) for f, v in facts)

@@ -528,3 +528,30 @@ def test_a_wait_the_hook_ends_from_the_transcript_closes_at_the_markers_time(tmp
         os.kill(pid, 9)
     r = next(x for x in ledger.day_report(str(sdir))["sessions"] if x["session_id"] == "s1")
     assert abs(r["waiting_seconds"] - 1.0) < 0.1, r
+
+
+def test_a_parallel_calls_result_does_not_end_another_calls_dialog(tmp_path):
+    """A batch [WebFetch that asks permission, Read]: both PreToolUse hooks come before the PermissionRequest
+    (which has no tool_use_id). The Read's result in the transcript must not end WebFetch's wait, for a
+    reader and for the follower."""
+    env = _env(tmp_path)
+    sdir = tmp_path / "status"
+    t = tmp_path / "s1.jsonl"
+    fetch = {"tool_name": "WebFetch", "tool_input": {"url": "https://example.com", "prompt": "read it"}}
+    read = {"tool_name": "Read", "tool_input": {"file_path": "/tmp/x"}}
+    _append(t, _user("go"), _assistant(30_000, tool="toolu_f"))
+    run_hook(event("UserPromptSubmit", transcript_path=str(t), prompt="go"), env)
+    run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_f", **fetch), env)
+    run_hook(event("PreToolUse", transcript_path=str(t), tool_use_id="toolu_r", **read), env)
+    run_hook(event("PermissionRequest", transcript_path=str(t), **fetch), env)
+    assert _states(sdir) == ("waiting", "waiting")
+    assert read_session(sdir, "s1")["waiting_call"]["id"] == "toolu_f"
+    _append(t, _result("toolu_r"))
+    time.sleep(0.5)  # the follower's polls
+    aggregate.aggregate(str(sdir), time.time(), aggregate.Options(environ=env))
+    assert _states(sdir) == ("waiting", "waiting")
+    _append(t, _result("toolu_f"))  # the dialog was answered and the fetch ran
+    aggregate.aggregate(str(sdir), time.time(), aggregate.Options(environ=env))
+    assert _states(sdir) == ("working", "working")
+    for pid in _followers(sdir):
+        os.kill(pid, 15)
