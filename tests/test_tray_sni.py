@@ -241,3 +241,22 @@ def test_doctor_says_the_sni_item_needs_no_pygobject(sni_desktop, tray_env, tmp_
     gi_line = next((x for x in out.splitlines() if "] PyGObject:" in x), "")
     assert gi_line.startswith(("[pass]", "[warn]")), out  # never a failure where the SNI item works
     assert "AppIndicator:" not in out  # libayatana plays no part here
+
+
+def test_the_tray_quits_cleanly_when_the_session_bus_goes_away(sni_desktop, tray_env, tmp_path):
+    """The session's dbus-daemon dies (the desktop session ended): the tray says so once in its log and
+    quits with 0, instead of living on with no icon."""
+    d, env = sni_desktop, dict(tray_env)
+    fire(env, event(A, "UserPromptSubmit", prompt="Bus goes away"))
+    tray, err = start_tray(d, env, tmp_path)
+    assert wait_for(lambda: d.records("items.jsonl"), 60), err.read_text() + conf_log(env)
+    bus = next(p for p in d.procs if p.args and "dbus-daemon" in str(p.args[0]))
+    bus.kill()
+    bus.wait(10)
+    try:
+        assert tray.wait(60) == 0, err.read_text()
+    finally:
+        if tray.poll() is None:
+            tray.kill()
+    assert "session bus went away" in conf_log(env)
+    assert "Traceback" not in err.read_text()

@@ -638,10 +638,25 @@ class SniIcon:
         self._ready.set()
         if self._visible:
             await self._register()
+        stop = asyncio.ensure_future(self._stop_async.wait())
+        gone = asyncio.ensure_future(bus.wait_for_disconnect())
         try:
-            await self._stop_async.wait()
+            await asyncio.wait({stop, gone}, return_when=asyncio.FIRST_COMPLETED)
+            if gone.done() and not self._stopped.is_set():
+                # the desktop session ended (or its bus crashed): no icon can be shown any more
+                log.warning("the D-Bus session bus went away: the tray quits (it starts with the next session)")
+                threading.Thread(target=self._quit, name="tray-quit", daemon=True).start()
         finally:
+            for fut in (stop, gone):
+                if not fut.done():
+                    fut.cancel()
+                elif not fut.cancelled():
+                    fut.exception()  # retrieved: a disconnect's error is expected here
             bus.disconnect()
+
+    def _quit(self) -> None:
+        self._on_action("quit", None)
+        self.stop()
 
     def _on_message(self, msg: Message) -> None:
         if (msg.message_type == MessageType.SIGNAL and msg.member == "NameOwnerChanged"
