@@ -260,3 +260,23 @@ def test_the_tray_quits_cleanly_when_the_session_bus_goes_away(sni_desktop, tray
             tray.kill()
     assert "session bus went away" in conf_log(env)
     assert "Traceback" not in err.read_text()
+
+
+def test_a_second_tray_says_the_first_runs_and_leaves(sni_desktop, tray_env, tmp_path):
+    """Start at login plus a `claude-status tray` typed later: one icon, not two."""
+    d, env = sni_desktop, dict(tray_env)
+    fire(env, event(A, "UserPromptSubmit", prompt="Only once"))
+    tray, err = start_tray(d, env, tmp_path)
+    try:
+        assert wait_for(lambda: d.records("items.jsonl"), 60), err.read_text() + conf_log(env)
+        child_env = d.env()
+        child_env.update(env)
+        second = subprocess.run([sys.executable, "-m", "tray", "tray"], cwd=ROOT, env=child_env,
+                                capture_output=True, text=True, timeout=60, check=False)
+        assert second.returncode == 1, second.stderr
+        lines = [x for x in second.stderr.splitlines() if x.strip()]
+        assert len(lines) == 1 and "already running" in lines[0], second.stderr
+        assert len(d.records("items.jsonl")) == 1 and tray.poll() is None
+    finally:
+        tray.send_signal(signal.SIGTERM)
+        assert tray.wait(30) == 0, err.read_text()

@@ -678,6 +678,16 @@ class TrayApp:
         import shutil
         import tempfile
 
+        from core import store
+
+        # one tray per config dir (Start at login plus a `claude-status tray` typed later: one icon);
+        # released at exit, and across the exec of a restart (the descriptor is not inherited)
+        os.makedirs(self.dirs.config, exist_ok=True)
+        single = store.DirLock(os.path.join(self.dirs.config, "tray.lock"), timeout=0.0)
+        try:
+            single.__enter__()
+        except TimeoutError:
+            raise TrayError("the tray is already running (%s is held)" % single.path) from None
         self.runtime_dir = tempfile.mkdtemp(prefix="claude-status-tray-")
         try:
             icon = self.create_icon()
@@ -692,6 +702,7 @@ class TrayApp:
             with contextlib.suppress(Exception):
                 self.delivery.close()
             shutil.rmtree(self.runtime_dir, ignore_errors=True)
+            single.__exit__()
         if self.restart_argv:
             # a StatusNotifierItem host appeared: start again as an AppIndicator (menu, label, attention)
             from . import linux
