@@ -43,7 +43,38 @@ def isolated_env(tmp_path, monkeypatch):
     for key in ("CLAUDE_STATUS_STALE_SECONDS", "CLAUDE_STATUS_REMOVE_SECONDS", "CLAUDE_STATUS_LOAD_PROFILE",
                 "CLAUDE_CODE_MAX_CONTEXT_TOKENS", "CLAUDE_CODE_DISABLE_1M_CONTEXT"):
         monkeypatch.delenv(key, raising=False)
-    return tmp_path
+    yield tmp_path
+    end_followers(str(tmp_path))
+
+
+def end_followers(prefix: str) -> int:
+    """Kill the detached hook followers this test left (Linux /proc): a test's session has no Claude
+    process to outlive, so its follower would sleep on for up to 10 minutes (hundreds a suite run).
+    Only hook processes whose HOME, CLAUDE_CONFIG_DIR or CLAUDE_STATUS_DIR lies under ``prefix``."""
+    if not os.path.isdir("/proc/self"):
+        return 0
+    import signal
+
+    keys = tuple(("%s=%s" % (k, prefix)).encode() for k in ("HOME", "CLAUDE_CONFIG_DIR", "CLAUDE_STATUS_DIR"))
+    killed = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % name, "rb") as f:
+                if b"hook" not in f.read():
+                    continue
+            with open("/proc/%s/environ" % name, "rb") as f:
+                env = f.read().split(b"\0")
+        except OSError:
+            continue
+        if any(e.startswith(keys) for e in env):
+            try:
+                os.kill(int(name), signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+    return killed
 
 
 @pytest.fixture
