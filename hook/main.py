@@ -160,13 +160,24 @@ def _refresh_pid(s: SessionRecord, event_name: str, now: float, environ: dict) -
         s["pid"], s["pid_file"] = found
 
 
+def _read_record(path: str, sid: str) -> SessionRecord | None:
+    """The session's file, upgraded; None for a newer hook's file (this event starts the session over in
+    our format). Raises OSError (FileNotFoundError: no file yet) or ValueError (corrupt or oversized)."""
+    from core import jsonio, limits, record, store
+
+    raw = store.read_bytes(path, limits.MAX_FILE + 1)
+    if len(raw) > limits.MAX_FILE:
+        raise ValueError("oversized")
+    old = record.upgrade(jsonio.loads(raw), sid)
+    return None if isinstance(old, record.Newer) else old
+
+
 def _end_in_ledger(sdir: str, path: str, sid: str, now: float) -> None:
     """A session that ends while it waits for the user: its wait ends here (issue 12), before the file goes."""
-    from core import jsonio, limits, record, store
     from core import ledger_write as ledger
 
     try:
-        old = record.upgrade(jsonio.loads(store.read_bytes(path, limits.MAX_FILE + 1)), sid)
+        old = _read_record(path, sid)
     except (OSError, ValueError, RecursionError):
         return
     if isinstance(old, dict) and old.get("state") == "waiting":
@@ -178,7 +189,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
 
     Cost does not grow with the number of sessions: ``core.scan`` gives the other sessions from the state
     the previous hook saved, unless something else changed the dir (then it re-reads changed files only)."""
-    from core import aggregate, jsonio, limits, load, paths, record, scan, store
+    from core import aggregate, load, paths, record, scan, store
     from core import ledger_write as ledger
     from hook import events
 
@@ -216,12 +227,7 @@ def run(data: bytes, environ: dict | None = None, now: float | None = None) -> N
             return
         existed = True
         try:
-            raw = store.read_bytes(path, limits.MAX_FILE + 1)
-            if len(raw) > limits.MAX_FILE:
-                raise ValueError("oversized")
-            old = record.upgrade(jsonio.loads(raw), sid)
-            if isinstance(old, record.Newer):
-                old = None  # a newer hook's file: this event starts the session over in our format
+            old = _read_record(path, sid)
         except FileNotFoundError:
             old, existed = None, False
             if _ended_recently(sdir, sid, now):
